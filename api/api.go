@@ -1,0 +1,182 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/registry"
+)
+
+// API serves /v1.
+type API struct {
+	svc         *registry.Service
+	logger      *slog.Logger
+	mux         *http.ServeMux
+	extra       []Route
+	verifierKey string
+}
+
+// Options configures the API.
+type Options struct {
+	Logger      *slog.Logger
+	VerifierKey string  // the log's public key, in note format, served at /v1/log
+	Extra       []Route // routes other packages add
+}
+
+// Route is an extra /v1 route another package adds (e.g. classification).
+type Route struct {
+	Pattern string
+	Handler func(w http.ResponseWriter, r *http.Request, c *registry.Caller) error
+}
+
+// New returns the /v1 API handler.
+func New(svc *registry.Service, opts Options) *API {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey}
+	a.routes()
+	return a
+}
+
+func (a *API) routes() {
+	a.handle("GET /v1/openapi.json", a.openapi)
+	a.handle("GET /v1/vocabularies", a.vocabularies)
+	a.handle("GET /v1/log", a.logInfo)
+
+	a.handle("POST /v1/organizations", a.registerOrganization)
+	a.handle("GET /v1/organizations", a.listOrganizations)
+	a.handle("GET /v1/organizations/{id}", a.getOrganization)
+	a.handle("POST /v1/organizations/{id}/tokens", a.issueToken)
+	a.handle("GET /v1/organizations/{id}/tokens", a.listTokens)
+	a.handle("POST /v1/organizations/{id}/tokens/{token}/revoke", a.revokeToken)
+
+	a.handle("POST /v1/systems", a.fileSystem)
+	a.handle("GET /v1/systems", a.searchSystems)
+	a.handle("GET /v1/systems/{id}", a.getSystem)
+	a.handle("PUT /v1/systems/{id}", a.updateSystem)
+	a.handle("POST /v1/systems/{id}/withdraw", a.withdrawSystem)
+	a.handle("GET /v1/systems/{id}/versions", a.listVersions)
+	a.handle("GET /v1/systems/{id}/versions/{version}", a.getVersion)
+	a.handle("GET /v1/systems/{id}/versions/{version}/receipt", a.getReceipt)
+	for _, r := range a.extra {
+		a.handle(r.Pattern, r.Handler)
+	}
+}
+
+// Patterns lists every route, for the OpenAPI contract test.
+func (a *API) Patterns() []string {
+	ps := []string{
+		"GET /v1/openapi.json", "GET /v1/vocabularies", "GET /v1/log",
+		"POST /v1/organizations", "GET /v1/organizations", "GET /v1/organizations/{id}",
+		"POST /v1/organizations/{id}/tokens", "GET /v1/organizations/{id}/tokens", "POST /v1/organizations/{id}/tokens/{token}/revoke",
+		"POST /v1/systems", "GET /v1/systems", "GET /v1/systems/{id}", "PUT /v1/systems/{id}",
+		"POST /v1/systems/{id}/withdraw", "GET /v1/systems/{id}/versions", "GET /v1/systems/{id}/versions/{version}",
+		"GET /v1/systems/{id}/versions/{version}/receipt",
+	}
+	for _, r := range a.extra {
+		ps = append(ps, r.Pattern)
+	}
+	return ps
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *registry.Caller) error
+
+// handle registers a handler that authenticates the caller and turns
+// returned errors into problem bodies.
+func (a *API) handle(pattern string, h handlerFunc) {
+	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.caller(r)
+		if err == nil {
+			err = h(w, r, c)
+		}
+		if err != nil {
+			writeError(w, r, a.logger, err)
+		}
+	})
+}
+
+func (a *API) caller(r *http.Request) (*registry.Caller, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, nil
+	}
+	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return nil, accord.Errorf(accord.EUnauthorized, "the Authorization header must be \"Bearer <token>\"")
+	}
+	return a.svc.Authenticate(r.Context(), strings.TrimSpace(secret))
+}
+
+// ServeHTTP serves the API. Requests no route matches get a problem body
+// (404 or 405) instead of the mux's plain-text answer.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := a.mux.Handler(r); pattern == "" {
+		rec := &statusRecorder{header: http.Header{}}
+		h, _ := a.mux.Handler(r)
+		h.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			writeError(w, r, a.logger, &accord.Error{Code: errMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + rec.header.Get("Allow")})
+			return
+		}
+		writeError(w, r, a.logger, accord.Errorf(accord.ENotFound, "no API route %s %s (see /v1/openapi.json)", r.Method, r.URL.Path))
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header         { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusRecorder) WriteHeader(code int)        { s.status = code }
+
+// Query parameter helpers.
+
+func queryInt(r *http.Request, name string) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, accord.FieldErrorf(name, "must be an integer, not %q", s)
+	}
+	return n, nil
+}
+
+func pathVersion(r *http.Request) (int, error) {
+	s := r.PathValue("version")
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || strconv.Itoa(n) != s {
+		return 0, accord.FieldErrorf("version", "must be a version number (1, 2, …), not %q", s)
+	}
+	return n, nil
+}
+
+// knownParams refuses query parameters a route does not take, so a typo
+// ("contry=FR") is an error, not a silently ignored filter.
+func knownParams(r *http.Request, allowed ...string) error {
+	var p accord.Problems
+	for k, vs := range r.URL.Query() {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
+		}
+		switch {
+		case !ok:
+			p.Add(k, "is not a parameter of this route (allowed: %s)", strings.Join(allowed, ", "))
+		case len(vs) > 1:
+			p.Add(k, "is given %d times; give it once", len(vs))
+		}
+	}
+	return p.Err()
+}

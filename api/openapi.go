@@ -1,0 +1,55 @@
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/accord-gov/accord/registry"
+)
+
+// openapiYAML is the hand-written OpenAPI 3.1 description of the API: the
+// contract. Tests check every route against it and validate real responses.
+//
+//go:embed openapi.yaml
+var openapiYAML []byte
+
+// OpenAPI is the document as JSON, converted once at start-up.
+var OpenAPI = func() []byte {
+	var doc any
+	if err := yaml.Unmarshal(openapiYAML, &doc); err != nil {
+		panic(fmt.Sprintf("api/openapi.yaml: %v", err)) // a build-time asset; tests catch this
+	}
+	b, err := json.Marshal(jsonable(doc))
+	if err != nil {
+		panic(fmt.Sprintf("api/openapi.yaml: %v", err))
+	}
+	return b
+}()
+
+// jsonable turns YAML's map[string]any/[]any trees into JSON-encodable ones.
+func jsonable(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			v[k] = jsonable(x)
+		}
+		return v
+	case []any:
+		for i, x := range v {
+			v[i] = jsonable(x)
+		}
+		return v
+	}
+	return v
+}
+
+func (a *API) openapi(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(OpenAPI)
+	return nil
+}

@@ -1,0 +1,94 @@
+// Package api is the node's REST API under /v1: JSON in and out, RFC 9457
+// problem details for every error, and a hand-written OpenAPI 3.1 document
+// (openapi.yaml) that tests hold the handlers to.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/accord-gov/accord"
+)
+
+// statusOf maps error codes to HTTP statuses, in one place.
+var statusOf = map[string]int{
+	accord.EInvalid:              http.StatusUnprocessableEntity,
+	accord.ENotFound:             http.StatusNotFound,
+	accord.EConflict:             http.StatusConflict,
+	accord.EPreconditionFailed:   http.StatusPreconditionFailed,
+	accord.EPreconditionRequired: http.StatusPreconditionRequired,
+	accord.EUnauthorized:         http.StatusUnauthorized,
+	accord.EForbidden:            http.StatusForbidden,
+	accord.ETooLarge:             http.StatusRequestEntityTooLarge,
+	accord.EUnavailable:          http.StatusServiceUnavailable,
+	accord.EInternal:             http.StatusInternalServerError,
+	errBadRequest:                http.StatusBadRequest,
+	errUnsupportedMedia:          http.StatusUnsupportedMediaType,
+	errMethodNotAllowed:          http.StatusMethodNotAllowed,
+}
+
+// Codes only the HTTP layer produces.
+const (
+	errBadRequest       = "bad_request" // the body is not JSON, or not UTF-8
+	errUnsupportedMedia = "unsupported_media_type"
+	errMethodNotAllowed = "method_not_allowed"
+)
+
+// Problem is an RFC 9457 problem details body, extended with the
+// machine-readable error code and the fields at fault.
+type Problem struct {
+	Type     string              `json:"type"`
+	Title    string              `json:"title"`
+	Status   int                 `json:"status"`
+	Detail   string              `json:"detail"`
+	Instance string              `json:"instance,omitempty"`
+	Code     string              `json:"code"`
+	Errors   []accord.FieldError `json:"errors,omitempty"`
+}
+
+// ProblemType is the URI that documents an error code.
+func ProblemType(code string) string { return "https://accord.dev/problems/" + code }
+
+// writeError answers with a problem body. Internal errors are logged and
+// reported without detail.
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	code := accord.ErrorCode(err)
+	if errors.Is(err, context.Canceled) {
+		code = accord.EUnavailable
+	}
+	var fields []accord.FieldError
+	var e *accord.Error
+	if errors.As(err, &e) {
+		fields = e.Fields
+	}
+	if code == accord.EInternal || code == accord.EUnavailable {
+		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	p := Problem{
+		Type: ProblemType(code), Title: http.StatusText(status), Status: status,
+		Detail: accord.ErrorMessage(err), Instance: r.URL.Path, Code: code, Errors: fields,
+	}
+	if code == accord.EUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// writeJSON answers with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}

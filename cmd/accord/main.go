@@ -1,0 +1,79 @@
+// Command accord runs an Accord node (`accord serve`) and is its
+// command-line client: filing and searching systems, managing organizations
+// and tokens, classifying offline, and verifying the node's log.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// command is one subcommand: it gets its arguments and returns an exit code.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"serve":         {"run a node", runServe},
+		"file":          {"file a new AI system from a JSON or YAML file", runFile},
+		"update":        {"file a new version of a system", runUpdate},
+		"withdraw":      {"withdraw a system's filing", runWithdraw},
+		"get":           {"show a system", runGet},
+		"versions":      {"list a system's versions", runVersions},
+		"search":        {"search systems", runSearch},
+		"receipt":       {"fetch a fresh log receipt for a system version", runReceipt},
+		"org":           {"register, list and show organizations", runOrg},
+		"token":         {"issue, list and revoke API tokens", runToken},
+		"verify":        {"verify a log receipt offline", runVerify},
+		"log":           {"the log: key, checkpoint, audit", runLog},
+		"vocabularies":  {"list the controlled vocabularies", runVocabularies},
+		"bench":         {"run the node's benchmarks", runBench},
+		"version":       {"print the version", runVersion},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "accord: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "accord runs an Accord node and talks to one.\n\nUsage: accord <command> [flags] [arguments]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nClient commands use --server (env ACCORD_SERVER, default http://127.0.0.1:8080)\nand --token (env ACCORD_TOKEN). Run 'accord <command> -h' for a command's flags.")
+}
+
+// env returns an environment variable or a default.
+func env(name, def string) string {
+	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/accord-gov/accord/node"
+)
+
+// serveConfig is what `accord serve` reads from flags and environment.
+type serveConfig struct {
+	data, addr, db, origin, logLevel string
+	demo                             bool
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c serveConfig
+	fs.StringVar(&c.data, "data", env("ACCORD_DATA", "./accord-data"), "data directory: database, log key, admin token (env ACCORD_DATA)")
+	fs.StringVar(&c.addr, "addr", env("ACCORD_ADDR", "127.0.0.1:8080"), "address to listen on (env ACCORD_ADDR)")
+	fs.StringVar(&c.db, "db", env("ACCORD_DB", ""), "database: empty for SQLite in the data directory, or sqlite:PATH (env ACCORD_DB)")
+	fs.StringVar(&c.origin, "origin", env("ACCORD_ORIGIN", ""), "the log's name, fixed at first start, e.g. registry.example.org/log (env ACCORD_ORIGIN)")
+	fs.StringVar(&c.logLevel, "log-level", env("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
+	fs.BoolVar(&c.demo, "demo", false, "preload a demo registry on first start (40+ systems from every continent)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "accord serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		fmt.Fprintf(stderr, "accord serve: --log-level %q: use debug, info, warn or error\n", c.logLevel)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, c, logger, stdout); err != nil {
+		fmt.Fprintf(stderr, "accord serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Writer) error {
+	cfg := node.Config{
+		DataDir: c.data, DB: c.db, Origin: c.origin, Logger: logger,
+		AdminTokenOut: func(secret, path string) {
+			fmt.Fprintf(stdout, "Admin token (shown once; also saved in %s with mode 0600):\n\n    %s\n\n", path, secret)
+		},
+	}
+	parts, err := assemble(&cfg)
+	if err != nil {
+		return err
+	}
+	n, err := node.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if c.demo {
+		loaded, err := loadDemo(ctx, n)
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		if loaded > 0 {
+			logger.Info("demo registry loaded", "systems", loaded)
+		}
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           n.Handler(parts.http(n)),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	logger.Info("accord node listening", "addr", "http://"+ln.Addr().String(), "data", c.data, "log", n.Log.Origin())
+	fmt.Fprintf(stdout, "Accord node on http://%s (log %s)\nVerifier key: %s\n", ln.Addr(), n.Log.Origin(), n.VerifierKey)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

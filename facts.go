@@ -1,0 +1,106 @@
+package accord
+
+// Facts are what a provider states about a system's capabilities and context,
+// beyond its domains and deployment. Rule packs classify from them. Every fact
+// is optional: an absent fact is unknown, and a rule that needs it reports an
+// "undetermined" outcome naming it, never a silent default.
+type Facts struct {
+	// Capabilities (EU AI Act Art. 3, 5, 50; CAC filing "algorithm details").
+	InteractsWithNaturalPersons      *bool `json:"interacts_with_natural_persons,omitempty"`
+	GeneratesSyntheticContent        *bool `json:"generates_synthetic_content,omitempty"`
+	DeepFake                         *bool `json:"deep_fake,omitempty"`
+	PublicInterestText               *bool `json:"public_interest_text,omitempty"`
+	RemoteBiometricIdentification    *bool `json:"remote_biometric_identification,omitempty"`
+	RealTimeBiometricIdentification  *bool `json:"real_time_biometric_identification,omitempty"`
+	PubliclyAccessibleSpaces         *bool `json:"publicly_accessible_spaces,omitempty"`
+	BiometricVerificationOnly        *bool `json:"biometric_verification_only,omitempty"`
+	BiometricCategorisation          *bool `json:"biometric_categorisation,omitempty"`
+	InfersSensitiveAttributes        *bool `json:"infers_sensitive_attributes,omitempty"`
+	EmotionRecognition               *bool `json:"emotion_recognition,omitempty"`
+	Profiling                        *bool `json:"profiling,omitempty"`
+	AutomatedDecision                *bool `json:"automated_decision,omitempty"`
+	SafetyComponent                  *bool `json:"safety_component,omitempty"`
+	ThirdPartyConformityAssessment   *bool `json:"third_party_conformity_assessment,omitempty"`
+	ManipulativeTechniques           *bool `json:"manipulative_techniques,omitempty"`
+	ExploitsVulnerabilities          *bool `json:"exploits_vulnerabilities,omitempty"`
+	SocialScoring                    *bool `json:"social_scoring,omitempty"`
+	CrimePredictionByProfiling       *bool `json:"crime_prediction_by_profiling,omitempty"`
+	UntargetedFacialScraping         *bool `json:"untargeted_facial_scraping,omitempty"`
+	MedicalOrSafetyPurpose           *bool `json:"medical_or_safety_purpose,omitempty"`
+	BiometricLawEnforcementException *bool `json:"biometric_law_enforcement_exception,omitempty"`
+
+	// Scope (EU AI Act Art. 2).
+	MilitaryOnly *bool `json:"military_only,omitempty"`
+	ResearchOnly *bool `json:"research_only,omitempty"`
+
+	// EU AI Act Art. 6(3) derogation conditions.
+	NarrowProceduralTask        *bool `json:"narrow_procedural_task,omitempty"`
+	ImprovesHumanActivity       *bool `json:"improves_human_activity,omitempty"`
+	DetectsDecisionPatterns     *bool `json:"detects_decision_patterns,omitempty"`
+	PreparatoryTask             *bool `json:"preparatory_task,omitempty"`
+	MaterialInfluenceOnDecision *bool `json:"material_influence_on_decision,omitempty"`
+
+	// Models (EU AI Act Art. 51–55, Annex XI; Korea high-performance AI).
+	GeneralPurposeModel    *bool    `json:"general_purpose_model,omitempty"`
+	TrainingComputeFLOP    *float64 `json:"training_compute_flop,omitempty"`
+	ParameterCount         *int64   `json:"parameter_count,omitempty"`
+	Licence                *string  `json:"licence,omitempty"`
+	OpenWeights            *bool    `json:"open_weights,omitempty"`
+	SystemicRiskDesignated *bool    `json:"systemic_risk_designated,omitempty"`
+
+	// China: services with public-opinion attributes or social-mobilisation
+	// capacity, and services offered to the public.
+	PublicOpinionAttributes *bool `json:"public_opinion_attributes,omitempty"`
+	PublicFacingService     *bool `json:"public_facing_service,omitempty"`
+}
+
+// FactDoc documents one fact for filers: what it means and where it comes from.
+type FactDoc struct {
+	Name string // JSON name
+	Type string // "boolean", "number", "integer" or "string"
+	Doc  string
+	// Source names the legal provision or filing item the fact answers.
+	Source string
+}
+
+// FactDocs documents every field of Facts, in struct order. A test keeps it,
+// the struct and the OpenAPI document in step.
+var FactDocs = []FactDoc{
+	{"interacts_with_natural_persons", "boolean", "The system is intended to interact directly with people (e.g. a chatbot or voice assistant).", "EU AI Act Art. 50(1); Korea AI Basic Act Art. 31(1)"},
+	{"generates_synthetic_content", "boolean", "The system generates synthetic audio, image, video or text content.", "EU AI Act Art. 50(2); CAC Deep Synthesis Provisions; Generative AI Measures Art. 2; Labelling Measures"},
+	{"deep_fake", "boolean", "The system generates or manipulates image, audio or video content that resembles existing persons, objects, places or events and would falsely appear authentic (a deep fake).", "EU AI Act Art. 3(60), Art. 50(4)"},
+	{"public_interest_text", "boolean", "The system generates or manipulates text published to inform the public on matters of public interest.", "EU AI Act Art. 50(4), second subparagraph"},
+	{"remote_biometric_identification", "boolean", "The system identifies people at a distance, without their active involvement, by comparing their biometric data with a reference database.", "EU AI Act Art. 3(41), Annex III 1(a)"},
+	{"real_time_biometric_identification", "boolean", "Remote biometric identification happens in real time (capture, comparison and identification without significant delay).", "EU AI Act Art. 3(42), Art. 5(1)(h)"},
+	{"publicly_accessible_spaces", "boolean", "The system is used in publicly accessible spaces (streets, stations, shops, stadiums…).", "EU AI Act Art. 3(44), Art. 5(1)(h)"},
+	{"biometric_verification_only", "boolean", "The biometric function only verifies that a person is who they claim to be (1:1, e.g. unlocking a phone or border e-gates matching a passport).", "EU AI Act Art. 3(36), Annex III 1(a) last sentence"},
+	{"biometric_categorisation", "boolean", "The system assigns people to categories from their biometric data.", "EU AI Act Art. 3(40), Annex III 1(b)"},
+	{"infers_sensitive_attributes", "boolean", "The system deduces or infers race, political opinions, trade-union membership, religious or philosophical beliefs, sex life or sexual orientation from biometric data.", "EU AI Act Art. 5(1)(g)"},
+	{"emotion_recognition", "boolean", "The system identifies or infers emotions or intentions of people from their biometric data.", "EU AI Act Art. 3(39), Art. 5(1)(f), Annex III 1(c)"},
+	{"profiling", "boolean", "The system profiles natural persons: it evaluates personal aspects such as work performance, economic situation, health, preferences, behaviour, location or movements.", "GDPR Art. 4(4); EU AI Act Art. 6(3) last subparagraph"},
+	{"automated_decision", "boolean", "The system makes, or is a substantial or controlling factor in, decisions with legal or similarly significant effects on people.", "PIPL Art. 24; GDPR Art. 22; NYC LL 144; Colorado SB 26-189"},
+	{"safety_component", "boolean", "The system is a product, or a safety component of a product, covered by EU harmonisation legislation listed in Annex I (machinery, toys, medical devices, vehicles…).", "EU AI Act Art. 6(1)(a), Annex I"},
+	{"third_party_conformity_assessment", "boolean", "That product must undergo a third-party conformity assessment under the Annex I legislation.", "EU AI Act Art. 6(1)(b)"},
+	{"manipulative_techniques", "boolean", "The system deploys subliminal, purposefully manipulative or deceptive techniques that materially distort behaviour and are likely to cause significant harm.", "EU AI Act Art. 5(1)(a)"},
+	{"exploits_vulnerabilities", "boolean", "The system exploits vulnerabilities due to age, disability or a social or economic situation, materially distorting behaviour in a way likely to cause significant harm.", "EU AI Act Art. 5(1)(b)"},
+	{"social_scoring", "boolean", "The system evaluates or classifies people over time by social behaviour or personal traits, leading to detrimental treatment in unrelated contexts or out of proportion to the behaviour.", "EU AI Act Art. 5(1)(c)"},
+	{"crime_prediction_by_profiling", "boolean", "The system assesses or predicts the risk of a person committing a crime based solely on profiling or on assessing personality traits.", "EU AI Act Art. 5(1)(d)"},
+	{"untargeted_facial_scraping", "boolean", "The system creates or expands facial-recognition databases by untargeted scraping of facial images from the internet or CCTV footage.", "EU AI Act Art. 5(1)(e)"},
+	{"medical_or_safety_purpose", "boolean", "The system is intended to be put in place or on the market for medical or safety reasons.", "EU AI Act Art. 5(1)(f) exception"},
+	{"biometric_law_enforcement_exception", "boolean", "Real-time remote biometric identification is strictly necessary for one of the objectives of Art. 5(1)(h)(i)–(iii) (search for victims, imminent threat, serious-crime suspects) and authorised under Art. 5(2)–(7).", "EU AI Act Art. 5(1)(h)(i)–(iii), 5(2)"},
+	{"military_only", "boolean", "The system is placed on the market, put into service or used exclusively for military, defence or national-security purposes.", "EU AI Act Art. 2(3)"},
+	{"research_only", "boolean", "The system is developed and put into service for the sole purpose of scientific research and development.", "EU AI Act Art. 2(6)"},
+	{"narrow_procedural_task", "boolean", "The system is intended to perform a narrow procedural task.", "EU AI Act Art. 6(3)(a)"},
+	{"improves_human_activity", "boolean", "The system is intended to improve the result of a previously completed human activity.", "EU AI Act Art. 6(3)(b)"},
+	{"detects_decision_patterns", "boolean", "The system detects decision-making patterns or deviations from prior patterns and is not meant to replace or influence the human assessment without proper human review.", "EU AI Act Art. 6(3)(c)"},
+	{"preparatory_task", "boolean", "The system performs a preparatory task to an assessment relevant for an Annex III use case.", "EU AI Act Art. 6(3)(d)"},
+	{"material_influence_on_decision", "boolean", "The system materially influences the outcome of decision-making (the opposite of the Art. 6(3) derogation).", "EU AI Act Art. 6(3) first subparagraph"},
+	{"general_purpose_model", "boolean", "The filing is, or embeds, a general-purpose AI model: trained on broad data, displaying significant generality and able to perform a wide range of distinct tasks.", "EU AI Act Art. 3(63), Art. 51–55"},
+	{"training_compute_flop", "number", "Cumulative compute used to train the model, in floating-point operations (e.g. 3.8e25).", "EU AI Act Art. 51(2), Annex XI 1.2(d); Korea AI Basic Act high-performance AI"},
+	{"parameter_count", "integer", "Number of model parameters.", "EU AI Act Annex XI 1.1(d), Annex XIII(a)"},
+	{"licence", "string", "Licence of the model or system, as an SPDX identifier where one exists (e.g. Apache-2.0, MIT, proprietary).", "EU AI Act Art. 53(2), Annex XI 1.1(f)"},
+	{"open_weights", "boolean", "The model's parameters, including weights, architecture and usage information, are made publicly available under a free and open-source licence.", "EU AI Act Art. 53(2), Art. 2(12)"},
+	{"systemic_risk_designated", "boolean", "The Commission has designated the model as a general-purpose model with systemic risk (Art. 52).", "EU AI Act Art. 51(1)(b), Art. 52"},
+	{"public_opinion_attributes", "boolean", "The service has public-opinion attributes or social-mobilisation capacity (forums, blogs, live streaming, short video, public accounts…).", "CAC Algorithm Recommendation Provisions Art. 24; Security Assessment Provisions for Internet Information Services with Public-Opinion Attributes (2018)"},
+	{"public_facing_service", "boolean", "The service is offered to the public (not used only internally or for research).", "Generative AI Measures Art. 2; CAC filing"},
+}

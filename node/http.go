@@ -1,0 +1,96 @@
+package node
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/api"
+	"github.com/accord-gov/accord/tlog"
+)
+
+// HTTPOptions adds the parts of the HTTP surface that live in other packages.
+type HTTPOptions struct {
+	APIRoutes []api.Route  // extra /v1 routes
+	Web       http.Handler // the web UI, mounted at /
+}
+
+// Handler is the node's whole HTTP surface: /v1 (API), /log/ (C2SP
+// tlog-tiles), /healthz, /metrics and the web UI.
+func (n *Node) Handler(opts HTTPOptions) http.Handler {
+	mux := http.NewServeMux()
+	a := api.New(n.Registry, api.Options{Logger: n.logger, VerifierKey: n.VerifierKey, Extra: opts.APIRoutes})
+	mux.Handle("/v1/", a)
+	mux.Handle("/log/", http.StripPrefix("/log", tlog.Handler(n.Store)))
+	mux.HandleFunc("GET /healthz", n.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{Registry: n.Metrics}))
+	if opts.Web != nil {
+		mux.Handle("/", opts.Web)
+	}
+	return n.instrument(mux)
+}
+
+// healthz answers 200 when the database answers.
+func (n *Node) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var size int64
+	err := n.Store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		size, err = tx.LogSize(ctx)
+		return err
+	})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"status":"unavailable","error":"database"}` + "\n"))
+		return
+	}
+	w.Write([]byte(`{"status":"ok","log_size":` + strconv.FormatInt(size, 10) + "}\n"))
+}
+
+// instrument logs and counts every request.
+func (n *Node) instrument(h http.Handler) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "accord_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"method", "route"})
+	n.Metrics.MustRegister(requests, duration)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		d := time.Since(start)
+		requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
+		duration.WithLabelValues(r.Method, route).Observe(d.Seconds())
+		level := slog.LevelDebug
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			level = slog.LevelInfo
+		}
+		if sw.status >= 500 {
+			level = slog.LevelWarn
+		}
+		n.logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", float64(d.Microseconds())/1000)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,239 @@
+// Package node assembles a running Accord node from its configuration: the
+// data directory, the store, the log and its key, the registry service and
+// the HTTP handler. `accord serve` and the end-to-end tests both use it.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/sqlite"
+	"github.com/accord-gov/accord/tlog"
+)
+
+// Config configures a node.
+type Config struct {
+	DataDir string // where the database (SQLite), keys and admin token live
+	DB      string // store: "" or "sqlite:PATH" for SQLite
+	Origin  string // the log's name on first start; default "accord.local/<random>"
+	Logger  *slog.Logger
+	// AdminTokenOut receives the admin token the first time a node starts.
+	AdminTokenOut func(secret, path string)
+	// Hooks run in every new system version's transaction (e.g. classification).
+	Hooks []registry.VersionHook
+}
+
+// Files in the data directory.
+const (
+	DBFile         = "accord.db"
+	KeyFile        = "log.key"
+	AdminTokenFile = "admin.token"
+)
+
+// Node is a running node.
+type Node struct {
+	Config      Config
+	Store       accord.Store
+	Log         *tlog.Log
+	Registry    *registry.Service
+	Metrics     *prometheus.Registry
+	VerifierKey string
+	logger      *slog.Logger
+}
+
+// Open opens (creating on first start) a node's data directory, store and log.
+func Open(ctx context.Context, cfg Config) (*Node, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("no data directory: set --data or ACCORD_DATA")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w", cfg.DataDir, err)
+	}
+	skey, err := loadOrCreateKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	vkey, err := tlog.VerifierKey(skey)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{Config: cfg, Store: store, VerifierKey: vkey, logger: cfg.Logger, Metrics: prometheus.NewRegistry()}
+	if err := n.checkOrigin(ctx, skey); err != nil {
+		store.Close()
+		return nil, err
+	}
+	m := newLogMetrics(n.Metrics)
+	n.Log, err = tlog.New(tlog.Config{Store: store, SignerKey: skey, Logger: cfg.Logger, Metrics: m})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	n.Registry = registry.New(registry.Config{Store: store, Log: n.Log, Logger: cfg.Logger, Hooks: cfg.Hooks})
+	if err := n.bootstrapAdmin(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// Close stops the log's sequencer and closes the store.
+func (n *Node) Close() error {
+	if n.Log != nil {
+		n.Log.Close()
+	}
+	return n.Store.Close()
+}
+
+func openStore(ctx context.Context, cfg Config) (accord.Store, error) {
+	dsn := cfg.DB
+	switch {
+	case dsn == "":
+		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, DBFile))
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+	}
+	return nil, fmt.Errorf("--db %q: unknown store; use sqlite:PATH (or leave empty for the data directory's SQLite file)", redactDSN(dsn))
+}
+
+// redactDSN hides a password in a DSN before it appears in a message.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if j := strings.Index(dsn[i+3:], "@"); j >= 0 {
+			return dsn[:i+3] + "…@" + dsn[i+3+j+1:]
+		}
+	}
+	return dsn
+}
+
+// loadOrCreateKey reads the log's signing key, generating it on first start.
+func loadOrCreateKey(cfg Config) (string, error) {
+	path := filepath.Join(cfg.DataDir, KeyFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		skey := strings.TrimSpace(string(b))
+		if _, err := tlog.VerifierKey(skey); err != nil {
+			return "", fmt.Errorf("log key %s: %w", path, err)
+		}
+		return skey, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read log key: %w", err)
+	}
+	origin := cfg.Origin
+	if origin == "" {
+		origin = "accord.local/" + strings.TrimPrefix(registryID(), "tok_")
+	}
+	skey, _, err := tlog.GenerateKey(origin)
+	if err != nil {
+		return "", err
+	}
+	if err := writeSecret(path, skey+"\n"); err != nil {
+		return "", fmt.Errorf("write log key: %w", err)
+	}
+	return skey, nil
+}
+
+// checkOrigin refuses a data directory whose store belongs to another log.
+func (n *Node) checkOrigin(ctx context.Context, skey string) error {
+	vkey, _ := tlog.VerifierKey(skey)
+	name, _, _ := strings.Cut(vkey, "+")
+	if n.Config.Origin != "" && n.Config.Origin != name {
+		return fmt.Errorf("--origin %q: this node's log is named %q (the name is fixed at first start, in %s)", n.Config.Origin, name, filepath.Join(n.Config.DataDir, KeyFile))
+	}
+	return n.Store.Update(ctx, func(tx accord.WriteTx) error {
+		stored, err := tx.Meta(ctx, "log_vkey")
+		switch {
+		case accord.ErrorCode(err) == accord.ENotFound:
+			return tx.SetMeta(ctx, "log_vkey", []byte(vkey))
+		case err != nil:
+			return err
+		case string(stored) != vkey:
+			return fmt.Errorf("the database's log was signed by key %s, but the data directory holds key %s: wrong data directory or database", stored, vkey)
+		}
+		return nil
+	})
+}
+
+// bootstrapAdmin creates the admin credential on first start.
+func (n *Node) bootstrapAdmin(ctx context.Context) error {
+	var exists bool
+	err := n.Store.View(ctx, func(tx accord.ReadTx) error {
+		_, err := tx.Meta(ctx, "admin_token")
+		if accord.ErrorCode(err) == accord.ENotFound {
+			return nil
+		}
+		exists = err == nil
+		return err
+	})
+	if err != nil || exists {
+		return err
+	}
+	secret := registry.NewSecret()
+	now := time.Now().UTC()
+	tok := accord.Token{ID: registryID(), Label: "admin", Admin: true, Created: now}
+	// Write the file first: a crash after the commit must not lose the secret.
+	path := filepath.Join(n.Config.DataDir, AdminTokenFile)
+	if err := writeSecret(path, secret+"\n"); err != nil {
+		return fmt.Errorf("write admin token: %w", err)
+	}
+	_, err = n.Log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := tx.CreateToken(ctx, tok, registry.TokenHash(secret)); err != nil {
+			return nil, err
+		}
+		if err := tx.SetMeta(ctx, "admin_token", []byte(tok.ID)); err != nil {
+			return nil, err
+		}
+		e, err := accord.Canonical(accord.LogEvent{Type: accord.LogTokenIssued, Record: tok.ID, Version: 1, Time: accord.LogTime(now), Org: "admin", Content: mustJSON(tok)})
+		return [][]byte{e}, err
+	})
+	if err != nil {
+		return fmt.Errorf("create admin token: %w", err)
+	}
+	if n.Config.AdminTokenOut != nil {
+		n.Config.AdminTokenOut(secret, path)
+	}
+	return nil
+}
+
+func writeSecret(path, content string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// AdminToken reads the admin token from the data directory.
+func AdminToken(dataDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, AdminTokenFile))
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+

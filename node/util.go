@@ -1,0 +1,47 @@
+package node
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/accord-gov/accord/tlog"
+)
+
+func registryID() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return "tok_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called with plain structs
+	}
+	return b
+}
+
+func newLogMetrics(reg *prometheus.Registry) tlog.Metrics {
+	batch := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "accord_log_batch_writes", Help: "Writes per log batch (group commit).",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 13),
+	})
+	commit := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "accord_log_commit_seconds", Help: "Time to run and commit one log batch.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	})
+	appended := prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_log_entries_appended_total", Help: "Log entries appended."})
+	failed := prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_log_batches_failed_total", Help: "Log batches that failed to commit."})
+	reg.MustRegister(batch, commit, appended, failed)
+	return tlog.Metrics{
+		BatchSize:   func(n int) { batch.Observe(float64(n)) },
+		CommitTime:  func(d time.Duration) { commit.Observe(d.Seconds()) },
+		Appended:    func(n int) { appended.Add(float64(n)) },
+		FailedBatch: failed.Inc,
+	}
+}

@@ -1,0 +1,183 @@
+// Package registry is the node's service layer: it validates requests,
+// authorises callers, and turns every accepted write into one log operation,
+// so the record and its log entry commit in one transaction (see tlog.Log).
+package registry
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/tlog"
+)
+
+// Service is the registry. Its methods are safe for concurrent use.
+type Service struct {
+	store  accord.Store
+	log    *tlog.Log
+	now    func() time.Time
+	logger *slog.Logger
+	hooks  []VersionHook
+}
+
+// VersionHook runs inside the transaction of every new system version and
+// may return more log entries for it (the classifier adds its result this way).
+type VersionHook func(ctx context.Context, tx accord.WriteTx, sys accord.System, v accord.SystemVersion, next int64) ([][]byte, error)
+
+// Config configures a Service.
+type Config struct {
+	Store  accord.Store
+	Log    *tlog.Log
+	Now    func() time.Time // default time.Now
+	Logger *slog.Logger
+	Hooks  []VersionHook
+}
+
+// New returns a registry service.
+func New(cfg Config) *Service {
+	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, hooks: cfg.Hooks}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Store returns the service's store, for read-only helpers.
+func (s *Service) Store() accord.Store { return s.store }
+
+// Log returns the service's log.
+func (s *Service) Log() *tlog.Log { return s.log }
+
+// Caller is who makes a request: nil for the public.
+type Caller struct {
+	Token   accord.Token
+	OrgKind string // kind of the token's organization; "" for the admin
+}
+
+// Admin reports whether the caller holds the node's admin credential.
+func (c *Caller) Admin() bool { return c != nil && c.Token.Admin }
+
+// Org is the caller's organization id ("" for the public and the admin).
+func (c *Caller) Org() string {
+	if c == nil {
+		return ""
+	}
+	return c.Token.Org
+}
+
+// actor names the caller in log events.
+func (c *Caller) actor() string {
+	if c.Admin() {
+		return "admin"
+	}
+	return c.Org()
+}
+
+// SeesConfidential reports whether the caller may read the confidential
+// fields of a provider's filings: the provider itself, authorities, the admin.
+func (c *Caller) SeesConfidential(provider string) bool {
+	if c == nil {
+		return false
+	}
+	return c.Admin() || c.OrgKind == "authority" || (c.Org() != "" && c.Org() == provider)
+}
+
+// TokenPrefix starts every API token, so that leaked tokens are easy to scan for.
+const TokenPrefix = "accord_"
+
+// Authenticate resolves an API token to its caller. A missing token is the
+// public (nil, nil); an unknown or revoked one is EUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, secret string) (*Caller, error) {
+	if secret == "" {
+		return nil, nil
+	}
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
+		return nil, accord.Errorf(accord.EUnauthorized, "the token is not an Accord API token")
+	}
+	hash := TokenHash(secret)
+	var c *Caller
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		tok, err := tx.TokenByHash(ctx, hash)
+		if err != nil {
+			if accord.ErrorCode(err) == accord.ENotFound {
+				return accord.Errorf(accord.EUnauthorized, "the token is unknown to this node")
+			}
+			return err
+		}
+		if tok.Revoked != nil {
+			return accord.Errorf(accord.EUnauthorized, "the token was revoked")
+		}
+		c = &Caller{Token: *tok}
+		if tok.Org != "" {
+			o, err := tx.Organization(ctx, tok.Org)
+			if err != nil {
+				return err
+			}
+			c.OrgKind = o.Kind
+		}
+		return nil
+	})
+	return c, err
+}
+
+// TokenHash is how tokens are stored: SHA-256 of the secret. Tokens carry
+// 256 random bits, so a fast hash is enough (no password stretching needed).
+func TokenHash(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// NewSecret makes a new API token secret.
+func NewSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
+
+// newID makes a random id with a type prefix, e.g. sys_7kq2m9x4t3ab.
+func newID(prefix string) string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return prefix + "_" + idEncoding.EncodeToString(b)
+}
+
+// requireAuth turns a public caller into EUnauthorized.
+func requireAuth(c *Caller) error {
+	if c == nil {
+		return accord.Errorf(accord.EUnauthorized, "this action needs an API token: send Authorization: Bearer <token>")
+	}
+	return nil
+}
+
+// appendOne runs op through the log and returns the receipts.
+func (s *Service) append(ctx context.Context, op tlog.Op) ([]accord.Receipt, error) {
+	return s.log.Append(ctx, op)
+}
+
+// event builds a log entry's canonical bytes.
+func event(typ, record string, version int, at time.Time, actor string, content any, commitments map[string]string) ([]byte, error) {
+	c, err := accord.Canonical(content)
+	if err != nil {
+		return nil, err
+	}
+	return accord.Canonical(accord.LogEvent{
+		Type: typ, Record: record, Version: version, Time: accord.LogTime(at),
+		Org: actor, Content: c, Commitments: commitments,
+	})
+}
+
+// proveIn builds a receipt inside a read transaction.
+func proveIn(ctx context.Context, tx accord.ReadTx, index int64) (accord.Receipt, error) {
+	return tlog.ProveIn(ctx, tx, index)
+}

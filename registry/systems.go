@@ -1,0 +1,446 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/accord-gov/accord"
+)
+
+// SystemView is a system as a caller may see it: the current version's
+// filing, without confidential fields unless the caller may read them.
+type SystemView struct {
+	accord.System
+	Filing accord.Filing `json:"filing"`
+	// Receipt proves the version's log entry; set on writes.
+	Receipt *accord.Receipt `json:"receipt,omitempty"`
+	// Receipts of further entries the write produced (e.g. its classification).
+	MoreReceipts []accord.Receipt `json:"more_receipts,omitempty"`
+	// Replayed is true when an Idempotency-Key matched an earlier request.
+	Replayed bool `json:"-"`
+}
+
+// VersionView is one version of a system, as a caller may see it.
+type VersionView struct {
+	Version  int           `json:"version"`
+	Event    string        `json:"event"`
+	Time     string        `json:"time"`
+	By       string        `json:"by"`
+	Reason   string        `json:"reason,omitempty"`
+	LogIndex int64         `json:"log_index"`
+	Filing   accord.Filing `json:"filing"`
+}
+
+// FileRequest files a new system.
+type FileRequest struct {
+	Provider       string // organization id; defaults to the caller's organization
+	Filing         accord.Filing
+	IdempotencyKey string
+}
+
+// MaxIdempotencyKeyLen bounds Idempotency-Key values.
+const MaxIdempotencyKeyLen = 255
+
+// FileSystem registers a new AI system (version 1).
+func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*SystemView, error) {
+	if err := requireAuth(c); err != nil {
+		return nil, err
+	}
+	provider := req.Provider
+	switch {
+	case provider == "" && c.Admin():
+		return nil, accord.FieldErrorf("provider", "is required when the admin files: give the provider organization's id")
+	case provider == "":
+		provider = c.Org()
+	case !c.Admin() && provider != c.Org():
+		return nil, accord.Errorf(accord.EForbidden, "a token of organization %s cannot file for organization %s", c.Org(), provider)
+	}
+	if c.OrgKind != "" && c.OrgKind != "provider" {
+		return nil, accord.Errorf(accord.EForbidden, "only providers file AI systems; organization %s is a %s", c.Org(), c.OrgKind)
+	}
+	key := req.IdempotencyKey
+	if utf8.RuneCountInString(key) > MaxIdempotencyKeyLen || !utf8.ValidString(key) {
+		return nil, accord.FieldErrorf("Idempotency-Key", "must be at most %d characters", MaxIdempotencyKeyLen)
+	}
+	f, err := req.Filing.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	canon, err := accord.Canonical(struct {
+		Provider string        `json:"provider"`
+		Filing   accord.Filing `json:"filing"`
+	}{provider, f})
+	if err != nil {
+		return nil, err
+	}
+	reqHash := sha256.Sum256(canon)
+	idemOrg := c.Org()
+	if c.Admin() {
+		idemOrg = "admin"
+	}
+
+	now := s.now().UTC()
+	sys := accord.System{ID: newID("sys"), Provider: provider, Version: 1, Status: f.Status, Created: now, Updated: now}
+	var replay *accord.Idempotency
+	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if key != "" {
+			prev, err := tx.Idempotency(ctx, idemOrg, key)
+			switch {
+			case err == nil && string(prev.RequestHash) == string(reqHash[:]):
+				replay = prev
+				return nil, nil
+			case err == nil:
+				return nil, accord.FieldErrorf("Idempotency-Key", "was already used for a different request: use a new key for a new filing")
+			case accord.ErrorCode(err) != accord.ENotFound:
+				return nil, err
+			}
+		}
+		org, err := tx.Organization(ctx, provider)
+		if err != nil {
+			if accord.ErrorCode(err) == accord.ENotFound {
+				return nil, accord.FieldErrorf("provider", "organization %q is not registered on this node", provider)
+			}
+			return nil, err
+		}
+		if org.Kind != "provider" {
+			return nil, accord.FieldErrorf("provider", "organization %s is a %s, not a provider", provider, org.Kind)
+		}
+		entries, err := s.writeVersion(ctx, tx, c, org, sys, accord.EventFiled, f, "", now, next)
+		if err != nil {
+			return nil, err
+		}
+		if key != "" {
+			if err := tx.PutIdempotency(ctx, accord.Idempotency{Org: idemOrg, Key: key, RequestHash: reqHash[:], Resource: sys.ID, Version: 1, Created: now}); err != nil {
+				return nil, err
+			}
+		}
+		return entries, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if replay != nil {
+		v, err := s.SystemAt(ctx, c, replay.Resource, replay.Version, true)
+		if err != nil {
+			return nil, err
+		}
+		v.Replayed = true
+		return v, nil
+	}
+	return s.viewAfterWrite(c, sys, f, receipts)
+}
+
+// UpdateSystem files a new version. ifMatch must be the current version's ETag.
+func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch string, f accord.Filing) (*SystemView, error) {
+	if err := requireAuth(c); err != nil {
+		return nil, err
+	}
+	if ifMatch == "" {
+		return nil, accord.Errorf(accord.EPreconditionRequired, "updates need an If-Match header with the ETag of the version you read (e.g. %s), so that no update is lost", accord.SystemETag(id, 1))
+	}
+	f, err := f.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	var sys accord.System
+	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
+		if err != nil {
+			return nil, err
+		}
+		sys = *cur
+		sys.Version++
+		sys.Status = f.Status
+		sys.Updated = now
+		return s.writeVersion(ctx, tx, c, org, sys, accord.EventUpdated, f, "", now, next)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.viewAfterWrite(c, sys, f, receipts)
+}
+
+// WithdrawSystem withdraws a filing. Its versions stay readable. ifMatch is optional.
+func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, reason string) (*SystemView, error) {
+	if err := requireAuth(c); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return nil, accord.FieldErrorf("reason", "is required: say why the filing is withdrawn")
+	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 1000:
+		return nil, accord.FieldErrorf("reason", "must be valid UTF-8 text of at most 1000 characters")
+	}
+	now := s.now().UTC()
+	var sys accord.System
+	var f accord.Filing
+	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
+		if err != nil {
+			return nil, err
+		}
+		last, err := tx.SystemVersion(ctx, id, cur.Version)
+		if err != nil {
+			return nil, err
+		}
+		sys = *cur
+		sys.Version++
+		sys.Status = "withdrawn"
+		sys.Updated = now
+		f = last.Filing
+		f.Status = "withdrawn"
+		return s.writeVersion(ctx, tx, c, org, sys, accord.EventWithdrawn, f, reason, now, next)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.viewAfterWrite(c, sys, f, receipts)
+}
+
+// writable loads a system the caller may change, checking If-Match.
+func (s *Service) writable(ctx context.Context, tx accord.WriteTx, c *Caller, id, ifMatch string) (*accord.System, *accord.Organization, error) {
+	cur, err := tx.System(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !c.Admin() && c.Org() != cur.Provider {
+		return nil, nil, accord.Errorf(accord.EForbidden, "system %s belongs to organization %s; a token of %s cannot change it", id, cur.Provider, c.Org())
+	}
+	if ifMatch != "" && ifMatch != "*" && ifMatch != cur.ETag() {
+		return nil, nil, accord.Errorf(accord.EPreconditionFailed, "system %s changed since you read it: its current ETag is %s (version %d); read it again and re-apply your change", id, cur.ETag(), cur.Version)
+	}
+	if cur.Status == "withdrawn" {
+		return nil, nil, accord.Errorf(accord.EConflict, "system %s was withdrawn; its filing can no longer change", id)
+	}
+	org, err := tx.Organization(ctx, cur.Provider)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cur, org, nil
+}
+
+// writeVersion stores one version of a system with its head row, search
+// document and log entry, and runs the version hooks.
+func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller, org *accord.Organization, sys accord.System, ev string, f accord.Filing, reason string, now time.Time, next int64) ([][]byte, error) {
+	public, hidden, err := splitConfidential(f)
+	if err != nil {
+		return nil, err
+	}
+	salts, commitments, err := commit(hidden)
+	if err != nil {
+		return nil, err
+	}
+	v := accord.SystemVersion{SystemID: sys.ID, Version: sys.Version, Event: ev, Filing: f, Reason: reason, Time: now, By: c.actor(), LogIndex: next, Salts: salts}
+	if err := tx.AddSystemVersion(ctx, v); err != nil {
+		return nil, err
+	}
+	pub, err := PublicFiling(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.PutSystem(ctx, sys, summary(sys, org, pub), searchDoc(sys, org, pub)); err != nil {
+		return nil, err
+	}
+	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]
+	content := map[string]any{"provider": sys.Provider, "filing": public}
+	if reason != "" {
+		content["reason"] = reason
+	}
+	e, err := event(typ, sys.ID, sys.Version, now, c.actor(), content, commitments)
+	if err != nil {
+		return nil, err
+	}
+	entries := [][]byte{e}
+	for _, h := range s.hooks {
+		more, err := h(ctx, tx, sys, v, next+int64(len(entries)))
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, more...)
+	}
+	return entries, nil
+}
+
+func summary(sys accord.System, org *accord.Organization, f accord.Filing) accord.SystemSummary {
+	return accord.SystemSummary{
+		ID: sys.ID, Provider: sys.Provider, ProviderName: org.Name, Version: sys.Version, Status: sys.Status,
+		TradeName: f.TradeName, IntendedPurpose: f.IntendedPurpose, Domains: f.Domains,
+		DeploymentCountries: f.DeploymentCountries, Updated: sys.Updated,
+	}
+}
+
+// searchDoc indexes the public text of every language, and the facets filters use.
+func searchDoc(sys accord.System, org *accord.Organization, f accord.Filing) accord.SearchDoc {
+	var parts []string
+	for _, t := range []accord.Text{f.TradeName, f.IntendedPurpose, f.OperatingLogic, f.DataSources, org.Name} {
+		for _, tag := range t.Tags() {
+			parts = append(parts, t[tag])
+		}
+	}
+	parts = append(parts, f.Reference, sys.ID)
+	facets := []string{accord.Facet("provider", sys.Provider), accord.Facet("status", sys.Status)}
+	for _, c := range f.DeploymentCountries {
+		facets = append(facets, accord.Facet("country", c))
+	}
+	for _, d := range f.Domains {
+		facets = append(facets, accord.Facet("domain", d))
+		if area, _, ok := strings.Cut(d, "."); ok {
+			facets = append(facets, accord.Facet("domain", area))
+		}
+	}
+	for _, a := range f.AlgorithmTypes {
+		facets = append(facets, accord.Facet("algorithm", a))
+	}
+	slices.Sort(facets)
+	return accord.SearchDoc{Text: accord.SearchText(parts...), Facets: slices.Compact(facets)}
+}
+
+func (s *Service) viewAfterWrite(c *Caller, sys accord.System, f accord.Filing, receipts []accord.Receipt) (*SystemView, error) {
+	v := &SystemView{System: sys, Filing: f}
+	if !c.SeesConfidential(sys.Provider) {
+		pub, err := PublicFiling(f)
+		if err != nil {
+			return nil, err
+		}
+		v.Filing = pub
+	}
+	if len(receipts) > 0 {
+		v.Receipt = &receipts[0]
+		v.MoreReceipts = receipts[1:]
+	}
+	return v, nil
+}
+
+// System returns a system's current version.
+func (s *Service) System(ctx context.Context, c *Caller, id string) (*SystemView, error) {
+	return s.SystemAt(ctx, c, id, 0, false)
+}
+
+// SystemAt returns a system at a version (0 = current), optionally with a
+// fresh receipt for that version's log entry.
+func (s *Service) SystemAt(ctx context.Context, c *Caller, id string, version int, withReceipt bool) (*SystemView, error) {
+	var view *SystemView
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		sys, err := tx.System(ctx, id)
+		if err != nil {
+			return err
+		}
+		if version == 0 {
+			version = sys.Version
+		}
+		v, err := tx.SystemVersion(ctx, id, version)
+		if err != nil {
+			return err
+		}
+		view = &SystemView{System: *sys, Filing: v.Filing}
+		if version != sys.Version {
+			view.Version, view.Status, view.Updated = v.Version, v.Filing.Status, v.Time
+		}
+		if !c.SeesConfidential(sys.Provider) {
+			if view.Filing, err = PublicFiling(v.Filing); err != nil {
+				return err
+			}
+		}
+		if withReceipt {
+			r, err := proveIn(ctx, tx, v.LogIndex)
+			if err != nil {
+				return err
+			}
+			view.Receipt = &r
+		}
+		return nil
+	})
+	return view, err
+}
+
+// Versions returns every version of a system, oldest first.
+func (s *Service) Versions(ctx context.Context, c *Caller, id string) ([]VersionView, error) {
+	var out []VersionView
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		vs, err := tx.SystemVersions(ctx, id)
+		if err != nil {
+			return err
+		}
+		sys, err := tx.System(ctx, id)
+		if err != nil {
+			return err
+		}
+		sees := c.SeesConfidential(sys.Provider)
+		for _, v := range vs {
+			f := v.Filing
+			if !sees {
+				if f, err = PublicFiling(f); err != nil {
+					return err
+				}
+			}
+			out = append(out, VersionView{Version: v.Version, Event: v.Event, Time: accord.LogTime(v.Time), By: v.By, Reason: v.Reason, LogIndex: v.LogIndex, Filing: f})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Receipt returns a fresh receipt for a version's log entry against the latest checkpoint.
+func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.Receipt, error) {
+	var r accord.Receipt
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		v, err := tx.SystemVersion(ctx, id, version)
+		if err != nil {
+			return err
+		}
+		r, err = proveIn(ctx, tx, v.LogIndex)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Search finds systems by text and filters.
+func (s *Service) Search(ctx context.Context, q accord.SystemQuery) (*accord.SystemPage, error) {
+	var p accord.Problems
+	if utf8.RuneCountInString(q.Q) > 500 || !utf8.ValidString(q.Q) {
+		p.Add("q", "must be valid UTF-8 text of at most 500 characters")
+	}
+	if q.Country != "" && !accord.ValidCountry(q.Country) {
+		p.Add("country", "%q is not an ISO 3166-1 alpha-2 country code (e.g. FR)", q.Country)
+	}
+	if q.Domain != "" && !accord.Domains.Has(q.Domain) && !isDomainArea(q.Domain) {
+		p.Add("domain", "%q is not a domain code or area (see GET /v1/vocabularies)", q.Domain)
+	}
+	if q.Status != "" && !accord.Statuses.Has(q.Status) {
+		p.Add("status", "%q is not a status: use planned, active, discontinued, recalled or withdrawn", q.Status)
+	}
+	if q.Provider != "" && (len(q.Provider) > 64 || strings.ContainsAny(q.Provider, " \"")) {
+		p.Add("provider", "%q is not an organization id", q.Provider)
+	}
+	if q.Limit < 0 || q.Limit > 100 {
+		p.Add("limit", "must be between 1 and 100")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var page *accord.SystemPage
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		page, err = tx.SearchSystems(ctx, q)
+		return err
+	})
+	return page, err
+}
+
+func isDomainArea(a string) bool {
+	for _, d := range accord.Domains {
+		if area, _, ok := strings.Cut(d.Code, "."); ok && area == a {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,595 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/accord-gov/accord"
+)
+
+// Tx is a SQLite transaction. It implements accord.WriteTx (and so ReadTx).
+type Tx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	sp    int // savepoint counter
+}
+
+var _ accord.WriteTx = (*Tx)(nil)
+
+// stmt prepares a query once per transaction: the sequencer runs hundreds
+// of writes in one transaction, so each statement is compiled once per batch.
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("prepare %q: %w", firstLine(query), err))
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = s
+	return s, nil
+}
+
+func firstLine(q string) string {
+	q, _, _ = strings.Cut(strings.TrimSpace(q), "\n")
+	return q
+}
+
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowContext(ctx, args...), nil
+}
+
+func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// getJSON reads one JSON column into v; no row is ENotFound.
+func (t *Tx) getJSON(ctx context.Context, v any, what, query string, args ...any) error {
+	row, err := t.queryRow(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	var data []byte
+	if err := row.Scan(&data); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return accord.Errorf(accord.ENotFound, "%s not found", what)
+		}
+		return unavailable(fmt.Errorf("read %s: %w", what, err))
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode stored %s: %w", what, err)
+	}
+	return nil
+}
+
+func (t *Tx) Meta(ctx context.Context, key string) ([]byte, error) {
+	row, err := t.queryRow(ctx, `SELECT value FROM meta WHERE key = ?`, key)
+	if err != nil {
+		return nil, err
+	}
+	var v []byte
+	if err := row.Scan(&v); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, accord.Errorf(accord.ENotFound, "meta %s not set", key)
+		}
+		return nil, unavailable(err)
+	}
+	return v, nil
+}
+
+func (t *Tx) SetMeta(ctx context.Context, key string, value []byte) error {
+	_, err := t.exec(ctx, `INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	return unavailable(err)
+}
+
+func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	t.sp++
+	name := fmt.Sprintf("sp%d", t.sp)
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return unavailable(err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO "+name); rerr != nil {
+			return errors.Join(err, unavailable(rerr))
+		}
+		t.tx.ExecContext(ctx, "RELEASE "+name)
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, "RELEASE "+name)
+	return unavailable(err)
+}
+
+// LockLog is a no-op: BEGIN IMMEDIATE already made this the only writer.
+func (t *Tx) LockLog(ctx context.Context) error { return nil }
+
+// Organizations.
+
+func (t *Tx) Organization(ctx context.Context, id string) (*accord.Organization, error) {
+	var o accord.Organization
+	if err := t.getJSON(ctx, &o, "organization "+id, `SELECT data FROM organizations WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+func (t *Tx) Organizations(ctx context.Context, q accord.OrganizationQuery) (*accord.OrganizationPage, error) {
+	after, err := accord.DecodeCursor(q.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	limit := accord.PageLimit(q.Limit)
+	rows, err := t.query(ctx, `SELECT rid, data FROM organizations
+		WHERE (?1 = 0 OR rid > ?1) AND (?2 = '' OR kind = ?2) AND (?3 = '' OR country = ?3)
+		ORDER BY rid LIMIT ?4`, after, q.Kind, q.Country, limit+1)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	page := &accord.OrganizationPage{Organizations: []accord.Organization{}}
+	var last int64
+	for rows.Next() {
+		var rid int64
+		var data []byte
+		if err := rows.Scan(&rid, &data); err != nil {
+			return nil, unavailable(err)
+		}
+		if len(page.Organizations) == limit {
+			page.Next = accord.EncodeCursor(last)
+			break
+		}
+		var o accord.Organization
+		if err := json.Unmarshal(data, &o); err != nil {
+			return nil, fmt.Errorf("decode stored organization: %w", err)
+		}
+		page.Organizations = append(page.Organizations, o)
+		last = rid
+	}
+	return page, unavailable(rows.Err())
+}
+
+func (t *Tx) CreateOrganization(ctx context.Context, o accord.Organization) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO organizations(id, kind, country, data) VALUES (?, ?, ?, ?)`, o.ID, o.Kind, o.Country, data)
+	if isConstraint(err) {
+		return accord.Errorf(accord.EConflict, "organization %s already exists", o.ID)
+	}
+	return unavailable(err)
+}
+
+// Tokens.
+
+func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (*accord.Token, error) {
+	var tok accord.Token
+	if err := t.getJSON(ctx, &tok, "token", `SELECT data FROM tokens WHERE hash = ?`, hash); err != nil {
+		return nil, err
+	}
+	return &tok, nil
+}
+
+func (t *Tx) Tokens(ctx context.Context, org string) ([]accord.Token, error) {
+	rows, err := t.query(ctx, `SELECT data FROM tokens WHERE org = ? ORDER BY id`, org)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	out := []accord.Token{}
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, unavailable(err)
+		}
+		var tok accord.Token
+		if err := json.Unmarshal(data, &tok); err != nil {
+			return nil, fmt.Errorf("decode stored token: %w", err)
+		}
+		out = append(out, tok)
+	}
+	return out, unavailable(rows.Err())
+}
+
+func (t *Tx) CreateToken(ctx context.Context, tok accord.Token, hash []byte) error {
+	data, err := json.Marshal(tok)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO tokens(id, org, hash, data) VALUES (?, ?, ?, ?)`, tok.ID, tok.Org, hash, data)
+	if isConstraint(err) {
+		return accord.Errorf(accord.EConflict, "token %s already exists", tok.ID)
+	}
+	return unavailable(err)
+}
+
+func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	var tok accord.Token
+	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
+		return err
+	}
+	if tok.Revoked != nil {
+		return nil
+	}
+	tok.Revoked = &at
+	data, err := json.Marshal(tok)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `UPDATE tokens SET data = ?, revoked = ? WHERE id = ?`, data, accord.LogTime(at), id)
+	return unavailable(err)
+}
+
+// Systems.
+
+func (t *Tx) System(ctx context.Context, id string) (*accord.System, error) {
+	var s accord.System
+	if err := t.getJSON(ctx, &s, "system "+id, `SELECT data FROM systems WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (t *Tx) SystemVersion(ctx context.Context, id string, version int) (*accord.SystemVersion, error) {
+	row, err := t.queryRow(ctx, `SELECT data, salts FROM system_versions WHERE system_id = ? AND version = ?`, id, version)
+	if err != nil {
+		return nil, err
+	}
+	var data, salts []byte
+	if err := row.Scan(&data, &salts); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, accord.Errorf(accord.ENotFound, "system %s has no version %d", id, version)
+		}
+		return nil, unavailable(err)
+	}
+	return decodeVersion(data, salts)
+}
+
+func decodeVersion(data, salts []byte) (*accord.SystemVersion, error) {
+	var v accord.SystemVersion
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("decode stored system version: %w", err)
+	}
+	if len(salts) > 0 {
+		if err := json.Unmarshal(salts, &v.Salts); err != nil {
+			return nil, fmt.Errorf("decode stored salts: %w", err)
+		}
+	}
+	return &v, nil
+}
+
+func (t *Tx) SystemVersions(ctx context.Context, id string) ([]accord.SystemVersion, error) {
+	rows, err := t.query(ctx, `SELECT data, salts FROM system_versions WHERE system_id = ? ORDER BY version`, id)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	var out []accord.SystemVersion
+	for rows.Next() {
+		var data, salts []byte
+		if err := rows.Scan(&data, &salts); err != nil {
+			return nil, unavailable(err)
+		}
+		v, err := decodeVersion(data, salts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable(err)
+	}
+	if len(out) == 0 {
+		return nil, accord.Errorf(accord.ENotFound, "system %s not found", id)
+	}
+	return out, nil
+}
+
+func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.SystemSummary, doc accord.SearchDoc) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	sum, err := json.Marshal(summary)
+	if err != nil {
+		return err
+	}
+	row, err := t.queryRow(ctx, `SELECT rid FROM systems WHERE id = ?`, s.ID)
+	if err != nil {
+		return err
+	}
+	var rid int64
+	switch err := row.Scan(&rid); {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := t.exec(ctx, `INSERT INTO systems(id, provider, data, summary) VALUES (?, ?, ?, ?)`, s.ID, s.Provider, data, sum)
+		if err != nil {
+			return unavailable(err)
+		}
+		if rid, err = res.LastInsertId(); err != nil {
+			return unavailable(err)
+		}
+	case err != nil:
+		return unavailable(err)
+	default:
+		if _, err := t.exec(ctx, `UPDATE systems SET provider = ?, data = ?, summary = ? WHERE rid = ?`, s.Provider, data, sum, rid); err != nil {
+			return unavailable(err)
+		}
+		if _, err := t.exec(ctx, `DELETE FROM systems_fts WHERE rowid = ?`, rid); err != nil {
+			return unavailable(err)
+		}
+	}
+	_, err = t.exec(ctx, `INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, ?)`, rid, doc.Text, strings.Join(doc.Facets, " "))
+	return unavailable(err)
+}
+
+func (t *Tx) AddSystemVersion(ctx context.Context, v accord.SystemVersion) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var salts []byte
+	if len(v.Salts) > 0 {
+		if salts, err = json.Marshal(v.Salts); err != nil {
+			return err
+		}
+	}
+	_, err = t.exec(ctx, `INSERT INTO system_versions(system_id, version, data, salts) VALUES (?, ?, ?, ?)`, v.SystemID, v.Version, data, salts)
+	if isConstraint(err) {
+		return accord.Errorf(accord.EConflict, "system %s already has version %d", v.SystemID, v.Version)
+	}
+	return unavailable(err)
+}
+
+func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.SystemPage, error) {
+	before, err := accord.DecodeCursor(q.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	limit := accord.PageLimit(q.Limit)
+	match := ftsQuery(q)
+	var rows *sql.Rows
+	if match == "" {
+		rows, err = t.query(ctx, `SELECT rid, summary FROM systems WHERE (?1 = 0 OR rid < ?1) ORDER BY rid DESC LIMIT ?2`, before, limit+1)
+	} else {
+		rows, err = t.query(ctx, `SELECT s.rid, s.summary FROM systems_fts f JOIN systems s ON s.rid = f.rowid
+			WHERE systems_fts MATCH ?1 AND (?2 = 0 OR f.rowid < ?2) ORDER BY f.rowid DESC LIMIT ?3`, match, before, limit+1)
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	page := &accord.SystemPage{Systems: []accord.SystemSummary{}}
+	var last int64
+	for rows.Next() {
+		var rid int64
+		var data []byte
+		if err := rows.Scan(&rid, &data); err != nil {
+			return nil, unavailable(err)
+		}
+		if len(page.Systems) == limit {
+			page.Next = accord.EncodeCursor(last)
+			break
+		}
+		var s accord.SystemSummary
+		if err := json.Unmarshal(data, &s); err != nil {
+			return nil, fmt.Errorf("decode stored summary: %w", err)
+		}
+		page.Systems = append(page.Systems, s)
+		last = rid
+	}
+	return page, unavailable(rows.Err())
+}
+
+// ftsQuery compiles a query into an FTS5 MATCH expression, or "" for none.
+// Every term and every filter must match (AND).
+func ftsQuery(q accord.SystemQuery) string {
+	var parts []string
+	for _, term := range accord.SearchTerms(q.Q) {
+		phrase := `text:"` + strings.Join(term.Tokens, " ") + `"`
+		if term.Prefix {
+			phrase += "*"
+		}
+		parts = append(parts, phrase)
+	}
+	for _, f := range [][2]string{{"country", q.Country}, {"domain", q.Domain}, {"provider", q.Provider}, {"status", q.Status}} {
+		if f[1] != "" {
+			parts = append(parts, `facets:"`+strings.ReplaceAll(accord.Facet(f[0], f[1]), `"`, `""`)+`"`)
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func (t *Tx) Idempotency(ctx context.Context, org, key string) (*accord.Idempotency, error) {
+	row, err := t.queryRow(ctx, `SELECT request_hash, resource, version, created FROM idempotency WHERE org = ? AND key = ?`, org, key)
+	if err != nil {
+		return nil, err
+	}
+	i := accord.Idempotency{Org: org, Key: key}
+	var created string
+	if err := row.Scan(&i.RequestHash, &i.Resource, &i.Version, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, accord.Errorf(accord.ENotFound, "no request with this Idempotency-Key")
+		}
+		return nil, unavailable(err)
+	}
+	i.Created, _ = time.Parse(time.RFC3339Nano, created)
+	return &i, nil
+}
+
+func (t *Tx) PutIdempotency(ctx context.Context, i accord.Idempotency) error {
+	_, err := t.exec(ctx, `INSERT INTO idempotency(org, key, request_hash, resource, version, created) VALUES (?, ?, ?, ?, ?, ?)`,
+		i.Org, i.Key, i.RequestHash, i.Resource, i.Version, i.Created.UTC().Format(time.RFC3339Nano))
+	if isConstraint(err) {
+		return accord.Errorf(accord.EConflict, "Idempotency-Key already used")
+	}
+	return unavailable(err)
+}
+
+// The log.
+
+func (t *Tx) LogSize(ctx context.Context) (int64, error) {
+	row, err := t.queryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries`)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	return n, unavailable(row.Scan(&n))
+}
+
+func (t *Tx) Checkpoint(ctx context.Context) ([]byte, error) {
+	row, err := t.queryRow(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`)
+	if err != nil {
+		return nil, err
+	}
+	var note []byte
+	if err := row.Scan(&note); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return nil, unavailable(err)
+	}
+	return note, nil
+}
+
+func (t *Tx) Checkpoints(ctx context.Context, from, to int64) ([][]byte, error) {
+	rows, err := t.query(ctx, `SELECT note FROM checkpoints WHERE size >= ? AND size < ? ORDER BY size`, from, to)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var note []byte
+		if err := rows.Scan(&note); err != nil {
+			return nil, unavailable(err)
+		}
+		out = append(out, note)
+	}
+	return out, unavailable(rows.Err())
+}
+
+func (t *Tx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(indexes))
+	for i, x := range indexes {
+		args[i] = x
+	}
+	rows, err := t.query(ctx, `SELECT idx, hash FROM log_hashes WHERE idx IN (`+placeholders(len(indexes))+`)`, args...)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	found := make(map[int64]tlog.Hash, len(indexes))
+	for rows.Next() {
+		var idx int64
+		var h []byte
+		if err := rows.Scan(&idx, &h); err != nil {
+			return nil, unavailable(err)
+		}
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d has %d bytes", idx, len(h))
+		}
+		found[idx] = tlog.Hash(h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable(err)
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		h, ok := found[x]
+		if !ok {
+			return nil, fmt.Errorf("stored hash %d missing", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+func (t *Tx) ReadEntries(ctx context.Context, start, end int64) ([][]byte, error) {
+	rows, err := t.query(ctx, `SELECT idx, data FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var idx int64
+		var data []byte
+		if err := rows.Scan(&idx, &data); err != nil {
+			return nil, unavailable(err)
+		}
+		if idx != start+int64(len(out)) {
+			return nil, fmt.Errorf("log entry %d missing", start+int64(len(out)))
+		}
+		out = append(out, data)
+	}
+	return out, unavailable(rows.Err())
+}
+
+// appendChunk is how many rows one INSERT writes.
+const appendChunk = 64
+
+func (t *Tx) AppendLog(ctx context.Context, start int64, entries [][]byte, hashStart int64, hashes []tlog.Hash) error {
+	if err := insertRows(ctx, t, "log_entries(idx, data)", start, len(entries), func(i int) any { return entries[i] }); err != nil {
+		return fmt.Errorf("insert log entries: %w", err)
+	}
+	if err := insertRows(ctx, t, "log_hashes(idx, hash)", hashStart, len(hashes), func(i int) any { return hashes[i][:] }); err != nil {
+		return fmt.Errorf("insert log hashes: %w", err)
+	}
+	return nil
+}
+
+// insertRows inserts (start+i, value(i)) for i in [0, n), many rows per statement.
+func insertRows(ctx context.Context, t *Tx, table string, start int64, n int, value func(int) any) error {
+	for i := 0; i < n; {
+		k := min(appendChunk, n-i)
+		if k != appendChunk {
+			k = 1 // one prepared statement for the full chunks, one for single rows
+		}
+		query := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?),", k), ",")
+		args := make([]any, 0, 2*k)
+		for j := range k {
+			args = append(args, start+int64(i+j), value(i+j))
+		}
+		if _, err := t.exec(ctx, query, args...); err != nil {
+			if isConstraint(err) {
+				return accord.Errorf(accord.EConflict, "log index %d is already taken", start+int64(i))
+			}
+			return unavailable(err)
+		}
+		i += k
+	}
+	return nil
+}
+
+func (t *Tx) PutCheckpoint(ctx context.Context, size int64, note []byte) error {
+	_, err := t.exec(ctx, `INSERT INTO checkpoints(size, note) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, note)
+	return unavailable(err)
+}

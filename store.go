@@ -1,0 +1,105 @@
+package accord
+
+import (
+	"context"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Store is a node's database: the registry's records and, in the same
+// database, its verifiable log (entries, Merkle hashes, signed checkpoints).
+// Every write goes through Update, so a record and its log entry commit
+// together or not at all. Implementations: package sqlite (the default) and
+// package postgres; package storetest checks that both behave the same.
+type Store interface {
+	// View runs fn in a read-only transaction that sees one consistent snapshot.
+	View(ctx context.Context, fn func(ReadTx) error) error
+	// Update runs fn in a read-write transaction and commits if fn returns nil.
+	// The commit is durable when Update returns nil.
+	Update(ctx context.Context, fn func(WriteTx) error) error
+	Close() error
+}
+
+// ReadTx reads a consistent snapshot. Missing records give an *Error with ENotFound.
+type ReadTx interface {
+	Meta(ctx context.Context, key string) ([]byte, error)
+
+	Organization(ctx context.Context, id string) (*Organization, error)
+	Organizations(ctx context.Context, q OrganizationQuery) (*OrganizationPage, error)
+	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	Tokens(ctx context.Context, org string) ([]Token, error)
+
+	System(ctx context.Context, id string) (*System, error)
+	SystemVersion(ctx context.Context, id string, version int) (*SystemVersion, error)
+	SystemVersions(ctx context.Context, id string) ([]SystemVersion, error)
+	SearchSystems(ctx context.Context, q SystemQuery) (*SystemPage, error)
+	Idempotency(ctx context.Context, org, key string) (*Idempotency, error)
+
+	// LogSize is the number of entries in the log (0 for an empty log).
+	LogSize(ctx context.Context) (int64, error)
+	// Checkpoint returns the latest signed checkpoint, or nil if none was signed yet.
+	Checkpoint(ctx context.Context) ([]byte, error)
+	// Checkpoints returns the signed checkpoints with size in [from, to), oldest first.
+	Checkpoints(ctx context.Context, from, to int64) ([][]byte, error)
+	// ReadHashes returns the stored Merkle hashes at the given stored-hash indexes
+	// (see tlog.StoredHashIndex), in the same order.
+	ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	// ReadEntries returns the entries with index in [start, end).
+	ReadEntries(ctx context.Context, start, end int64) ([][]byte, error)
+}
+
+// WriteTx is a read-write transaction.
+type WriteTx interface {
+	ReadTx
+	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
+	// transaction goes on. The log sequencer runs each batched write in one.
+	Savepoint(ctx context.Context, fn func() error) error
+	// LockLog makes this transaction the log's only writer until it ends. Stores
+	// shared by several nodes take a lock; an embedded store is single-writer anyway.
+	LockLog(ctx context.Context) error
+
+	SetMeta(ctx context.Context, key string, value []byte) error
+
+	CreateOrganization(ctx context.Context, o Organization) error
+	CreateToken(ctx context.Context, t Token, hash []byte) error
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+
+	// PutSystem inserts or replaces a system's head row, its public summary
+	// and its search document.
+	PutSystem(ctx context.Context, s System, summary SystemSummary, doc SearchDoc) error
+	// AddSystemVersion stores a new version; an existing (id, version) is EConflict.
+	AddSystemVersion(ctx context.Context, v SystemVersion) error
+	PutIdempotency(ctx context.Context, i Idempotency) error
+
+	// AppendLog stores entries at indexes start, start+1, … and the Merkle
+	// hashes at stored-hash indexes hashStart, hashStart+1, …
+	AppendLog(ctx context.Context, start int64, entries [][]byte, hashStart int64, hashes []tlog.Hash) error
+	// PutCheckpoint records a signed checkpoint of the given tree size as the latest.
+	PutCheckpoint(ctx context.Context, size int64, note []byte) error
+}
+
+// OrganizationQuery selects organizations.
+type OrganizationQuery struct {
+	Kind    string
+	Country string
+	Cursor  string
+	Limit   int
+}
+
+// OrganizationPage is one page of organizations.
+type OrganizationPage struct {
+	Organizations []Organization `json:"organizations"`
+	Next          string         `json:"next,omitempty"`
+}
+
+// SearchDoc is what a store indexes for one system: the normalised text of
+// every public text field in every language (see SearchText) and facet
+// values such as "country:FR" that filters match exactly.
+type SearchDoc struct {
+	Text   string
+	Facets []string
+}
+
+// Facet formats a facet value.
+func Facet(name, value string) string { return name + ":" + value }

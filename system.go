@@ -1,0 +1,126 @@
+package accord
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// System is a registry entry: an AI system and the current version of its filing.
+type System struct {
+	ID       string    `json:"id"`
+	Provider string    `json:"provider"` // organization id
+	Version  int       `json:"version"`  // current version number, from 1
+	Status   string    `json:"status"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+}
+
+// ETag is the entity tag of the system's current version, for If-Match.
+func (s System) ETag() string { return SystemETag(s.ID, s.Version) }
+
+// SystemETag formats the entity tag of one version of a system.
+func SystemETag(id string, version int) string { return fmt.Sprintf(`"%s.v%d"`, id, version) }
+
+// Version events.
+const (
+	EventFiled     = "filed"
+	EventUpdated   = "updated"
+	EventWithdrawn = "withdrawn"
+)
+
+// SystemVersion is one version of a filing. Versions are never changed or
+// deleted; an update or a withdrawal adds a version.
+type SystemVersion struct {
+	SystemID string    `json:"system_id"`
+	Version  int       `json:"version"`
+	Event    string    `json:"event"` // filed, updated or withdrawn
+	Filing   Filing    `json:"filing"`
+	Reason   string    `json:"reason,omitempty"` // why it was withdrawn
+	Time     time.Time `json:"time"`
+	By       string    `json:"by"` // organization id (or "admin") that made the change
+	// LogIndex is the index of this version's entry in the node's log.
+	LogIndex int64 `json:"log_index"`
+	// Salts holds the private salt of each confidential field's commitment. It is
+	// never served; deleting a salt makes the public commitment meaningless.
+	Salts map[string][]byte `json:"-"`
+}
+
+// SystemSummary is a search hit: enough to list a system.
+type SystemSummary struct {
+	ID                  string    `json:"id"`
+	Provider            string    `json:"provider"`
+	ProviderName        Text      `json:"provider_name"`
+	Version             int       `json:"version"`
+	Status              string    `json:"status"`
+	TradeName           Text      `json:"trade_name"`
+	IntendedPurpose     Text      `json:"intended_purpose"`
+	Domains             []string  `json:"domains"`
+	DeploymentCountries []string  `json:"deployment_countries"`
+	Updated             time.Time `json:"updated"`
+}
+
+// SystemQuery selects systems: full text plus filters, newest first, with a cursor.
+type SystemQuery struct {
+	Q        string // full text in any language
+	Country  string
+	Domain   string
+	Provider string
+	Status   string
+	Cursor   string // opaque, from a previous page
+	Limit    int
+}
+
+// SystemPage is one page of search results.
+type SystemPage struct {
+	Systems []SystemSummary `json:"systems"`
+	Next    string          `json:"next,omitempty"` // cursor of the next page, empty at the end
+}
+
+// Token is an API credential. Only its hash is stored; the secret is shown once.
+type Token struct {
+	ID      string     `json:"id"`
+	Org     string     `json:"org"` // organization id; empty for the node's admin token
+	Label   string     `json:"label,omitempty"`
+	Admin   bool       `json:"admin,omitempty"`
+	Created time.Time  `json:"created"`
+	Revoked *time.Time `json:"revoked,omitempty"`
+}
+
+// Idempotency remembers the outcome of a create request by its Idempotency-Key,
+// so that a retried request returns the first result and never files twice.
+type Idempotency struct {
+	Org         string
+	Key         string
+	RequestHash []byte
+	Resource    string // e.g. the system id created
+	Version     int
+	Created     time.Time
+}
+
+// LogEvent is the content of one log entry. The entry's bytes are the RFC 8785
+// canonical JSON of the event, so any client can recompute its hash.
+type LogEvent struct {
+	Type    string          `json:"type"`    // e.g. system.filed
+	Record  string          `json:"record"`  // id of the record (system, organization…)
+	Version int             `json:"version"` // record version the event produced
+	Time    string          `json:"time"`    // RFC 3339, UTC, millisecond precision
+	Org     string          `json:"org"`     // acting organization, or "admin"
+	Content json.RawMessage `json:"content"` // the public content of the record
+	// Commitments maps each confidential field to hex(SHA-256(salt || canonical JSON of its value)).
+	Commitments map[string]string `json:"commitments,omitempty"`
+}
+
+// Log event types.
+const (
+	LogOrganizationRegistered = "organization.registered"
+	LogTokenIssued            = "token.issued"
+	LogTokenRevoked           = "token.revoked"
+	LogSystemFiled            = "system.filed"
+	LogSystemUpdated          = "system.updated"
+	LogSystemWithdrawn        = "system.withdrawn"
+	LogSystemClassified       = "system.classified"
+)
+
+// LogTime formats a time as log events carry it.
+func LogTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -1,0 +1,224 @@
+package tlog
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/accord-gov/accord"
+)
+
+// TileHeight is the C2SP tlog-tiles tile height.
+const TileHeight = 8
+
+// A tile path names a hash tile (level L ≥ 0) or an entry bundle (level -1).
+type tilePath struct {
+	Level int   // -1 for an entry bundle
+	N     int64 // tile index
+	W     int   // width, 1..256; 256 for a full tile
+}
+
+// String formats a tile path as C2SP tlog-tiles writes it (without the /log/ prefix).
+func (t tilePath) String() string {
+	var b strings.Builder
+	b.WriteString("tile/")
+	if t.Level < 0 {
+		b.WriteString("entries")
+	} else {
+		b.WriteString(strconv.Itoa(t.Level))
+	}
+	b.WriteByte('/')
+	b.WriteString(formatTileIndex(t.N))
+	if t.W < 1<<TileHeight {
+		fmt.Fprintf(&b, ".p/%d", t.W)
+	}
+	return b.String()
+}
+
+// formatTileIndex writes N in 3-digit groups, all but the last prefixed with x.
+func formatTileIndex(n int64) string {
+	s := fmt.Sprintf("%03d", n%1000)
+	for n >= 1000 {
+		n /= 1000
+		s = fmt.Sprintf("x%03d/%s", n%1000, s)
+	}
+	return s
+}
+
+// parseTilePath parses "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]".
+func parseTilePath(p string) (tilePath, error) {
+	bad := fmt.Errorf("malformed tile path %q", p)
+	rest, ok := strings.CutPrefix(p, "tile/")
+	if !ok {
+		return tilePath{}, bad
+	}
+	level, rest, ok := strings.Cut(rest, "/")
+	if !ok {
+		return tilePath{}, bad
+	}
+	t := tilePath{W: 1 << TileHeight}
+	if level == "entries" {
+		t.Level = -1
+	} else {
+		l, err := strconv.Atoi(level)
+		if err != nil || l < 0 || l > 63/TileHeight || strconv.Itoa(l) != level {
+			return tilePath{}, bad
+		}
+		t.Level = l
+	}
+	if i := strings.Index(rest, ".p/"); i >= 0 {
+		w, err := strconv.Atoi(rest[i+3:])
+		if err != nil || w < 1 || w >= 1<<TileHeight || strconv.Itoa(w) != rest[i+3:] {
+			return tilePath{}, bad
+		}
+		t.W, rest = w, rest[:i]
+	}
+	groups := strings.Split(rest, "/")
+	for i, g := range groups {
+		last := i == len(groups)-1
+		if !last {
+			g, ok = strings.CutPrefix(g, "x")
+			if !ok {
+				return tilePath{}, bad
+			}
+		}
+		if len(g) != 3 || strings.Trim(g, "0123456789") != "" {
+			return tilePath{}, bad
+		}
+		d, _ := strconv.Atoi(g)
+		if t.N > (1<<62)/1000 {
+			return tilePath{}, bad
+		}
+		t.N = t.N*1000 + int64(d)
+	}
+	if formatTileIndex(t.N) != rest {
+		return tilePath{}, bad // e.g. a leading x000 group
+	}
+	return t, nil
+}
+
+// Handler serves the C2SP tlog-tiles read API: /checkpoint, /tile/<L>/<N>[.p/<W>]
+// and /tile/entries/<N>[.p/<W>], relative to where it is mounted.
+func Handler(store accord.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /checkpoint", func(w http.ResponseWriter, r *http.Request) {
+		var cp []byte
+		err := store.View(r.Context(), func(tx accord.ReadTx) error {
+			var err error
+			cp, err = tx.Checkpoint(r.Context())
+			return err
+		})
+		if err != nil {
+			http.Error(w, "the database is unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if cp == nil {
+			http.Error(w, "no checkpoint yet: the log is empty", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache, no-store")
+		w.Write(cp)
+	})
+	mux.HandleFunc("GET /tile/", func(w http.ResponseWriter, r *http.Request) {
+		t, err := parseTilePath(strings.TrimPrefix(r.URL.Path, "/"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		data, err := readTile(r.Context(), store, t)
+		if err != nil {
+			if accord.ErrorCode(err) == accord.ENotFound {
+				http.Error(w, accord.ErrorMessage(err), http.StatusNotFound)
+				return
+			}
+			http.Error(w, "the database is unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if t.W == 1<<TileHeight {
+			// Full tiles never change.
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=60")
+		}
+		w.Write(data)
+	})
+	return mux
+}
+
+// readTile reads a tile's bytes, if the tree is large enough to contain it.
+func readTile(ctx context.Context, store accord.Store, t tilePath) ([]byte, error) {
+	var data []byte
+	err := store.View(ctx, func(tx accord.ReadTx) error {
+		size, err := treeSize(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// Width of tile N at this level in a tree of this size.
+		width := int64(1) << (TileHeight * max(t.Level, 0))
+		start := t.N << TileHeight // first node index of the tile, at its level
+		nodes := size / width      // complete nodes at this level
+		if start+int64(t.W) > nodes {
+			return accord.Errorf(accord.ENotFound, "%s is beyond the tree (size %d)", t, size)
+		}
+		if t.Level < 0 {
+			es, err := tx.ReadEntries(ctx, start, start+int64(t.W))
+			if err != nil {
+				return err
+			}
+			data = bundle(es)
+			return nil
+		}
+		data, err = tlog.ReadTileData(tlog.Tile{H: TileHeight, L: t.Level, N: t.N, W: t.W}, storeReader(ctx, tx))
+		return err
+	})
+	return data, err
+}
+
+// treeSize is the size of the latest checkpoint: tiles are served only for
+// what a signed checkpoint covers.
+func treeSize(ctx context.Context, tx accord.ReadTx) (int64, error) {
+	cp, err := tx.Checkpoint(ctx)
+	if err != nil || cp == nil {
+		return 0, err
+	}
+	c, err := parseSigned(cp)
+	return c.Size, err
+}
+
+// bundle encodes entries as a C2SP entry bundle.
+func bundle(entries [][]byte) []byte {
+	n := 0
+	for _, e := range entries {
+		n += 2 + len(e)
+	}
+	out := make([]byte, 0, n)
+	for _, e := range entries {
+		out = binary.BigEndian.AppendUint16(out, uint16(len(e)))
+		out = append(out, e...)
+	}
+	return out
+}
+
+// ParseBundle decodes a C2SP entry bundle.
+func ParseBundle(data []byte) ([][]byte, error) {
+	var out [][]byte
+	for len(data) > 0 {
+		if len(data) < 2 {
+			return nil, fmt.Errorf("entry bundle: truncated length")
+		}
+		n := int(binary.BigEndian.Uint16(data))
+		if len(data) < 2+n {
+			return nil, fmt.Errorf("entry bundle: truncated entry %d", len(out))
+		}
+		out = append(out, data[2:2+n])
+		data = data[2+n:]
+	}
+	return out, nil
+}
