@@ -1,0 +1,165 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/accord-gov/accord"
+)
+
+// searchCorpus is indexed by testSearch: text in several languages and scripts.
+var searchCorpus = []struct {
+	id, text string
+	facets   []string
+}{
+	{"sys_zh", "个性化推荐算法 新闻 Personalised news recommendation", []string{"country:CN", "domain:media.recommendation", "domain:media", "status:active", "provider:org_a"}},
+	{"sys_ar", "نِظامُ التَّوْصِيَة بالأخبار", []string{"country:EG", "domain:media.recommendation", "domain:media", "status:active", "provider:org_b"}},
+	{"sys_ar2", "أداة إدارة المواعيد", []string{"country:SA", "domain:health.care_delivery", "domain:health", "status:planned", "provider:org_b"}},
+	{"sys_fr", "Évaluation du crédit des particuliers", []string{"country:FR", "domain:essential_services.credit_scoring", "domain:essential_services", "status:active", "provider:org_c"}},
+	{"sys_en", "CREDIT risk scoring for consumer loans", []string{"country:FR", "country:DE", "domain:essential_services.credit_scoring", "domain:essential_services", "status:withdrawn", "provider:org_c"}},
+	{"sys_ja", "人材推薦システム", []string{"country:JP", "domain:employment.recruitment", "domain:employment", "status:active", "provider:org_d"}},
+}
+
+func indexCorpus(t *testing.T, s accord.Store) {
+	update(t, s, func(tx accord.WriteTx) error {
+		for _, d := range searchCorpus {
+			sys := accord.System{ID: d.id, Provider: "org_x", Version: 1, Status: "active", Created: t0, Updated: t0}
+			sum := accord.SystemSummary{ID: d.id, TradeName: accord.Text{"en": d.text}}
+			if err := tx.PutSystem(ctx, sys, sum, accord.SearchDoc{Text: accord.SearchText(d.text), Facets: d.facets}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func search(t *testing.T, s accord.Store, q accord.SystemQuery) []string {
+	t.Helper()
+	var ids []string
+	view(t, s, func(tx accord.ReadTx) error {
+		p, err := tx.SearchSystems(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range p.Systems {
+			ids = append(ids, r.ID)
+		}
+		return nil
+	})
+	slices.Sort(ids)
+	return ids
+}
+
+func testSearch(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	indexCorpus(t, s)
+	tests := []struct {
+		name string
+		q    accord.SystemQuery
+		want []string
+	}{
+		{"chinese inside unspaced text", accord.SystemQuery{Q: "推荐"}, []string{"sys_zh"}},
+		{"chinese phrase order matters", accord.SystemQuery{Q: "荐推"}, nil},
+		{"chinese single character", accord.SystemQuery{Q: "算"}, []string{"sys_zh"}},
+		{"japanese kanji", accord.SystemQuery{Q: "推薦"}, []string{"sys_ja"}},
+		{"arabic without diacritics", accord.SystemQuery{Q: "نظام"}, []string{"sys_ar"}},
+		{"arabic with the article and ta marbuta", accord.SystemQuery{Q: "التوصية"}, []string{"sys_ar"}},
+		{"arabic alef with hamza matches bare alef", accord.SystemQuery{Q: "اداه"}, []string{"sys_ar2"}},
+		{"arabic bare alef query matches hamza text", accord.SystemQuery{Q: "أداة"}, []string{"sys_ar2"}},
+		{"case-insensitive", accord.SystemQuery{Q: "credit"}, []string{"sys_en", "sys_fr"}},
+		{"accent-insensitive", accord.SystemQuery{Q: "crédit évaluation"}, []string{"sys_fr"}},
+		{"prefix", accord.SystemQuery{Q: "recomm"}, []string{"sys_zh"}},
+		{"all terms must match", accord.SystemQuery{Q: "credit loans"}, []string{"sys_en"}},
+		{"text plus country", accord.SystemQuery{Q: "credit", Country: "DE"}, []string{"sys_en"}},
+		{"text plus status", accord.SystemQuery{Q: "credit", Status: "active"}, []string{"sys_fr"}},
+		{"domain area", accord.SystemQuery{Domain: "media"}, []string{"sys_ar", "sys_zh"}},
+		{"domain code and provider", accord.SystemQuery{Domain: "media.recommendation", Provider: "org_b"}, []string{"sys_ar"}},
+		{"filter only", accord.SystemQuery{Country: "FR"}, []string{"sys_en", "sys_fr"}},
+		{"no match", accord.SystemQuery{Q: "zebra"}, nil},
+		{"syntax characters are plain text", accord.SystemQuery{Q: `credit" OR "news`}, nil},
+		{"query operators are words", accord.SystemQuery{Q: "NEAR credit"}, nil},
+		{"empty query lists all", accord.SystemQuery{}, []string{"sys_ar", "sys_ar2", "sys_en", "sys_fr", "sys_ja", "sys_zh"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := search(t, s, tt.q); !slices.Equal(got, tt.want) {
+				t.Errorf("search %+v = %v, want %v", tt.q, got, tt.want)
+			}
+		})
+	}
+	// Re-indexing a system replaces its document.
+	update(t, s, func(tx accord.WriteTx) error {
+		sys := accord.System{ID: "sys_fr", Provider: "org_c", Version: 2, Status: "active", Created: t0, Updated: t0}
+		return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: "sys_fr"}, accord.SearchDoc{Text: accord.SearchText("Scoring bancaire"), Facets: []string{"country:FR"}})
+	})
+	if got := search(t, s, accord.SystemQuery{Q: "crédit"}); !slices.Equal(got, []string{"sys_en"}) {
+		t.Errorf("after re-index, crédit = %v", got)
+	}
+	if got := search(t, s, accord.SystemQuery{Q: "bancaire"}); !slices.Equal(got, []string{"sys_fr"}) {
+		t.Errorf("after re-index, bancaire = %v", got)
+	}
+}
+
+func testSearchPagination(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	const n = 57
+	update(t, s, func(tx accord.WriteTx) error {
+		for i := range n {
+			id := fmt.Sprintf("sys_%03d", i)
+			sys := accord.System{ID: id, Provider: "org_x", Version: 1, Status: "active", Created: t0, Updated: t0}
+			country := "FR"
+			if i%2 == 1 {
+				country = "CN"
+			}
+			doc := accord.SearchDoc{Text: accord.SearchText(fmt.Sprintf("system number %d 推荐", i)), Facets: []string{"country:" + country}}
+			if err := tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id}, doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, q := range []accord.SystemQuery{{}, {Q: "system"}, {Q: "推荐", Country: "CN"}} {
+		var all []string
+		q.Limit = 10
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatalf("%+v: too many pages", q)
+			}
+			var p *accord.SystemPage
+			view(t, s, func(tx accord.ReadTx) error {
+				var err error
+				p, err = tx.SearchSystems(ctx, q)
+				return err
+			})
+			for _, r := range p.Systems {
+				all = append(all, r.ID)
+			}
+			if p.Next == "" {
+				break
+			}
+			q.Cursor = p.Next
+		}
+		want := n
+		if q.Country == "CN" {
+			want = n / 2
+		}
+		if len(all) != want {
+			t.Errorf("%+v: %d results over all pages, want %d", q, len(all), want)
+		}
+		// Newest first, no repeats.
+		if !slices.IsSortedFunc(all, func(a, b string) int { return -cmpStr(a, b) }) {
+			t.Errorf("%+v: results not newest first: %v", q, all)
+		}
+	}
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
