@@ -236,4 +236,3 @@ func AdminToken(dataDir string) (string, error) {
 	}
 	return strings.TrimSpace(string(b)), nil
 }
-

@@ -21,21 +21,21 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":         {"run a node", runServe},
-		"file":          {"file a new AI system from a JSON or YAML file", runFile},
-		"update":        {"file a new version of a system", runUpdate},
-		"withdraw":      {"withdraw a system's filing", runWithdraw},
-		"get":           {"show a system", runGet},
-		"versions":      {"list a system's versions", runVersions},
-		"search":        {"search systems", runSearch},
-		"receipt":       {"fetch a fresh log receipt for a system version", runReceipt},
-		"org":           {"register, list and show organizations", runOrg},
-		"token":         {"issue, list and revoke API tokens", runToken},
-		"verify":        {"verify a log receipt offline", runVerify},
-		"log":           {"the log: key, checkpoint, audit", runLog},
-		"vocabularies":  {"list the controlled vocabularies", runVocabularies},
-		"bench":         {"run the node's benchmarks", runBench},
-		"version":       {"print the version", runVersion},
+		"serve":        {"run a node", runServe},
+		"file":         {"file a new AI system from a JSON or YAML file", runFile},
+		"update":       {"file a new version of a system", runUpdate},
+		"withdraw":     {"withdraw a system's filing", runWithdraw},
+		"get":          {"show a system", runGet},
+		"versions":     {"list a system's versions", runVersions},
+		"search":       {"search systems", runSearch},
+		"receipt":      {"fetch a fresh log receipt for a system version", runReceipt},
+		"org":          {"register, list and show organizations", runOrg},
+		"token":        {"issue, list and revoke API tokens", runToken},
+		"verify":       {"verify a log receipt offline", runVerify},
+		"log":          {"the log: key, checkpoint, audit", runLog},
+		"vocabularies": {"list the controlled vocabularies", runVocabularies},
+		"bench":        {"run the node's benchmarks", runBench},
+		"version":      {"print the version", runVersion},
 	}
 }
 
