@@ -64,11 +64,36 @@ type SystemSummary struct {
 type SystemQuery struct {
 	Q        string // full text in any language
 	Country  string
-	Domain   string
+	Domain   string // a domain code or an area ("employment")
 	Provider string
 	Status   string
-	Cursor   string // opaque, from a previous page
-	Limit    int
+	// Framework selects systems a rule pack applies to (its id, e.g. eu-ai-act);
+	// Tier selects by risk tier: with Framework, that pack's tier id; alone, a
+	// level of the common baseline scale (unacceptable, high, limited, minimal).
+	Framework string
+	Tier      string
+	Cursor    string // opaque, from a previous page
+	Limit     int
+}
+
+// Facets returns the facet values a system must have to match the query's
+// filters. Stores index SearchDoc.Facets and match these exactly.
+func (q SystemQuery) Facets() []string {
+	var out []string
+	for _, f := range [][2]string{{"country", q.Country}, {"domain", q.Domain}, {"provider", q.Provider}, {"status", q.Status}} {
+		if f[1] != "" {
+			out = append(out, Facet(f[0], f[1]))
+		}
+	}
+	switch {
+	case q.Framework != "" && q.Tier != "":
+		out = append(out, Facet("tier", q.Framework+"/"+q.Tier))
+	case q.Framework != "":
+		out = append(out, Facet("framework", q.Framework))
+	case q.Tier != "":
+		out = append(out, Facet("level", q.Tier))
+	}
+	return out
 }
 
 // SystemPage is one page of search results.

@@ -416,10 +416,8 @@ func ftsQuery(q accord.SystemQuery) string {
 		}
 		parts = append(parts, phrase)
 	}
-	for _, f := range [][2]string{{"country", q.Country}, {"domain", q.Domain}, {"provider", q.Provider}, {"status", q.Status}} {
-		if f[1] != "" {
-			parts = append(parts, `facets:"`+strings.ReplaceAll(accord.Facet(f[0], f[1]), `"`, `""`)+`"`)
-		}
+	for _, f := range q.Facets() {
+		parts = append(parts, `facets:"`+strings.ReplaceAll(f, `"`, `""`)+`"`)
 	}
 	return strings.Join(parts, " AND ")
 }

@@ -44,7 +44,7 @@ CREATE TABLE system_versions (
 CREATE VIRTUAL TABLE systems_fts USING fts5(
 	text, facets,
 	content = '', contentless_delete = 1,
-	tokenize = "unicode61 remove_diacritics 0 tokenchars ':._'"
+	tokenize = "unicode61 remove_diacritics 0 tokenchars ':._/-'"
 );
 
 CREATE TABLE idempotency (
