@@ -34,6 +34,10 @@ type ReadTx interface {
 	SystemVersion(ctx context.Context, id string, version int) (*SystemVersion, error)
 	SystemVersions(ctx context.Context, id string) ([]SystemVersion, error)
 	SearchSystems(ctx context.Context, q SystemQuery) (*SystemPage, error)
+	// FacetCounts counts, among the systems matching q (its cursor and limit
+	// ignored), how many have each value of the named facets: for names
+	// ["country"] it may return {"country:FR": 12, "country:CN": 7}.
+	FacetCounts(ctx context.Context, q SystemQuery, names []string) (map[string]int, error)
 	Idempotency(ctx context.Context, org, key string) (*Idempotency, error)
 
 	// LogSize is the number of entries in the log (0 for an empty log).

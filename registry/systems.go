@@ -444,3 +444,19 @@ func isDomainArea(a string) bool {
 	}
 	return false
 }
+
+// FacetCounts counts facet values among the systems a query matches (for
+// search facets and the home page's figures).
+func (s *Service) FacetCounts(ctx context.Context, q accord.SystemQuery, names ...string) (map[string]int, error) {
+	q.Cursor, q.Limit = "", 0
+	if _, err := s.Search(ctx, accord.SystemQuery{Q: q.Q, Country: q.Country, Domain: q.Domain, Provider: q.Provider, Status: q.Status, Limit: 1}); err != nil {
+		return nil, err // same validation as a search
+	}
+	var m map[string]int
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		m, err = tx.FacetCounts(ctx, q, names)
+		return err
+	})
+	return m, err
+}

@@ -342,9 +342,50 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 		if _, err := t.exec(ctx, `DELETE FROM systems_fts WHERE rowid = ?`, rid); err != nil {
 			return unavailable(err)
 		}
+		if _, err := t.exec(ctx, `DELETE FROM system_facets WHERE rid = ?`, rid); err != nil {
+			return unavailable(err)
+		}
+	}
+	for _, f := range doc.Facets {
+		if _, err := t.exec(ctx, `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES (?, ?)`, rid, f); err != nil {
+			return unavailable(err)
+		}
 	}
 	_, err = t.exec(ctx, `INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, ?)`, rid, doc.Text, strings.Join(doc.Facets, " "))
 	return unavailable(err)
+}
+
+func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	var where []string
+	args := []any{}
+	for _, n := range names {
+		where = append(where, "(f.facet >= ? AND f.facet < ?)")
+		args = append(args, n+":", n+";") // ';' sorts right after ':'
+	}
+	query := `SELECT f.facet, COUNT(*) FROM system_facets f WHERE (` + strings.Join(where, " OR ") + `)`
+	if match := ftsQuery(q); match != "" {
+		query += ` AND f.rid IN (SELECT rowid FROM systems_fts WHERE systems_fts MATCH ?)`
+		args = append(args, match)
+	}
+	query += ` GROUP BY f.facet`
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f string
+		var n int
+		if err := rows.Scan(&f, &n); err != nil {
+			return nil, unavailable(err)
+		}
+		out[f] = n
+	}
+	return out, unavailable(rows.Err())
 }
 
 func (t *Tx) AddSystemVersion(ctx context.Context, v accord.SystemVersion) error {

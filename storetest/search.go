@@ -163,3 +163,42 @@ func cmpStr(a, b string) int {
 	}
 	return 0
 }
+
+func testFacetCounts(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	indexCorpus(t, s)
+	count := func(q accord.SystemQuery, names ...string) map[string]int {
+		var m map[string]int
+		view(t, s, func(tx accord.ReadTx) error {
+			var err error
+			m, err = tx.FacetCounts(ctx, q, names)
+			return err
+		})
+		return m
+	}
+	got := count(accord.SystemQuery{}, "country")
+	want := map[string]int{"country:CN": 1, "country:EG": 1, "country:SA": 1, "country:FR": 2, "country:DE": 1, "country:JP": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("country counts = %v, want %v", got, want)
+	}
+	got = count(accord.SystemQuery{Q: "credit"}, "status", "domain")
+	want = map[string]int{"status:active": 1, "status:withdrawn": 1, "domain:essential_services": 2, "domain:essential_services.credit_scoring": 2}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("counts for credit = %v, want %v", got, want)
+	}
+	got = count(accord.SystemQuery{Country: "FR", Status: "active"}, "provider")
+	if fmt.Sprint(got) != fmt.Sprint(map[string]int{"provider:org_c": 1}) {
+		t.Errorf("filtered provider counts = %v", got)
+	}
+	if got := count(accord.SystemQuery{Q: "zebra"}, "country"); len(got) != 0 {
+		t.Errorf("counts for no match = %v", got)
+	}
+	// A facet name is not a prefix of another ("country" must not count "countryside:x").
+	update(t, s, func(tx accord.WriteTx) error {
+		sys := accord.System{ID: "sys_odd", Provider: "org_x", Version: 1, Status: "active", Created: t0, Updated: t0}
+		return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: "sys_odd"}, accord.SearchDoc{Text: "odd", Facets: []string{"countryside:x"}})
+	})
+	if got := count(accord.SystemQuery{Q: "odd"}, "country"); len(got) != 0 {
+		t.Errorf("facet prefix leak: %v", got)
+	}
+}

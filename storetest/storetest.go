@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Idempotency", testIdempotency},
 		{"Search", testSearch},
 		{"SearchPagination", testSearchPagination},
+		{"FacetCounts", testFacetCounts},
 		{"LogAppendAndRead", testLogAppendAndRead},
 		{"LogThroughSequencer", testLogThroughSequencer},
 		{"LogConcurrentWriters", testLogConcurrentWriters},
