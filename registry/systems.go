@@ -405,6 +405,20 @@ func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.
 
 // Search finds systems by text and filters.
 func (s *Service) Search(ctx context.Context, q accord.SystemQuery) (*accord.SystemPage, error) {
+	if err := validQuery(q); err != nil {
+		return nil, err
+	}
+	var page *accord.SystemPage
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		page, err = tx.SearchSystems(ctx, q)
+		return err
+	})
+	return page, err
+}
+
+// validQuery checks a search's parameters, naming each one at fault.
+func validQuery(q accord.SystemQuery) error {
 	var p accord.Problems
 	if utf8.RuneCountInString(q.Q) > 500 || !utf8.ValidString(q.Q) {
 		p.Add("q", "must be valid UTF-8 text of at most 500 characters")
@@ -424,16 +438,12 @@ func (s *Service) Search(ctx context.Context, q accord.SystemQuery) (*accord.Sys
 	if q.Limit < 0 || q.Limit > 100 {
 		p.Add("limit", "must be between 1 and 100")
 	}
-	if err := p.Err(); err != nil {
-		return nil, err
+	for _, f := range [][2]string{{"framework", q.Framework}, {"tier", q.Tier}} {
+		if len(f[1]) > 64 || strings.ContainsAny(f[1], " \":") {
+			p.Add(f[0], "%q is not a framework or tier id", f[1])
+		}
 	}
-	var page *accord.SystemPage
-	err := s.store.View(ctx, func(tx accord.ReadTx) error {
-		var err error
-		page, err = tx.SearchSystems(ctx, q)
-		return err
-	})
-	return page, err
+	return p.Err()
 }
 
 func isDomainArea(a string) bool {
@@ -449,8 +459,8 @@ func isDomainArea(a string) bool {
 // search facets and the home page's figures).
 func (s *Service) FacetCounts(ctx context.Context, q accord.SystemQuery, names ...string) (map[string]int, error) {
 	q.Cursor, q.Limit = "", 0
-	if _, err := s.Search(ctx, accord.SystemQuery{Q: q.Q, Country: q.Country, Domain: q.Domain, Provider: q.Provider, Status: q.Status, Limit: 1}); err != nil {
-		return nil, err // same validation as a search
+	if err := validQuery(q); err != nil {
+		return nil, err
 	}
 	var m map[string]int
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
