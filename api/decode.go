@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -58,6 +59,20 @@ func decodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			// encoding/json names the field but not where it is: find every
+			// unknown field with its full path.
+			var generic any
+			if json.Unmarshal(body, &generic) == nil {
+				var p accord.Problems
+				for _, path := range unknownFields(generic, reflect.TypeOf(v), "") {
+					p.Add(path, "is not a field of this request: check its spelling against GET /v1/openapi.json")
+				}
+				if len(p) > 0 {
+					return p.Err()
+				}
+			}
+		}
 		return jsonError(err)
 	}
 	if dec.More() {
@@ -77,7 +92,7 @@ func jsonError(err error) error {
 	case errors.As(err, &se):
 		return &accord.Error{Code: errBadRequest, Message: fmt.Sprintf("the request body is not valid JSON (at byte %d): %v", se.Offset, se)}
 	case errors.As(err, &te):
-		field := te.Field
+		field := jsonPath(te.Field)
 		if field == "" {
 			field = "(body)"
 		}
@@ -120,4 +135,93 @@ func jsonTypeName(kind, typ string) string {
 		}
 	}
 	return "a " + typ
+}
+
+// jsonPath drops the Go names of embedded structs from encoding/json's field
+// paths ("Filing.facts.x" → "facts.x"): JSON names here are lower case.
+func jsonPath(p string) string {
+	parts := strings.Split(p, ".")
+	out := parts[:0]
+	for _, s := range parts {
+		if s != "" && (s[0] < 'A' || s[0] > 'Z') {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// unknownFields lists the paths of keys in a decoded JSON value that the Go
+// type t has no field for.
+func unknownFields(v any, t reflect.Type, prefix string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	join := func(k string) string {
+		if prefix == "" {
+			return k
+		}
+		return prefix + "." + k
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		var out []string
+		for k, x := range obj {
+			ft, ok := fields[k]
+			if !ok {
+				out = append(out, join(k))
+				continue
+			}
+			out = append(out, unknownFields(x, ft, join(k))...)
+		}
+		return out
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			return nil
+		}
+		var out []string
+		for i, x := range arr {
+			out = append(out, unknownFields(x, t.Elem(), fmt.Sprintf("%s[%d]", prefix, i))...)
+		}
+		return out
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		var out []string
+		for k, x := range obj {
+			out = append(out, unknownFields(x, t.Elem(), join(k))...)
+		}
+		return out
+	}
+	return nil
+}
+
+// collectFields maps JSON names to field types, flattening embedded structs.
+func collectFields(t reflect.Type, into map[string]reflect.Type) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			collectFields(f.Type, into)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		into[name] = f.Type
+	}
 }

@@ -1,0 +1,77 @@
+// Package testnode starts real nodes for tests: a node opened on a fresh
+// data directory, served over HTTP on a loopback port.
+package testnode
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/accord-gov/accord/node"
+)
+
+// Node is a running test node.
+type Node struct {
+	*node.Node
+	URL        string // http://127.0.0.1:port
+	AdminToken string
+	Server     *httptest.Server
+}
+
+// Options configure a test node.
+type Options struct {
+	Demo bool               // load the demo registry
+	HTTP node.HTTPOptions   // extra HTTP parts (web UI, routes)
+	Cfg  func(*node.Config) // adjust the configuration before opening
+}
+
+// Start opens a node in a temporary directory and serves it on 127.0.0.1.
+func Start(t testing.TB, opts Options) *Node {
+	t.Helper()
+	cfg := node.Config{DataDir: t.TempDir(), Origin: "test.accord.local/log"}
+	var admin string
+	cfg.AdminTokenOut = func(secret, _ string) { admin = secret }
+	if opts.Cfg != nil {
+		opts.Cfg(&cfg)
+	}
+	n, err := node.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open node: %v", err)
+	}
+	if opts.Demo {
+		if _, err := n.LoadDemo(context.Background()); err != nil {
+			n.Close()
+			t.Fatalf("load demo: %v", err)
+		}
+	}
+	srv := httptest.NewServer(n.Handler(opts.HTTP))
+	t.Cleanup(func() {
+		srv.Close()
+		n.Close()
+	})
+	return &Node{Node: n, URL: srv.URL, AdminToken: admin, Server: srv}
+}
+
+// ArtifactsDir is where tests save artefacts (screenshots, reports): env
+// ACCORD_ARTIFACTS, or test-artifacts/ at the module root.
+func ArtifactsDir() string {
+	if d := os.Getenv("ACCORD_ARTIFACTS"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "test-artifacts"
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "test-artifacts")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "test-artifacts"
+		}
+		dir = parent
+	}
+}
