@@ -374,7 +374,9 @@ func TestBadInput(t *testing.T) {
 		{"empty body", "POST", "/v1/systems", e.secret, json, nil, nil, 400, "bad_request", ""},
 		{"wrong content type", "POST", "/v1/systems", e.secret, "text/plain", filingJSON(t, nil), nil, 415, "unsupported_media_type", ""},
 		{"body too large", "POST", "/v1/systems", e.secret, json, bytes.Repeat([]byte(" "), api.MaxBodyBytes+1), nil, 413, "too_large", ""},
-		{"text too long", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["intended_purpose"] = map[string]string{"en": strings.Repeat("x", accord.MaxTextLen+1)} }), nil, 422, "invalid", "intended_purpose.en"},
+		{"text too long", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) {
+			m["intended_purpose"] = map[string]string{"en": strings.Repeat("x", accord.MaxTextLen+1)}
+		}), nil, 422, "invalid", "intended_purpose.en"},
 		{"no token", "POST", "/v1/systems", "", json, filingJSON(t, nil), nil, 401, "unauthorized", ""},
 		{"unknown token", "POST", "/v1/systems", "accord_nope", json, filingJSON(t, nil), nil, 401, "unauthorized", ""},
 		{"malformed authorization", "GET", "/v1/systems", "", "", nil, map[string]string{"Authorization": "Basic eDp5"}, 401, "unauthorized", ""},
