@@ -1,0 +1,332 @@
+package tlog_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/transparency-dev/formats/log"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+	tclient "github.com/transparency-dev/tessera/client"
+	"golang.org/x/mod/sumdb/note"
+	_ "modernc.org/sqlite"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/sqlite"
+	"github.com/accord-gov/accord/tlog"
+)
+
+var ctx = context.Background()
+
+type testLog struct {
+	store  *sqlite.DB
+	log    *tlog.Log
+	vkey   string
+	origin string
+	srv    *httptest.Server
+}
+
+func newTestLog(t *testing.T) *testLog {
+	t.Helper()
+	skey, _, err := tlog.GenerateKey("tiles.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newTestLogKey(t, skey)
+}
+
+// newTestLogKey starts a log on a fresh store, signing with skey.
+func newTestLogKey(t *testing.T, skey string) *testLog {
+	t.Helper()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "log.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vkey, err := tlog.VerifierKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := tlog.New(tlog.Config{Store: db, SignerKey: skey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.StripPrefix("/log", tlog.Handler(db)))
+	t.Cleanup(func() { srv.Close(); l.Close(); db.Close() })
+	return &testLog{db, l, vkey, "tiles.test/log", srv}
+}
+
+func entry(i int) []byte {
+	e, _ := accord.Canonical(accord.LogEvent{Type: "test.entry", Record: fmt.Sprintf("r%d", i), Version: 1, Time: "2026-11-23T00:00:00.000Z", Org: "org_t", Content: []byte(fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i, strings.Repeat("p", i%300)))})
+	return e
+}
+
+// fill appends n entries in batches of up to 64 and returns the receipts.
+func (l *testLog) fill(t *testing.T, from, n int) []accord.Receipt {
+	t.Helper()
+	var out []accord.Receipt
+	for i := from; i < from+n; {
+		k := min(64, from+n-i)
+		var es [][]byte
+		for j := range k {
+			es = append(es, entry(i+j))
+		}
+		rs, err := l.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) { return es, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rs...)
+		i += k
+	}
+	return out
+}
+
+// TestStockClientVerifiesLog reads and verifies the log with code we did not
+// write: Tessera's C2SP tlog-tiles client, transparency-dev/merkle proofs and
+// transparency-dev/formats checkpoint parsing.
+func TestStockClientVerifiesLog(t *testing.T) {
+	l := newTestLog(t)
+	receipts := l.fill(t, 0, 700)
+	u, _ := url.Parse(l.srv.URL + "/log/")
+	f, err := tclient.NewHTTPFetcher(u, l.srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(l.vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, raw, _, err := tclient.FetchCheckpoint(ctx, f.ReadCheckpoint, verifier, l.origin)
+	if err != nil {
+		t.Fatalf("stock client rejects the checkpoint: %v", err)
+	}
+	if cp.Size != 700 {
+		t.Fatalf("checkpoint size %d, want 700", cp.Size)
+	}
+	if _, _, _, err := log.ParseCheckpoint(raw, l.origin, verifier); err != nil {
+		t.Fatalf("formats.ParseCheckpoint: %v", err)
+	}
+	pb, err := tclient.NewProofBuilder(ctx, cp.Size, f.ReadTile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []uint64{0, 1, 255, 256, 511, 699} {
+		// The entry, from the entry bundles.
+		b, err := tclient.GetEntryBundle(ctx, f.ReadEntryBundle, i/256, cp.Size)
+		if err != nil {
+			t.Fatalf("entry bundle for %d: %v", i, err)
+		}
+		e := b.Entries[i%256]
+		if string(e) != string(entry(int(i))) {
+			t.Fatalf("entry %d from the bundle = %s", i, e)
+		}
+		p, err := pb.InclusionProof(ctx, i)
+		if err != nil {
+			t.Fatalf("inclusion proof %d: %v", i, err)
+		}
+		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, i, cp.Size, rfc6962.DefaultHasher.HashLeaf(e), p, cp.Hash); err != nil {
+			t.Errorf("merkle rejects inclusion of %d: %v", i, err)
+		}
+	}
+	// Our receipts verify with the independent code too.
+	for _, r := range []accord.Receipt{receipts[0], receipts[300], receipts[699]} {
+		p, err := tlog.ParseProof(r.Proof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcp, _, _, err := log.ParseCheckpoint(p.Checkpoint, l.origin, verifier)
+		if err != nil {
+			t.Fatalf("formats rejects a receipt's checkpoint: %v", err)
+		}
+		hashes := make([][]byte, len(p.Hashes))
+		for i := range p.Hashes {
+			hashes[i] = p.Hashes[i][:]
+		}
+		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(r.Index), rcp.Size, rfc6962.DefaultHasher.HashLeaf([]byte(r.Entry)), hashes, rcp.Hash); err != nil {
+			t.Errorf("merkle rejects receipt %d: %v", r.Index, err)
+		}
+	}
+	// Consistency between the checkpoint of an early receipt and the latest.
+	early, _ := tlog.ParseProof(receipts[100].Proof)
+	ecp, _, _, _ := log.ParseCheckpoint(early.Checkpoint, l.origin, verifier)
+	l.fill(t, 700, 100)
+	cp2, _, _, err := tclient.FetchCheckpoint(ctx, f.ReadCheckpoint, verifier, l.origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb2, _ := tclient.NewProofBuilder(ctx, cp2.Size, f.ReadTile)
+	cproof, err := pb2.ConsistencyProof(ctx, ecp.Size, cp2.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, ecp.Size, cp2.Size, cproof, ecp.Hash, cp2.Hash); err != nil {
+		t.Errorf("merkle rejects consistency %d → %d: %v", ecp.Size, cp2.Size, err)
+	}
+}
+
+func get(t *testing.T, l *testLog, path string) (int, http.Header, []byte) {
+	t.Helper()
+	resp, err := http.Get(l.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
+func TestTilesHTTP(t *testing.T) {
+	l := newTestLog(t)
+	if status, _, _ := get(t, l, "/log/checkpoint"); status != 404 {
+		t.Errorf("checkpoint of an empty log: %d, want 404", status)
+	}
+	l.fill(t, 0, 300)
+	tests := []struct {
+		path   string
+		status int
+		cache  string
+	}{
+		{"/log/checkpoint", 200, "no-cache"},
+		{"/log/tile/0/000", 200, "immutable"},
+		{"/log/tile/0/001.p/44", 200, "max-age=60"},
+		{"/log/tile/0/001", 404, ""},      // not full yet
+		{"/log/tile/0/001.p/45", 404, ""}, // beyond the tree
+		{"/log/tile/0/002.p/1", 404, ""},  // beyond the tree
+		{"/log/tile/1/000.p/1", 200, ""},  // one complete level-1 node
+		{"/log/tile/1/000.p/2", 404, ""},  // 300 leaves make only one
+		{"/log/tile/entries/000", 200, "immutable"},
+		{"/log/tile/entries/001.p/44", 200, ""},
+		{"/log/tile/entries/001.p/45", 404, ""},
+		{"/log/tile/entries/x001/000", 404, ""},
+		{"/log/tile/0/banana", 404, ""},
+	}
+	for _, tt := range tests {
+		status, hdr, body := get(t, l, tt.path)
+		if status != tt.status {
+			t.Errorf("GET %s = %d (%s), want %d", tt.path, status, body, tt.status)
+		}
+		if tt.cache != "" && !strings.Contains(hdr.Get("Cache-Control"), tt.cache) {
+			t.Errorf("GET %s Cache-Control %q, want %q", tt.path, hdr.Get("Cache-Control"), tt.cache)
+		}
+	}
+	_, _, full := get(t, l, "/log/tile/0/000")
+	if len(full) != 256*32 {
+		t.Errorf("full tile is %d bytes, want 8192", len(full))
+	}
+	_, _, b := get(t, l, "/log/tile/entries/001.p/44")
+	es, err := tlog.ParseBundle(b)
+	if err != nil || len(es) != 44 || string(es[0]) != string(entry(256)) {
+		t.Errorf("partial bundle: %d entries, %v", len(es), err)
+	}
+}
+
+// fetcher reads the test log's tiles over HTTP.
+func fetcher(l *testLog) tlog.Fetcher {
+	return func(ctx context.Context, path string) ([]byte, error) {
+		resp, err := http.Get(l.srv.URL + "/log/" + path)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			return nil, fmt.Errorf("%s: %d", path, resp.StatusCode)
+		}
+		return b, nil
+	}
+}
+
+func TestAudit(t *testing.T) {
+	l := newTestLog(t)
+	l.fill(t, 0, 520)
+	rep, err := tlog.Audit(ctx, fetcher(l), l.vkey, nil, 4)
+	if err != nil {
+		t.Fatalf("first audit: %v", err)
+	}
+	if rep.Size != 520 || rep.Entries != 520 || rep.Types["test.entry"] != 520 || rep.Tiles == 0 {
+		t.Errorf("report = %+v", rep)
+	}
+	state := rep.Checkpoint
+	l.fill(t, 520, 30)
+	rep, err = tlog.Audit(ctx, fetcher(l), l.vkey, state, 4)
+	if err != nil || rep.PrevSize != 520 || rep.Size != 550 {
+		t.Fatalf("second audit: %+v, %v", rep, err)
+	}
+	state = rep.Checkpoint
+
+	// Rewrite one entry in the database behind the log's back: the audit
+	// recomputes the hashes from the entries and sees it.
+	raw, err := sql.Open("sqlite", l.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE log_entries SET data = ? WHERE idx = 7`, entry(8)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tlog.Audit(ctx, fetcher(l), l.vkey, state, 4)
+	var ae *tlog.AuditError
+	if !errors.As(err, &ae) || ae.Kind != "root" {
+		t.Errorf("audit after an entry rewrite: %v, want a root failure", err)
+	}
+	// Rewrite a hash tile too, consistently with the changed entry: the
+	// signed checkpoint still does not match.
+	if _, err := raw.Exec(`UPDATE log_entries SET data = ? WHERE idx = 7`, entry(7)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE log_hashes SET hash = zeroblob(32) WHERE idx = 3`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tlog.Audit(ctx, fetcher(l), l.vkey, state, 4)
+	if !errors.As(err, &ae) || ae.Kind != "tile" {
+		t.Errorf("audit after a hash rewrite: %v, want a tile failure", err)
+	}
+}
+
+func TestAuditDetectsFork(t *testing.T) {
+	// Two logs with one key: the operator shows different histories.
+	skey, _, _ := tlog.GenerateKey("tiles.test/log")
+	a := newTestLogKey(t, skey)
+	b := newTestLogKey(t, skey)
+	bl := b.log
+	a.fill(t, 0, 100)
+	seen, err := tlog.Audit(ctx, fetcher(a), a.vkey, nil, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 120 {
+		e := entry(1000 + i)
+		if _, err := bl.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) { return [][]byte{e}, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = tlog.Audit(ctx, fetcher(b), a.vkey, seen.Checkpoint, 2)
+	var ae *tlog.AuditError
+	if !errors.As(err, &ae) || ae.Kind != "fork" {
+		t.Errorf("audit of a forked log: %v, want a fork failure", err)
+	}
+	// A log that shrank is a rollback.
+	c := newTestLogKey(t, skey)
+	c.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		return [][]byte{entry(0)}, nil
+	})
+	_, err = tlog.Audit(ctx, fetcher(c), a.vkey, seen.Checkpoint, 2)
+	if !errors.As(err, &ae) || ae.Kind != "rollback" {
+		t.Errorf("audit of a shrunk log: %v, want a rollback failure", err)
+	}
+	// A checkpoint signed by another key fails at the signature.
+	other := newTestLog(t)
+	other.fill(t, 0, 1)
+	_, err = tlog.Audit(ctx, fetcher(other), a.vkey, nil, 2)
+	if !errors.As(err, &ae) || ae.Kind != "signature" {
+		t.Errorf("audit with the wrong key: %v, want a signature failure", err)
+	}
+}
