@@ -34,6 +34,7 @@ func orgRegister(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Contact.Address, "address", "", "postal address")
 	lang := fs.String("lang", "en", "language of --name")
 	file := fs.String("file", "", "read the organization from a JSON or YAML file instead of flags")
+	quiet := fs.Bool("q", false, "print only the new organization's token")
 	if _, err := parseArgs(fs, args); err != nil {
 		return 2
 	}
@@ -53,8 +54,12 @@ func orgRegister(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "org register", err)
 	}
-	if cf.json {
+	switch {
+	case cf.json:
 		printJSON(stdout, r)
+		return 0
+	case *quiet:
+		fmt.Fprintln(stdout, r.Token.Secret)
 		return 0
 	}
 	fmt.Fprintf(stdout, "Registered %s (%s, %s, %s)\nToken (shown once, keep it safe):\n\n    %s\n\n", r.Organization.ID, r.Organization.Name.In("en"), r.Organization.Kind, r.Organization.Country, r.Token.Secret)

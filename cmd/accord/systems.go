@@ -14,6 +14,7 @@ func runFile(args []string, stdout, stderr io.Writer) int {
 	fs, cf := newClientFlags("file", stderr)
 	provider := fs.String("provider", "", "provider organization id (only when filing with the admin token)")
 	key := fs.String("idempotency-key", "", "a unique key so that a retry never files twice (default: derived from the file's content)")
+	quiet := fs.Bool("q", false, "print only the new system's id")
 	fs.Usage = func() { fmt.Fprintln(stderr, "Usage: accord file [flags] FILE.json|FILE.yaml"); fs.PrintDefaults() }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -39,8 +40,12 @@ func runFile(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "file", err)
 	}
-	if cf.json {
+	switch {
+	case cf.json:
 		printJSON(stdout, v)
+		return 0
+	case *quiet:
+		fmt.Fprintln(stdout, v.ID)
 		return 0
 	}
 	fmt.Fprintf(stdout, "Filed %s version %d (%s)\n", v.ID, v.Version, v.Filing.TradeName.In("en"))
