@@ -44,20 +44,30 @@ type SystemVersion struct {
 	// Salts holds the private salt of each confidential field's commitment. It is
 	// never served; deleting a salt makes the public commitment meaningless.
 	Salts map[string][]byte `json:"-"`
+	// Classification is the version's risk classification (a rules.Result,
+	// as JSON) made when it was filed, under the packs in force then.
+	Classification json.RawMessage `json:"classification,omitempty"`
+	// ClassificationIndex is the log index of the classification's entry.
+	ClassificationIndex int64 `json:"classification_index,omitempty"`
 }
 
 // SystemSummary is a search hit: enough to list a system.
 type SystemSummary struct {
-	ID                  string    `json:"id"`
-	Provider            string    `json:"provider"`
-	ProviderName        Text      `json:"provider_name"`
-	Version             int       `json:"version"`
-	Status              string    `json:"status"`
-	TradeName           Text      `json:"trade_name"`
-	IntendedPurpose     Text      `json:"intended_purpose"`
-	Domains             []string  `json:"domains"`
-	DeploymentCountries []string  `json:"deployment_countries"`
-	Updated             time.Time `json:"updated"`
+	ID                  string   `json:"id"`
+	Provider            string   `json:"provider"`
+	ProviderName        Text     `json:"provider_name"`
+	Version             int      `json:"version"`
+	Status              string   `json:"status"`
+	TradeName           Text     `json:"trade_name"`
+	IntendedPurpose     Text     `json:"intended_purpose"`
+	Domains             []string `json:"domains"`
+	DeploymentCountries []string `json:"deployment_countries"`
+	// Level is the system's place on the common baseline scale (unacceptable,
+	// high, limited, minimal, undetermined or not_applicable); Tiers gives
+	// each applicable framework's tier by pack id.
+	Level   string            `json:"level,omitempty"`
+	Tiers   map[string]string `json:"tiers,omitempty"`
+	Updated time.Time         `json:"updated"`
 }
 
 // SystemQuery selects systems: full text plus filters, newest first, with a cursor.

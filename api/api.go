@@ -63,6 +63,11 @@ func (a *API) routes() {
 	a.handle("GET /v1/systems/{id}/versions", a.listVersions)
 	a.handle("GET /v1/systems/{id}/versions/{version}", a.getVersion)
 	a.handle("GET /v1/systems/{id}/versions/{version}/receipt", a.getReceipt)
+	a.handle("GET /v1/systems/{id}/classification", a.getClassification)
+	a.handle("GET /v1/systems/{id}/versions/{version}/classification", a.getClassification)
+	a.handle("POST /v1/classify", a.classify)
+	a.handle("GET /v1/frameworks", a.listFrameworks)
+	a.handle("GET /v1/frameworks/{id}", a.getFramework)
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)
 	}
@@ -77,6 +82,8 @@ func (a *API) Patterns() []string {
 		"POST /v1/systems", "GET /v1/systems", "GET /v1/systems/{id}", "PUT /v1/systems/{id}",
 		"POST /v1/systems/{id}/withdraw", "GET /v1/systems/{id}/versions", "GET /v1/systems/{id}/versions/{version}",
 		"GET /v1/systems/{id}/versions/{version}/receipt",
+		"GET /v1/systems/{id}/classification", "GET /v1/systems/{id}/versions/{version}/classification",
+		"POST /v1/classify", "GET /v1/frameworks", "GET /v1/frameworks/{id}",
 	}
 	for _, r := range a.extra {
 		ps = append(ps, r.Pattern)

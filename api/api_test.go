@@ -448,3 +448,5 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

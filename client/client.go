@@ -16,6 +16,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/rules"
 )
 
 // Client talks to one node.
@@ -174,7 +175,7 @@ func (c *Client) Receipt(ctx context.Context, id string, version int) (*accord.R
 // Search finds systems.
 func (c *Client) Search(ctx context.Context, q accord.SystemQuery) (*accord.SystemPage, error) {
 	v := url.Values{}
-	for k, s := range map[string]string{"q": q.Q, "country": q.Country, "domain": q.Domain, "provider": q.Provider, "status": q.Status, "cursor": q.Cursor} {
+	for k, s := range map[string]string{"q": q.Q, "country": q.Country, "domain": q.Domain, "provider": q.Provider, "status": q.Status, "framework": q.Framework, "tier": q.Tier, "cursor": q.Cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -277,4 +278,31 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
 		return nil, &Error{Status: resp.StatusCode, Code: "http", Detail: fmt.Sprintf("GET %s: %s", path, strings.TrimSpace(string(data)))}
 	}
 	return data, nil
+}
+
+// Classify classifies a filing without storing it. asOf is YYYY-MM-DD or "".
+func (c *Client) Classify(ctx context.Context, f accord.Filing, asOf string) (*rules.Result, error) {
+	path := "/v1/classify"
+	if asOf != "" {
+		path += "?as_of=" + url.QueryEscape(asOf)
+	}
+	var r rules.Result
+	_, err := c.do(ctx, http.MethodPost, path, nil, f, &r)
+	return &r, err
+}
+
+// Classification returns a system's classification (version 0: current;
+// asOf "": as filed).
+func (c *Client) Classification(ctx context.Context, id string, version int, asOf string) (*registry.ClassificationView, error) {
+	path := "/v1/systems/" + url.PathEscape(id)
+	if version > 0 {
+		path += "/versions/" + strconv.Itoa(version)
+	}
+	path += "/classification"
+	if asOf != "" {
+		path += "?as_of=" + url.QueryEscape(asOf)
+	}
+	var v registry.ClassificationView
+	_, err := c.do(ctx, http.MethodGet, path, nil, nil, &v)
+	return &v, err
 }

@@ -16,8 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/registry"
-	"github.com/accord-gov/accord/sqlite"
+	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
 )
 
@@ -29,8 +30,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// AdminTokenOut receives the admin token the first time a node starts.
 	AdminTokenOut func(secret, path string)
-	// Hooks run in every new system version's transaction (e.g. classification).
-	Hooks []registry.VersionHook
+	// Packs are the rule packs new versions are classified under; nil means
+	// the embedded frameworks (frameworks.Packs).
+	Packs []*rules.Pack
 }
 
 // Files in the data directory.
@@ -85,7 +87,14 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		store.Close()
 		return nil, err
 	}
-	n.Registry = registry.New(registry.Config{Store: store, Log: n.Log, Logger: cfg.Logger, Hooks: cfg.Hooks})
+	packs := cfg.Packs
+	if packs == nil {
+		if packs, err = frameworks.Packs(); err != nil {
+			n.Close()
+			return nil, fmt.Errorf("load rule packs: %w", err)
+		}
+	}
+	n.Registry = registry.New(registry.Config{Store: store, Log: n.Log, Logger: cfg.Logger, Packs: packs})
 	if err := n.bootstrapAdmin(ctx); err != nil {
 		n.Close()
 		return nil, err
@@ -102,14 +111,7 @@ func (n *Node) Close() error {
 }
 
 func openStore(ctx context.Context, cfg Config) (accord.Store, error) {
-	dsn := cfg.DB
-	switch {
-	case dsn == "":
-		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, DBFile))
-	case strings.HasPrefix(dsn, "sqlite:"):
-		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
-	}
-	return nil, fmt.Errorf("--db %q: unknown store; use sqlite:PATH (or leave empty for the data directory's SQLite file)", redactDSN(dsn))
+	return OpenStore(ctx, cfg.DB, cfg.DataDir, cfg.Logger)
 }
 
 // redactDSN hides a password in a DSN before it appears in a message.

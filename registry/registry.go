@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
 )
 
@@ -23,12 +24,8 @@ type Service struct {
 	log    *tlog.Log
 	now    func() time.Time
 	logger *slog.Logger
-	hooks  []VersionHook
+	packs  []*rules.Pack
 }
-
-// VersionHook runs inside the transaction of every new system version and
-// may return more log entries for it (the classifier adds its result this way).
-type VersionHook func(ctx context.Context, tx accord.WriteTx, sys accord.System, v accord.SystemVersion, next int64) ([][]byte, error)
 
 // Config configures a Service.
 type Config struct {
@@ -36,12 +33,14 @@ type Config struct {
 	Log    *tlog.Log
 	Now    func() time.Time // default time.Now
 	Logger *slog.Logger
-	Hooks  []VersionHook
+	// Packs are the rule packs every new version is classified under
+	// (baseline first, as frameworks.Packs returns them); none: no classification.
+	Packs []*rules.Pack
 }
 
 // New returns a registry service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, hooks: cfg.Hooks}
+	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, packs: cfg.Packs}
 	if s.now == nil {
 		s.now = time.Now
 	}

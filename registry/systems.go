@@ -225,8 +225,8 @@ func (s *Service) writable(ctx context.Context, tx accord.WriteTx, c *Caller, id
 	return cur, org, nil
 }
 
-// writeVersion stores one version of a system with its head row, search
-// document and log entry, and runs the version hooks.
+// writeVersion stores one version of a system with its classification, head
+// row, search document and log entries: the filing's, then the classification's.
 func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller, org *accord.Organization, sys accord.System, ev string, f accord.Filing, reason string, now time.Time, next int64) ([][]byte, error) {
 	public, hidden, err := splitConfidential(f)
 	if err != nil {
@@ -236,7 +236,14 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	if err != nil {
 		return nil, err
 	}
+	cl, err := s.classify(f, now)
+	if err != nil {
+		return nil, err
+	}
 	v := accord.SystemVersion{SystemID: sys.ID, Version: sys.Version, Event: ev, Filing: f, Reason: reason, Time: now, By: c.actor(), LogIndex: next, Salts: salts}
+	if cl != nil {
+		v.Classification, v.ClassificationIndex = cl.full, next+1
+	}
 	if err := tx.AddSystemVersion(ctx, v); err != nil {
 		return nil, err
 	}
@@ -244,7 +251,7 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.PutSystem(ctx, sys, summary(sys, org, pub), searchDoc(sys, org, pub)); err != nil {
+	if err := tx.PutSystem(ctx, sys, summary(sys, org, pub, cl), searchDoc(sys, org, pub, cl)); err != nil {
 		return nil, err
 	}
 	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]
@@ -257,26 +264,27 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 		return nil, err
 	}
 	entries := [][]byte{e}
-	for _, h := range s.hooks {
-		more, err := h(ctx, tx, sys, v, next+int64(len(entries)))
+	if cl != nil {
+		ce, err := event(accord.LogSystemClassified, sys.ID, sys.Version, now, c.actor(), cl.logContent(), nil)
 		if err != nil {
 			return nil, err
 		}
-		entries = append(entries, more...)
+		entries = append(entries, ce)
 	}
 	return entries, nil
 }
 
-func summary(sys accord.System, org *accord.Organization, f accord.Filing) accord.SystemSummary {
+func summary(sys accord.System, org *accord.Organization, f accord.Filing, cl *classification) accord.SystemSummary {
+	level, tiers := cl.levels()
 	return accord.SystemSummary{
 		ID: sys.ID, Provider: sys.Provider, ProviderName: org.Name, Version: sys.Version, Status: sys.Status,
 		TradeName: f.TradeName, IntendedPurpose: f.IntendedPurpose, Domains: f.Domains,
-		DeploymentCountries: f.DeploymentCountries, Updated: sys.Updated,
+		DeploymentCountries: f.DeploymentCountries, Level: level, Tiers: tiers, Updated: sys.Updated,
 	}
 }
 
 // searchDoc indexes the public text of every language, and the facets filters use.
-func searchDoc(sys accord.System, org *accord.Organization, f accord.Filing) accord.SearchDoc {
+func searchDoc(sys accord.System, org *accord.Organization, f accord.Filing, cl *classification) accord.SearchDoc {
 	var parts []string
 	for _, t := range []accord.Text{f.TradeName, f.IntendedPurpose, f.OperatingLogic, f.DataSources, org.Name} {
 		for _, tag := range t.Tags() {
@@ -297,6 +305,7 @@ func searchDoc(sys accord.System, org *accord.Organization, f accord.Filing) acc
 	for _, a := range f.AlgorithmTypes {
 		facets = append(facets, accord.Facet("algorithm", a))
 	}
+	facets = append(facets, cl.facets()...)
 	slices.Sort(facets)
 	return accord.SearchDoc{Text: accord.SearchText(parts...), Facets: slices.Compact(facets)}
 }

@@ -216,6 +216,8 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&q.Domain, "domain", "", "domain code or area")
 	fs.StringVar(&q.Provider, "provider", "", "provider organization id")
 	fs.StringVar(&q.Status, "status", "", "status")
+	fs.StringVar(&q.Framework, "framework", "", "a framework that applies (pack id, e.g. eu-ai-act)")
+	fs.StringVar(&q.Tier, "tier", "", "tier: with --framework that pack's tier, alone the baseline level (e.g. high)")
 	fs.StringVar(&q.Cursor, "cursor", "", "page cursor from a previous search")
 	fs.IntVar(&q.Limit, "limit", 20, "results per page (1-100)")
 	lang := fs.String("lang", "en", "preferred language for names")
@@ -239,9 +241,9 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	t := table(stdout)
-	fmt.Fprintln(t, "ID\tNAME\tPROVIDER\tSTATUS\tCOUNTRIES\tDOMAINS")
+	fmt.Fprintln(t, "ID\tNAME\tPROVIDER\tSTATUS\tLEVEL\tCOUNTRIES\tDOMAINS")
 	for _, s := range p.Systems {
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, clip(s.TradeName.In(*lang), 40), clip(s.ProviderName.In(*lang), 30), s.Status, clip(strings.Join(s.DeploymentCountries, ","), 20), clip(strings.Join(s.Domains, ","), 40))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, clip(s.TradeName.In(*lang), 40), clip(s.ProviderName.In(*lang), 30), s.Status, s.Level, clip(strings.Join(s.DeploymentCountries, ","), 20), clip(strings.Join(s.Domains, ","), 40))
 	}
 	t.Flush()
 	if p.Next != "" {

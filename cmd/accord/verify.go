@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
 	"github.com/accord-gov/accord/node"
@@ -24,7 +26,7 @@ func readKey(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("--key is required: the node's verifier key (accord log key prints it), or a file holding it")
 	}
-	if strings.Count(s, "+") == 2 && !strings.ContainsAny(s, "/\n") {
+	if _, err := note.NewVerifier(s); err == nil {
 		return s, nil
 	}
 	b, err := os.ReadFile(s)

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/testnode"
+)
+
+// cli runs the accord command in-process.
+func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCLIErrorsNameTheField(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/bad-country.yaml"}, []string{"deployment_countries[0]", `"France" is not an ISO 3166-1 alpha-2 country code`}},
+		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/typo.yaml"}, []string{"profilling", "check its spelling"}},
+		{[]string{"file"}, []string{"give one filing file"}},
+		{[]string{"withdraw", "sys_x"}, []string{"--reason is required"}},
+		{[]string{"verify", "testdata/bad-country.yaml"}, []string{"--key is required"}},
+		{[]string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
+		{[]string{"get", "--server", "http://127.0.0.1:1", "sys_x"}, []string{"cannot reach the node"}},
+	}
+	for _, tt := range tests {
+		code, _, stderr := cli(t, tt.args...)
+		if code == 0 {
+			t.Errorf("accord %v succeeded", tt.args)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("accord %v: stderr %q lacks %q", tt.args, stderr, w)
+			}
+		}
+	}
+}
+
+func TestCLIAgainstNode(t *testing.T) {
+	n := testnode.Start(t, testnode.Options{})
+	srv := []string{"--server", n.URL}
+	code, out, errs := cli(t, append([]string{"org", "register", "-q", "--name", "CLI Co", "--country", "SN", "--token", n.AdminToken}, srv...)...)
+	if code != 0 {
+		t.Fatalf("org register: %s", errs)
+	}
+	token := strings.TrimSpace(out)
+	auth := append([]string{"--token", token}, srv...)
+	code, out, errs = cli(t, append([]string{"file", "-q", "../../examples/hiring-assistant.yaml"}, auth...)...)
+	if code != 0 {
+		t.Fatalf("file: %s", errs)
+	}
+	id := strings.TrimSpace(out)
+	// A retry of the same file is the same filing (content-derived key).
+	_, out, _ = cli(t, append([]string{"file", "-q", "../../examples/hiring-assistant.yaml"}, auth...)...)
+	if strings.TrimSpace(out) != id {
+		t.Errorf("refiling the same file made %q, want %q", out, id)
+	}
+	code, out, _ = cli(t, append([]string{"search", "--json", "招聘"}, srv...)...)
+	var page accord.SystemPage
+	if code != 0 || json.Unmarshal([]byte(out), &page) != nil || len(page.Systems) != 1 || page.Systems[0].ID != id {
+		t.Errorf("search --json: %d %s", code, out)
+	}
+	code, out, _ = cli(t, append([]string{"search", "--country", "TZ", "--tier", "not_applicable"}, srv...)...)
+	if code != 0 || !strings.Contains(out, id) {
+		t.Errorf("search by country and level: %s", out)
+	}
+	// A stale update says what to do.
+	code, _, errs = cli(t, append([]string{"update", "--if-match", `"` + id + `.v9"`, id, "../../examples/hiring-assistant-v2.yaml"}, auth...)...)
+	if code == 0 || !strings.Contains(errs, "changed since you read it") || !strings.Contains(errs, "hint:") {
+		t.Errorf("stale update: %s", errs)
+	}
+	code, _, errs = cli(t, append([]string{"update", id, "../../examples/hiring-assistant-v2.yaml"}, auth...)...)
+	if code != 0 {
+		t.Fatalf("update: %s", errs)
+	}
+	code, out, _ = cli(t, append([]string{"versions", id}, srv...)...)
+	if code != 0 || !strings.Contains(out, "filed") || !strings.Contains(out, "updated") {
+		t.Errorf("versions: %s", out)
+	}
+	// Receipts verify offline; a tampered one names what failed.
+	_, receipt, _ := cli(t, append([]string{"receipt", id, "2"}, srv...)...)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "r.json")
+	os.WriteFile(good, []byte(receipt), 0o644)
+	code, out, errs = cli(t, "verify", good, "--key", n.VerifierKey)
+	if code != 0 || !strings.Contains(out, "OK: entry") {
+		t.Errorf("verify: %s %s", out, errs)
+	}
+	var r accord.Receipt
+	json.Unmarshal([]byte(receipt), &r)
+	r.Entry = strings.Replace(r.Entry, "Savanna", "Sahara", 1)
+	bad, _ := json.Marshal(r)
+	tampered := filepath.Join(dir, "t.json")
+	os.WriteFile(tampered, bad, 0o644)
+	code, _, errs = cli(t, "verify", tampered, "--key", n.VerifierKey)
+	if code == 0 || !strings.Contains(errs, "FAILED proof") {
+		t.Errorf("tampered receipt: %d %s", code, errs)
+	}
+	code, _, errs = cli(t, "verify", good, "--key", strings.Replace(n.VerifierKey, "test.accord.local", "other.example", 1))
+	if code == 0 || !strings.Contains(errs, "FAILED") {
+		t.Errorf("wrong key: %d %s", code, errs)
+	}
+	// Organizations and tokens.
+	code, out, _ = cli(t, append([]string{"org", "list"}, srv...)...)
+	if code != 0 || !strings.Contains(out, "CLI Co") {
+		t.Errorf("org list: %s", out)
+	}
+	code, out, errs = cli(t, append([]string{"vocabularies", "domains"}, srv...)...)
+	if code != 0 || !strings.Contains(out, "employment.recruitment") {
+		t.Errorf("vocabularies: %s %s", out, errs)
+	}
+}

@@ -1,0 +1,211 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/rules"
+)
+
+// Packs returns the rule packs the node classifies with (baseline first).
+func (s *Service) Packs() []*rules.Pack { return s.packs }
+
+// Pack returns one of the node's packs.
+func (s *Service) Pack(id string) (*rules.Pack, error) {
+	for _, p := range s.packs {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return nil, accord.Errorf(accord.ENotFound, "no framework %q on this node", id)
+}
+
+// Preview classifies a filing without storing anything (POST /v1/classify,
+// the provider portal). asOf selects the rules in force on that date.
+func (s *Service) Preview(f accord.Filing, asOf time.Time) (*rules.Result, error) {
+	f, err := f.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	r := rules.Classify(f, s.packs, asOf)
+	return &r, nil
+}
+
+// ClassificationView is a system version's classification as a caller may see it.
+type ClassificationView struct {
+	System  string `json:"system"`
+	Version int    `json:"version"`
+	// LogIndex is the log entry of the classification made when the version
+	// was filed (absent for a classification computed now, for another date).
+	LogIndex *int64 `json:"log_index,omitempty"`
+	rules.Result
+}
+
+// Classification returns the classification of a system version: as filed
+// (asOf zero: the stored result, which is in the log) or recomputed under
+// the node's current packs as of a date.
+func (s *Service) Classification(ctx context.Context, c *Caller, id string, version int, asOf time.Time) (*ClassificationView, error) {
+	var view *ClassificationView
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		sys, err := tx.System(ctx, id)
+		if err != nil {
+			return err
+		}
+		if version == 0 {
+			version = sys.Version
+		}
+		v, err := tx.SystemVersion(ctx, id, version)
+		if err != nil {
+			return err
+		}
+		view = &ClassificationView{System: id, Version: version}
+		if asOf.IsZero() && v.Classification != nil {
+			if err := json.Unmarshal(v.Classification, &view.Result); err != nil {
+				return err
+			}
+			idx := v.ClassificationIndex
+			view.LogIndex = &idx
+		} else {
+			if asOf.IsZero() {
+				asOf = s.now()
+			}
+			view.Result = rules.Classify(v.Filing, s.packs, asOf)
+		}
+		if !c.SeesConfidential(sys.Provider) {
+			redactResult(&view.Result, v.Filing.Confidential)
+		}
+		return nil
+	})
+	return view, err
+}
+
+// redactResult hides the values of confidential fields among the facts a
+// result shows behind its rules.
+func redactResult(r *rules.Result, confidential []string) {
+	if len(confidential) == 0 {
+		return
+	}
+	hide := func(facts []rules.Fact) {
+		for i := range facts {
+			if slices.Contains(confidential, facts[i].Name) {
+				facts[i].Value = "(confidential)"
+			}
+		}
+	}
+	for i := range r.Frameworks {
+		fw := &r.Frameworks[i]
+		for j := range fw.Fired {
+			hide(fw.Fired[j].Facts)
+		}
+		for j := range fw.Cancelled {
+			hide(fw.Cancelled[j].Facts)
+		}
+		for j := range fw.Undetermined {
+			hide(fw.Undetermined[j].Facts)
+		}
+	}
+}
+
+// classification computes a new version's classification and what follows
+// from it: the log event's compact content, the summary's levels and the
+// search facets.
+type classification struct {
+	result rules.Result
+	full   json.RawMessage
+}
+
+func (s *Service) classify(f accord.Filing, at time.Time) (*classification, error) {
+	if len(s.packs) == 0 {
+		return nil, nil
+	}
+	r := rules.Classify(f, s.packs, at)
+	full, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return &classification{result: r, full: full}, nil
+}
+
+// logContent is what the log keeps of a classification: enough to recompute
+// and check it (the packs by hash) and to see its outcome, without the
+// rules' texts (those are in the packs) or any fact value.
+func (c *classification) logContent() any {
+	type packRef struct {
+		ID      string `json:"id"`
+		Version string `json:"version"`
+		Hash    string `json:"hash"`
+	}
+	type fwOutcome struct {
+		Pack        string   `json:"pack"`
+		Applicable  string   `json:"applicable"`
+		Tier        string   `json:"tier"`
+		Baseline    string   `json:"baseline,omitempty"`
+		Fired       []string `json:"fired,omitempty"`
+		Cancelled   []string `json:"cancelled,omitempty"`
+		Missing     []string `json:"missing,omitempty"`
+		Obligations []string `json:"obligations,omitempty"`
+	}
+	var packs []packRef
+	var fws []fwOutcome
+	for _, fw := range c.result.Frameworks {
+		packs = append(packs, packRef{fw.Pack, fw.Version, fw.Hash})
+		o := fwOutcome{Pack: fw.Pack, Applicable: fw.Applicable, Tier: fw.Tier, Baseline: fw.Baseline, Missing: fw.Missing}
+		for _, h := range fw.Fired {
+			o.Fired = append(o.Fired, h.Rule)
+		}
+		for _, h := range fw.Cancelled {
+			o.Cancelled = append(o.Cancelled, h.Rule)
+		}
+		for _, d := range fw.Obligations {
+			o.Obligations = append(o.Obligations, d.Rule+"/"+d.ID)
+		}
+		fws = append(fws, o)
+	}
+	return map[string]any{"as_of": c.result.AsOf, "packs": packs, "level": c.result.Summary.Level, "frameworks": fws}
+}
+
+// levels returns the baseline level and each applicable framework's tier.
+func (c *classification) levels() (string, map[string]string) {
+	if c == nil {
+		return "", nil
+	}
+	tiers := map[string]string{}
+	for _, fw := range c.result.Frameworks {
+		if fw.Applicable != rules.NotApplicable {
+			tiers[fw.Pack] = fw.Tier
+		}
+	}
+	return c.result.Summary.Level, tiers
+}
+
+// facets are the classification's search facets: the frameworks that apply,
+// each one's tier, and the baseline level.
+func (c *classification) facets() []string {
+	if c == nil {
+		return nil
+	}
+	out := []string{accord.Facet("level", c.result.Summary.Level)}
+	for _, fw := range c.result.Frameworks {
+		if fw.Applicable == rules.NotApplicable {
+			continue
+		}
+		out = append(out, accord.Facet("framework", fw.Pack), accord.Facet("tier", fw.Pack+"/"+fw.Tier))
+	}
+	return out
+}
+
+// ParseAsOf reads an as_of date (YYYY-MM-DD); empty is the zero time.
+func ParseAsOf(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+		return time.Time{}, accord.FieldErrorf("as_of", "%q is not a date: write YYYY-MM-DD, e.g. 2026-08-02", s)
+	}
+	return t, nil
+}

@@ -1,0 +1,128 @@
+package registry_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/frameworks"
+	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/rules"
+	"github.com/accord-gov/accord/sqlite"
+	"github.com/accord-gov/accord/tlog"
+)
+
+var ctx = context.Background()
+
+func ptr[T any](v T) *T { return &v }
+
+// stated answers every yes/no fact "no".
+func stated() accord.Facts {
+	var f accord.Facts
+	v := reflect.ValueOf(&f).Elem()
+	for i := range v.NumField() {
+		if v.Field(i).Type() == reflect.TypeFor[*bool]() {
+			v.Field(i).Set(reflect.ValueOf(ptr(false)))
+		}
+	}
+	return f
+}
+
+type env struct {
+	store    accord.Store
+	log      *tlog.Log
+	svc      *registry.Service
+	provider *registry.Caller
+}
+
+func newEnv(t testing.TB, packs []*rules.Pack) *env {
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	skey, _, _ := tlog.GenerateKey("registry.test/log")
+	l, err := tlog.New(tlog.Config{Store: db, SignerKey: skey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close(); db.Close() })
+	svc := registry.New(registry.Config{Store: db, Log: l, Packs: packs})
+	admin := &registry.Caller{Token: accord.Token{Admin: true}}
+	r, err := svc.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "P"}, Kind: "provider", Country: "FR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := svc.Authenticate(ctx, r.Token.Secret)
+	return &env{db, l, svc, c}
+}
+
+func filing(i int) accord.Filing {
+	domains := []string{"employment.recruitment", "general.translation", "essential_services.credit_scoring", "media.recommendation"}
+	f := accord.Filing{
+		TradeName: accord.Text{"en": fmt.Sprintf("System %d", i)}, SystemVersion: "1", Status: "active",
+		IntendedPurpose: accord.Text{"en": "Test"}, Domains: []string{domains[i%len(domains)]},
+		DeploymentCountries: []string{"FR"}, Facts: stated(),
+	}
+	f.Facts.Profiling = ptr(i%2 == 0)
+	return f
+}
+
+func TestReclassifyAfterRuleChange(t *testing.T) {
+	all, err := frameworks.Packs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, all)
+	for i := range 40 {
+		if _, err := e.svc.FileSystem(ctx, e.provider, registry.FileRequest{Filing: filing(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(svc *registry.Service, q accord.SystemQuery) int {
+		m, err := svc.FacetCounts(ctx, q, "level")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range m {
+			n += c
+		}
+		return n
+	}
+	if n := count(e.svc, accord.SystemQuery{Framework: "eu-ai-act"}); n != 40 {
+		t.Fatalf("%d systems under eu-ai-act before the change, want 40", n)
+	}
+	// The same classification again changes nothing.
+	st, err := e.svc.Reclassify(ctx, time.Now())
+	if err != nil || st.Systems != 40 || st.Changed != 0 {
+		t.Fatalf("reclassify with the same packs = %+v, %v", st, err)
+	}
+	// A rule change: the node drops the EU pack. Every system's facets follow.
+	var withoutEU []*rules.Pack
+	for _, p := range all {
+		if p.ID != "eu-ai-act" {
+			withoutEU = append(withoutEU, p)
+		}
+	}
+	changed := registry.New(registry.Config{Store: e.store, Log: e.log, Packs: withoutEU})
+	st, err = changed.Reclassify(ctx, time.Now())
+	if err != nil || st.Systems != 40 || st.Changed != 40 {
+		t.Fatalf("reclassify without the EU pack = %+v, %v", st, err)
+	}
+	if n := count(changed, accord.SystemQuery{Framework: "eu-ai-act"}); n != 0 {
+		t.Errorf("%d systems still under eu-ai-act", n)
+	}
+	if n := count(changed, accord.SystemQuery{Tier: "not_applicable"}); n != 40 {
+		t.Errorf("%d systems at not_applicable, want 40", n)
+	}
+	// The classification logged at filing stays as filed.
+	p, _ := changed.Search(ctx, accord.SystemQuery{Limit: 1})
+	cv, err := changed.Classification(ctx, nil, p.Systems[0].ID, 0, time.Time{})
+	if err != nil || cv.LogIndex == nil || len(cv.Frameworks) != len(all)-1 {
+		t.Errorf("stored classification changed: %+v, %v", cv, err)
+	}
+}
