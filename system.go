@@ -44,8 +44,11 @@ type SystemVersion struct {
 	// Salts holds the private salt of each confidential field's commitment. It is
 	// never served; deleting a salt makes the public commitment meaningless.
 	Salts map[string][]byte `json:"-"`
-	// Classification is the version's risk classification (a rules.Result,
-	// as JSON) made when it was filed, under the packs in force then.
+	// Classification is what the log holds of the classification made when
+	// the version was filed: the packs by id, version and hash, and each
+	// one's outcome (tier, fired rules, missing facts, obligations). The full
+	// result is recomputed on demand: it is a pure function of the filing,
+	// the packs and the date.
 	Classification json.RawMessage `json:"classification,omitempty"`
 	// ClassificationIndex is the log index of the classification's entry.
 	ClassificationIndex int64 `json:"classification_index,omitempty"`

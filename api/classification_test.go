@@ -91,9 +91,13 @@ func TestClassificationOverHTTP(t *testing.T) {
 		t.Errorf("China should not apply, with a reason: %v", cn)
 	}
 
-	// The same classification for another date is recomputed, not logged.
+	// By default the classification is as of the filing day, with what the
+	// log holds of it; another date is recomputed.
+	if string(c.AsOf) != v.Created.Format("2006-01-02") || c.PacksChanged || !strings.Contains(string(c.Filed), `"eu-ai-act"`) {
+		t.Errorf("classification as filed: as_of %s, packs_changed %v, filed %s", c.AsOf, c.PacksChanged, c.Filed)
+	}
 	later, err := e.provider.Classification(ctx, v.ID, 1, "2027-09-01")
-	if err != nil || later.LogIndex != nil || later.AsOf != "2027-09-01" {
+	if err != nil || later.AsOf != "2027-09-01" {
 		t.Errorf("as_of classification = %+v, %v", later.AsOf, err)
 	}
 

@@ -40,14 +40,20 @@ type ClassificationView struct {
 	System  string `json:"system"`
 	Version int    `json:"version"`
 	// LogIndex is the log entry of the classification made when the version
-	// was filed (absent for a classification computed now, for another date).
-	LogIndex *int64 `json:"log_index,omitempty"`
+	// was filed, and Filed its content: packs by hash, tiers, fired rules.
+	LogIndex *int64          `json:"log_index,omitempty"`
+	Filed    json.RawMessage `json:"filed,omitempty"`
+	// PacksChanged reports that the node's packs differ from those the
+	// filed classification used, so this result may differ from it.
+	PacksChanged bool `json:"packs_changed,omitempty"`
 	rules.Result
 }
 
-// Classification returns the classification of a system version: as filed
-// (asOf zero: the stored result, which is in the log) or recomputed under
-// the node's current packs as of a date.
+// Classification returns the classification of a system version under the
+// node's packs, as of asOf — by default the day the version was filed, which
+// reproduces the logged classification while the packs are unchanged.
+// Results are recomputed, not stored: classification is a pure function of
+// the filing, the packs and the date.
 func (s *Service) Classification(ctx context.Context, c *Caller, id string, version int, asOf time.Time) (*ClassificationView, error) {
 	var view *ClassificationView
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
@@ -63,17 +69,14 @@ func (s *Service) Classification(ctx context.Context, c *Caller, id string, vers
 			return err
 		}
 		view = &ClassificationView{System: id, Version: version}
-		if asOf.IsZero() && v.Classification != nil {
-			if err := json.Unmarshal(v.Classification, &view.Result); err != nil {
-				return err
-			}
+		if asOf.IsZero() {
+			asOf = v.Time
+		}
+		view.Result = rules.Classify(v.Filing, s.packs, asOf)
+		if v.Classification != nil {
 			idx := v.ClassificationIndex
-			view.LogIndex = &idx
-		} else {
-			if asOf.IsZero() {
-				asOf = s.now()
-			}
-			view.Result = rules.Classify(v.Filing, s.packs, asOf)
+			view.LogIndex, view.Filed = &idx, v.Classification
+			view.PacksChanged = packsChanged(v.Classification, view.Result)
 		}
 		if !c.SeesConfidential(sys.Provider) {
 			redactResult(&view.Result, v.Filing.Confidential)
@@ -110,24 +113,33 @@ func redactResult(r *rules.Result, confidential []string) {
 	}
 }
 
-// classification computes a new version's classification and what follows
-// from it: the log event's compact content, the summary's levels and the
-// search facets.
-type classification struct {
-	result rules.Result
-	full   json.RawMessage
+// packsChanged compares the packs a filed classification names with a result's.
+func packsChanged(filed json.RawMessage, r rules.Result) bool {
+	var f struct {
+		Packs []struct{ ID, Hash string }
+	}
+	if json.Unmarshal(filed, &f) != nil || len(f.Packs) != len(r.Frameworks) {
+		return true
+	}
+	for i, p := range f.Packs {
+		if p.ID != r.Frameworks[i].Pack || p.Hash != r.Frameworks[i].Hash {
+			return true
+		}
+	}
+	return false
 }
 
-func (s *Service) classify(f accord.Filing, at time.Time) (*classification, error) {
+// classification is a new version's classification and what follows from
+// it: the log event's compact content, the summary's levels, the facets.
+type classification struct {
+	result rules.Result
+}
+
+func (s *Service) classify(f accord.Filing, at time.Time) *classification {
 	if len(s.packs) == 0 {
-		return nil, nil
+		return nil
 	}
-	r := rules.Classify(f, s.packs, at)
-	full, err := json.Marshal(r)
-	if err != nil {
-		return nil, err
-	}
-	return &classification{result: r, full: full}, nil
+	return &classification{result: rules.Classify(f, s.packs, at)}
 }
 
 // logContent is what the log keeps of a classification: enough to recompute

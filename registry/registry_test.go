@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,10 +120,15 @@ func TestReclassifyAfterRuleChange(t *testing.T) {
 	if n := count(changed, accord.SystemQuery{Tier: "not_applicable"}); n != 40 {
 		t.Errorf("%d systems at not_applicable, want 40", n)
 	}
-	// The classification logged at filing stays as filed.
+	// The classification logged at filing stays as filed; a recomputation
+	// under the new packs says that they changed.
 	p, _ := changed.Search(ctx, accord.SystemQuery{Limit: 1})
 	cv, err := changed.Classification(ctx, nil, p.Systems[0].ID, 0, time.Time{})
-	if err != nil || cv.LogIndex == nil || len(cv.Frameworks) != len(all)-1 {
-		t.Errorf("stored classification changed: %+v, %v", cv, err)
+	if err != nil || cv.LogIndex == nil || !cv.PacksChanged || !strings.Contains(string(cv.Filed), `"eu-ai-act"`) || len(cv.Frameworks) != len(all)-2 {
+		t.Errorf("classification after the change: log %v, packs_changed %v, %d frameworks, %v", cv.LogIndex, cv.PacksChanged, len(cv.Frameworks), err)
+	}
+	same, _ := e.svc.Classification(ctx, nil, p.Systems[0].ID, 0, time.Time{})
+	if same.PacksChanged {
+		t.Error("packs_changed under the packs the filing was classified with")
 	}
 }

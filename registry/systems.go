@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -236,13 +237,14 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	if err != nil {
 		return nil, err
 	}
-	cl, err := s.classify(f, now)
-	if err != nil {
-		return nil, err
-	}
+	cl := s.classify(f, now)
 	v := accord.SystemVersion{SystemID: sys.ID, Version: sys.Version, Event: ev, Filing: f, Reason: reason, Time: now, By: c.actor(), LogIndex: next, Salts: salts}
+	var clContent []byte
 	if cl != nil {
-		v.Classification, v.ClassificationIndex = cl.full, next+1
+		if clContent, err = accord.Canonical(cl.logContent()); err != nil {
+			return nil, err
+		}
+		v.Classification, v.ClassificationIndex = clContent, next+1
 	}
 	if err := tx.AddSystemVersion(ctx, v); err != nil {
 		return nil, err
@@ -265,7 +267,7 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	}
 	entries := [][]byte{e}
 	if cl != nil {
-		ce, err := event(accord.LogSystemClassified, sys.ID, sys.Version, now, c.actor(), cl.logContent(), nil)
+		ce, err := event(accord.LogSystemClassified, sys.ID, sys.Version, now, c.actor(), json.RawMessage(clContent), nil)
 		if err != nil {
 			return nil, err
 		}
