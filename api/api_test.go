@@ -374,6 +374,10 @@ func TestBadInput(t *testing.T) {
 		{"empty body", "POST", "/v1/systems", e.secret, json, nil, nil, 400, "bad_request", ""},
 		{"wrong content type", "POST", "/v1/systems", e.secret, "text/plain", filingJSON(t, nil), nil, 415, "unsupported_media_type", ""},
 		{"body too large", "POST", "/v1/systems", e.secret, json, bytes.Repeat([]byte(" "), api.MaxBodyBytes+1), nil, 413, "too_large", ""},
+		{"entry over the log's limit", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) {
+			long := map[string]string{"zh-Hans": strings.Repeat("推", accord.MaxTextLen), "ja": strings.Repeat("薦", accord.MaxTextLen), "ko": strings.Repeat("한", accord.MaxTextLen)}
+			m["intended_purpose"], m["operating_logic"], m["data_sources"] = long, long, long
+		}), nil, 413, "too_large", ""},
 		{"text too long", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) {
 			m["intended_purpose"] = map[string]string{"en": strings.Repeat("x", accord.MaxTextLen+1)}
 		}), nil, 422, "invalid", "intended_purpose.en"},
@@ -405,7 +409,7 @@ func TestBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			status, p, body := e.raw(tt.method, tt.path, tt.token, tt.contentType, tt.body, tt.hdr)
 			if status != tt.status || p.Code != tt.code {
-				t.Fatalf("got %d %s, want %d %s: %s", status, p.Code, tt.status, tt.code, body)
+				t.Fatalf("got %d %s, want %d %s: %.300s", status, p.Code, tt.status, tt.code, body)
 			}
 			if p.Detail == "" || p.Status != status || p.Type == "" {
 				t.Errorf("incomplete problem: %s", body)

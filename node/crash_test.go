@@ -293,3 +293,35 @@ func crashFiling(w, i int) accord.Filing {
 }
 
 func TestCrashSQLite(t *testing.T) { CrashTest(t, "", 8) }
+
+// TestGracefulShutdown: SIGTERM stops the node cleanly (exit status 0) and
+// what it acknowledged is there after a restart.
+func TestGracefulShutdown(t *testing.T) {
+	data := t.TempDir()
+	logFile, _ := os.Create(filepath.Join(t.TempDir(), "node.log"))
+	defer logFile.Close()
+	p := &proc{t: t, bin: accordBinary(t), args: []string{"--data", data}, addr: freeAddr(t), log: logFile}
+	p.start()
+	admin, _ := os.ReadFile(filepath.Join(data, "admin.token"))
+	c := client.New("http://"+p.addr, strings.TrimSpace(string(admin)))
+	reg, err := c.RegisterOrganization(context.Background(), accord.NewOrganization{Name: accord.Text{"en": "Stop Co"}, Kind: "provider", Country: "FR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("node exited with %v after SIGTERM", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("node did not stop within 20 s of SIGTERM")
+	}
+	p.start()
+	defer p.kill()
+	if _, err := c.Organization(context.Background(), reg.Organization.ID); err != nil {
+		t.Errorf("organization lost across a clean restart: %v", err)
+	}
+}
