@@ -1,0 +1,621 @@
+package rules
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/accord-gov/accord"
+)
+
+// tri is a Kleene truth value: false, unknown or true. With this order,
+// "and" is min, "or" is max and "not" is 2-x.
+type tri uint8
+
+const (
+	triF tri = iota
+	triU
+	triT
+)
+
+func and(a, b tri) tri { return min(a, b) }
+func or(a, b tri) tri  { return max(a, b) }
+func not(a tri) tri    { return 2 - a }
+
+// ruleState is the per-classification state of one rule.
+type ruleState struct {
+	val, base, eff tri
+	// evaluated, baseDone and effDone flag what is computed.
+	evaluated, baseDone, effDone bool
+	inForce                      bool
+	// own are the unknown facts of the rule's own condition; bmiss adds
+	// those of an undetermined presupposition, miss those of undetermined
+	// exceptions.
+	own, bmiss, miss factSet
+	// failed marks a rule whose evaluation failed; the error is in
+	// scratch.errs. Keeping errors out of ruleState keeps it pointer-free,
+	// so clearing the states is a plain memclr.
+	failed bool
+}
+
+// scratch is the reusable working memory of one classification.
+type scratch struct {
+	in     input
+	st     []ruleState
+	dutyAt []int
+	errs   map[int]error
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// Classify classifies a filing under every pack on the given date (its
+// calendar date in its own location). Packs must come from Load or LoadAll;
+// the baseline pack, if given, supplies the scale and theme titles for the
+// summary and the checklist. Classify never fails: a condition that cannot
+// be evaluated makes its rule undetermined, never false.
+func Classify(f accord.Filing, packs []*Pack, asOf time.Time) Result {
+	sc := scratchPool.Get().(*scratch)
+	defer func() {
+		sc.in.release()
+		scratchPool.Put(sc)
+	}()
+	sc.in.reset(&f)
+	date := DateOf(asOf)
+	res := Result{AsOf: date}
+	var baseline *Pack
+	n := 0
+	for _, p := range packs {
+		if p != nil && p.c != nil && !p.IsBaseline() {
+			n++
+		}
+	}
+	res.Frameworks = make([]Framework, 0, n)
+	for _, p := range packs {
+		if p == nil || p.c == nil {
+			continue
+		}
+		if p.IsBaseline() {
+			if baseline == nil {
+				baseline = p
+			}
+			continue
+		}
+		res.Frameworks = append(res.Frameworks, sc.classifyPack(p, date))
+	}
+	res.Summary = summarize(res.Frameworks, packs, baseline)
+	res.Checklist = checklist(res.Frameworks, baseline)
+	return res
+}
+
+func (sc *scratch) classifyPack(p *Pack, date Date) Framework {
+	in, c := &sc.in, p.c
+	fw := Framework{
+		Pack: p.ID, Version: p.Version, Hash: p.Hash, Jurisdiction: p.Jurisdiction, Name: p.Name,
+		Fired: []Hit{}, Obligations: []Duty{},
+	}
+	if !inRange(date, p.EffectiveFrom, p.EffectiveUntil) {
+		fw.Applicable, fw.Tier = NotApplicable, TierNotApplicable
+		fw.Reason = &Reason{Text: accord.Text{"en": "The pack is not in force on " + string(date) + " (in force " + describeRange(p.EffectiveFrom, p.EffectiveUntil) + ")."}}
+		return fw
+	}
+
+	// Scope: applies_when and not excluded.
+	var appMiss factSet
+	app, _ := in.eval(c.appliesWhen, &appMiss)
+	var exclT, exclU *Exclusion
+	var exclMiss factSet
+	if app != triF {
+		for i := range p.Exclusions {
+			x := &p.Exclusions[i]
+			xf, xu := p.effRange(x.EffectiveFrom, x.EffectiveUntil)
+			if !inRange(date, xf, xu) {
+				continue
+			}
+			switch v, _ := in.eval(c.exclusions[i], &exclMiss); v {
+			case triT:
+				if exclT == nil {
+					exclT = x
+				}
+			case triU:
+				if exclU == nil {
+					exclU = x
+				}
+			}
+		}
+	}
+	if app == triF || exclT != nil {
+		fw.Applicable, fw.Tier = NotApplicable, TierNotApplicable
+		if app == triF {
+			fw.Reason = &Reason{Text: p.NotApplicable}
+		} else {
+			fw.Reason = &Reason{Text: exclT.Title, Exclusion: exclT.ID, Citation: exclT.Citation}
+		}
+		return fw
+	}
+	fw.Applicable = Applicable
+	var scopeMiss factSet
+	if app == triU || exclU != nil {
+		fw.Applicable = Undetermined
+		if app == triU {
+			scopeMiss = appMiss
+		}
+		scopeMiss = scopeMiss.union(exclMiss)
+		r := &Reason{Text: p.NotApplicable, Missing: scopeMiss.names()}
+		if exclU != nil {
+			r.Text, r.Exclusion, r.Citation = exclU.Title, exclU.ID, exclU.Citation
+		}
+		fw.Reason = r
+	}
+
+	// Rules, three-valued. An exception is evaluated only when a rule it
+	// is an exception to holds.
+	n := len(p.Rules)
+	if cap(sc.st) < n {
+		sc.st = make([]ruleState, n)
+	}
+	st := sc.st[:n]
+	clear(st)
+	inForce := c.inForceOn(date)
+	for i := range st {
+		st[i].inForce = inForce[i]
+	}
+	clear(sc.errs)
+	ev := packEval{in: in, c: c, st: st, sc: sc}
+	nFired, nDuties, nCancelled, nPending := 0, 0, 0, 0
+	// Rules that are neither exceptions nor excepted (most of them) need
+	// no graph walk: they fire exactly when their condition holds.
+	for i := range st {
+		s := &st[i]
+		if !c.plain[i] || !s.inForce {
+			continue
+		}
+		ev.val(i)
+		s.base, s.eff, s.baseDone, s.effDone = s.val, s.val, true, true
+		if s.val == triU {
+			s.bmiss, s.miss = s.own, s.own
+		}
+	}
+	for i := range st {
+		switch ev.eff(i) {
+		case triT:
+			nFired++
+			nDuties += len(p.Rules[i].Obligations)
+		case triU:
+			nPending++
+		case triF:
+			if st[i].base == triT {
+				nCancelled++
+			}
+		}
+	}
+
+	// The tier: the most severe tier of a fired rule; undetermined when a
+	// rule that could raise it depends on a missing fact.
+	low := c.defaultRank
+	for i := range st {
+		if st[i].eff == triT && c.rank[i] >= 0 && c.rank[i] < low {
+			low = c.rank[i]
+		}
+	}
+	var raise factSet
+	var raisable [16]bool // by rank; packs have few tiers
+	anyRaise := false
+	for i := range st {
+		if st[i].eff == triU && c.rank[i] >= 0 && c.rank[i] < low {
+			raise = raise.union(st[i].miss)
+			if c.rank[i] < len(raisable) {
+				raisable[c.rank[i]] = true
+			}
+			anyRaise = true
+		}
+	}
+	lowTier := p.Tiers[low]
+	fw.Baseline = lowTier.Baseline
+	if anyRaise || fw.Applicable == Undetermined {
+		fw.Tier = TierUndetermined
+		fw.AtLeast = lowTier.ID
+		for r := 0; r < low && r < len(raisable); r++ {
+			if raisable[r] {
+				fw.Possible = append(fw.Possible, p.Tiers[r].ID)
+			}
+		}
+	} else {
+		fw.Tier = lowTier.ID
+		fw.TierTitle = lowTier.Title
+	}
+
+	// Explanations and duties.
+	fw.Fired = make([]Hit, 0, nFired)
+	fw.Obligations = make([]Duty, 0, nDuties)
+	if nCancelled > 0 {
+		fw.Cancelled = make([]Cancellation, 0, nCancelled)
+	}
+	if nPending > 0 {
+		fw.Undetermined = make([]Pending, 0, nPending)
+	}
+	// One backing array for every explanation's facts and every missing
+	// list: an incomplete filing has dozens of undetermined rules.
+	nFacts, nNames := 0, 0
+	for i := range st {
+		s := &st[i]
+		if s.inForce && (s.eff != triF || s.base == triT) {
+			nFacts += len(c.rules[i].reads)
+		}
+		if s.inForce && s.eff == triU {
+			nNames += s.miss.count()
+		}
+	}
+	factBuf := make([]Fact, nFacts)
+	var nameBuf []string
+	if nNames > 0 {
+		nameBuf = make([]string, 0, nNames)
+	}
+	hit := func(r *Rule, cond *condition) Hit {
+		n := len(cond.reads)
+		if len(factBuf) < n { // cannot happen: the counts above match the cases below
+			factBuf = make([]Fact, n)
+		}
+		h := in.hit(r, cond, factBuf[:0:n])
+		factBuf = factBuf[n:]
+		return h
+	}
+	if cap(sc.dutyAt) < c.nDuty {
+		sc.dutyAt = make([]int, c.nDuty)
+	}
+	dutyAt := sc.dutyAt[:c.nDuty]
+	clear(dutyAt)
+	for i := range st {
+		s := &st[i]
+		r := &p.Rules[i]
+		switch {
+		case !s.inForce:
+			if c.from[i] > date {
+				var m factSet
+				if v, _ := in.eval(c.rules[i], &m); v == triT {
+					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, EffectiveFrom: c.from[i]})
+				}
+			}
+		case s.eff == triT:
+			fw.Fired = append(fw.Fired, hit(r, c.rules[i]))
+			for j := range r.Obligations {
+				from := r.Obligations[j].AppliesFrom
+				if from == "" {
+					from = c.from[i]
+				}
+				k := c.dutyKey[i][j]
+				if at := dutyAt[k]; at > 0 {
+					d := &fw.Obligations[at-1]
+					d.Rules = append(d.Rules, r.ID)
+					if from < d.AppliesFrom {
+						d.AppliesFrom, d.Applies = from, from <= date
+					}
+					continue
+				}
+				o := &r.Obligations[j]
+				fw.Obligations = append(fw.Obligations, Duty{
+					Pack: p.ID, Rule: r.ID, ID: o.ID, Citation: o.Citation, Bearer: o.Bearer, Theme: o.Theme,
+					Text: o.Text, AppliesFrom: from, Applies: from <= date, Deadline: o.Deadline,
+				})
+				dutyAt[k] = len(fw.Obligations)
+			}
+		case s.base == triT && s.eff == triF:
+			cn := Cancellation{Hit: hit(r, c.rules[i])}
+			for _, e := range c.excs[i] {
+				if st[e].eff == triT {
+					x := &p.Rules[e]
+					cn.By = append(cn.By, ExceptionRef{Rule: x.ID, Citation: x.Citation, Title: x.Title, Rationale: x.Rationale})
+				}
+			}
+			fw.Cancelled = append(fw.Cancelled, cn)
+		case s.eff == triU:
+			start := len(nameBuf)
+			nameBuf = s.miss.appendNames(nameBuf)
+			pd := Pending{Hit: hit(r, c.rules[i]), Missing: nameBuf[start:len(nameBuf):len(nameBuf)]}
+			if pd.Missing == nil {
+				pd.Missing = []string{}
+			}
+			for _, e := range c.excs[i] {
+				if st[e].eff == triU {
+					pd.Exceptions = append(pd.Exceptions, p.Rules[e].ID)
+				}
+			}
+			if s.failed {
+				pd.Error = sc.errs[i].Error()
+			}
+			fw.Undetermined = append(fw.Undetermined, pd)
+		}
+	}
+	// A duty several rules bring lists them all, first rule first.
+	for i := range fw.Obligations {
+		if d := &fw.Obligations[i]; len(d.Rules) > 0 {
+			d.Rules = append([]string{d.Rule}, d.Rules...)
+		}
+	}
+	fw.Missing = raise.union(scopeMiss).names()
+	return fw
+}
+
+// packEval computes the three-valued outcome of a pack's rules.
+type packEval struct {
+	in *input
+	c  *compiledPack
+	st []ruleState
+	sc *scratch
+}
+
+// val evaluates a rule's own condition, once.
+func (e *packEval) val(i int) tri {
+	s := &e.st[i]
+	if !s.evaluated {
+		s.evaluated = true
+		var err error
+		s.val, err = e.in.eval(e.c.rules[i], &s.own)
+		if err != nil {
+			if e.sc.errs == nil {
+				e.sc.errs = map[int]error{}
+			}
+			e.sc.errs[i] = err
+			s.failed = true
+		}
+	}
+	return s.val
+}
+
+// base is a rule's condition and, for an exception, its presupposition: an
+// exception only matters where a rule it is an exception to holds.
+func (e *packEval) base(i int) tri {
+	s := &e.st[i]
+	if s.baseDone {
+		return s.base
+	}
+	s.baseDone = true // the exception graph is acyclic (Load checks it)
+	if !s.inForce {
+		s.base = triF
+		return s.base
+	}
+	anyT, m := triT, factSet{}
+	if len(e.c.targets[i]) > 0 {
+		anyT = triF
+		for _, t := range e.c.targets[i] {
+			tb := e.base(t)
+			anyT = or(anyT, tb)
+			if tb == triU {
+				m = m.union(e.st[t].bmiss)
+			}
+		}
+	}
+	if anyT == triF {
+		s.base = triF
+		return s.base
+	}
+	v := e.val(i)
+	s.base = and(v, anyT)
+	if s.base == triU {
+		if v == triU {
+			s.bmiss = s.own
+		}
+		if anyT == triU {
+			s.bmiss = s.bmiss.union(m)
+		}
+	}
+	return s.base
+}
+
+// eff is whether a rule fires: it holds and no exception to it fires.
+func (e *packEval) eff(i int) tri {
+	s := &e.st[i]
+	if s.effDone {
+		return s.eff
+	}
+	s.effDone = true
+	b := e.base(i)
+	if b == triF {
+		s.eff = triF
+		return s.eff
+	}
+	exc := triF
+	var m factSet
+	for _, x := range e.c.excs[i] {
+		xv := e.eff(x)
+		exc = or(exc, xv)
+		if xv == triU {
+			m = m.union(e.st[x].miss)
+		}
+	}
+	s.eff = and(b, not(exc))
+	if s.eff == triU {
+		s.miss = s.bmiss
+		if exc == triU {
+			s.miss = s.miss.union(m)
+		}
+	}
+	return s.eff
+}
+
+// hit explains a rule: its inputs and their values.
+// buf has room for the condition's inputs.
+func (in *input) hit(r *Rule, c *condition, buf []Fact) Hit {
+	h := Hit{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier, Facts: buf}
+	for _, name := range c.reads {
+		slot := slotOf[name]
+		switch {
+		case slot < len(listVarsArr):
+			if in.boxed[slot] == nil {
+				l := in.lists[slot]
+				if l == nil {
+					l = []string{}
+				}
+				in.boxed[slot] = l
+			}
+			h.Facts = append(h.Facts, Fact{Name: name, Value: in.boxed[slot]})
+		case slot == slotStatus:
+			h.Facts = append(h.Facts, Fact{Name: name, Value: in.status})
+		default:
+			v := in.vals[slot]
+			if v == nil {
+				h.Facts = append(h.Facts, Fact{Name: name, Unknown: true})
+				continue
+			}
+			val := v.Value()
+			if x, ok := val.(float64); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
+				val = strconv.FormatFloat(x, 'g', -1, 64) // JSON has no NaN or infinity
+			}
+			h.Facts = append(h.Facts, Fact{Name: name, Value: val})
+		}
+	}
+	return h
+}
+
+// defaultLevels is the baseline scale when no baseline pack is given.
+var defaultLevels = []string{"unacceptable", "high", "limited", "minimal"}
+
+func summarize(fws []Framework, packs []*Pack, baseline *Pack) Summary {
+	levels := defaultLevels
+	if baseline != nil {
+		levels = baseline.c.levels
+	}
+	rank := func(l string) int {
+		for i, x := range levels {
+			if x == l {
+				return i
+			}
+		}
+		return len(levels)
+	}
+	low, high := len(levels), len(levels)
+	applies := false
+	for i := range fws {
+		fw := &fws[i]
+		if fw.Applicable == NotApplicable {
+			continue
+		}
+		applies = true
+		r := rank(fw.Baseline)
+		if fw.Applicable == Applicable {
+			low = min(low, r)
+		}
+		high = min(high, r)
+		if len(fw.Possible) > 0 {
+			if p := packByID(packs, fw.Pack); p != nil {
+				for _, t := range fw.Possible {
+					if tier, ok := p.Tier(t); ok {
+						high = min(high, rank(tier.Baseline))
+					}
+				}
+			}
+		}
+	}
+	if !applies {
+		return Summary{Level: TierNotApplicable}
+	}
+	at := func(r int) []string {
+		var out []string
+		for i := range fws {
+			if fws[i].Applicable == Applicable && rank(fws[i].Baseline) == r {
+				out = append(out, fws[i].Pack)
+			}
+		}
+		return out
+	}
+	var s Summary
+	switch {
+	case high < low:
+		s.Level = TierUndetermined
+		if low < len(levels) {
+			s.AtLeast = levels[low]
+			s.Frameworks = at(low)
+		}
+	case low < len(levels):
+		s.Level = levels[low]
+		s.Frameworks = at(low)
+	}
+	return s
+}
+
+func packByID(packs []*Pack, id string) *Pack {
+	for _, p := range packs {
+		if p != nil && p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// checklist merges the duties of the applicable frameworks by theme, in the
+// baseline's theme order (themes the baseline lacks come last).
+func checklist(fws []Framework, baseline *Pack) []ThemeDuties {
+	var themeAt map[string]int
+	var themes []Theme
+	if baseline != nil {
+		themeAt, themes = baseline.c.themeAt, baseline.Themes
+	}
+	var extra []string
+	var countsBuf, slotBuf [32]int // on the stack for the usual number of themes
+	counts := append(countsBuf[:0], make([]int, len(themes))...)
+	for i := range fws {
+		if fws[i].Applicable == NotApplicable {
+			continue
+		}
+		for j := range fws[i].Obligations {
+			t := fws[i].Obligations[j].Theme
+			if k, ok := themeAt[t]; ok {
+				counts[k]++
+				continue
+			}
+			k := slices.Index(extra, t)
+			if k < 0 {
+				extra = append(extra, t)
+				counts = append(counts, 0)
+				k = len(extra) - 1
+			}
+			counts[len(themes)+k]++
+		}
+	}
+	nonEmpty := 0
+	for _, n := range counts {
+		if n > 0 {
+			nonEmpty++
+		}
+	}
+	out := make([]ThemeDuties, 0, nonEmpty)
+	slot := slotBuf[:0]
+	for range counts {
+		slot = append(slot, 0)
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	backing := make([]*Duty, total) // one allocation for every theme's duties
+	for k, n := range counts {
+		if n == 0 {
+			slot[k] = -1
+			continue
+		}
+		td := ThemeDuties{Duties: backing[:0:n]}
+		backing = backing[n:]
+		if k < len(themes) {
+			td.Theme, td.Title = themes[k].ID, themes[k].Title
+		} else {
+			td.Theme = extra[k-len(themes)]
+		}
+		slot[k] = len(out)
+		out = append(out, td)
+	}
+	for i := range fws {
+		if fws[i].Applicable == NotApplicable {
+			continue
+		}
+		for j := range fws[i].Obligations {
+			d := &fws[i].Obligations[j]
+			k, ok := themeAt[d.Theme]
+			if !ok {
+				k = len(themes) + slices.Index(extra, d.Theme)
+			}
+			out[slot[k]].Duties = append(out[slot[k]].Duties, d)
+		}
+	}
+	return out
+}
