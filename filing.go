@@ -25,6 +25,7 @@ type Filing struct {
 	Domains             []string   `json:"domains"`
 	AlgorithmTypes      []string   `json:"algorithm_types,omitempty"`
 	DeploymentCountries []string   `json:"deployment_countries"`
+	DeploymentRegions   []string   `json:"deployment_regions,omitempty"`
 	DeployerKinds       []string   `json:"deployer_kinds,omitempty"`
 	AffectedPersons     []string   `json:"affected_persons,omitempty"`
 	Facts               Facts      `json:"facts"`
@@ -84,6 +85,7 @@ func (f Filing) Normalize() (Filing, error) {
 	f.AffectedPersons = codeList("affected_persons", f.AffectedPersons, AffectedPersons, false, &p)
 	f.PersonalData = codeList("personal_data", f.PersonalData, PersonalDataCategories, false, &p)
 	f.DeploymentCountries = countryList("deployment_countries", f.DeploymentCountries, &p)
+	f.DeploymentRegions = regionList("deployment_regions", f.DeploymentRegions, f.DeploymentCountries, &p)
 	f.Facts = f.Facts.normalize(&p)
 
 	if len(f.Documents) > maxDocuments {
@@ -168,6 +170,33 @@ func countryList(field string, codes []string, p *Problems) []string {
 				hint = " (list the member states instead)"
 			}
 			p.Add(field+"["+itoa(i)+"]", "%q is not an ISO 3166-1 alpha-2 country code%s", c, hint)
+			continue
+		}
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// regionList checks subdivision and locality codes: each must be well formed
+// and belong to a listed deployment country.
+func regionList(field string, codes, countries []string, p *Problems) []string {
+	if len(codes) == 0 {
+		return nil
+	}
+	if len(codes) > 250 {
+		p.Add(field, "has %d entries; the limit is 250", len(codes))
+		return codes
+	}
+	out := make([]string, 0, len(codes))
+	for i, c := range codes {
+		f := field + "[" + itoa(i) + "]"
+		if !ValidRegion(c) {
+			p.Add(f, "%q is not an ISO 3166-2 subdivision code (e.g. US-CO, DE-BY) or a locality code of GET /v1/vocabularies (e.g. US-NY-NYC)", c)
+			continue
+		}
+		if country, _, _ := strings.Cut(c, "-"); !slices.Contains(countries, country) {
+			p.Add(f, "%q is in %s, which deployment_countries does not list", c, country)
 			continue
 		}
 		out = append(out, c)

@@ -106,3 +106,22 @@ func ValidCountry(code string) bool {
 	r, err := language.ParseRegion(code)
 	return err == nil && r.IsCountry() && r.String() == code
 }
+
+// ValidRegion reports whether code is an ISO 3166-2 subdivision code of a
+// valid country (shape only: "US-CO", "FR-IDF", "CN-GD") or a locality code
+// of the Localities vocabulary ("US-NY-NYC").
+func ValidRegion(code string) bool {
+	if Localities.Has(code) {
+		return true
+	}
+	country, sub, ok := strings.Cut(code, "-")
+	if !ok || !ValidCountry(country) || len(sub) < 1 || len(sub) > 3 {
+		return false
+	}
+	for _, r := range sub {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -196,3 +196,9 @@ var DocumentKinds = Vocabulary{
 	{"security_assessment", "Security self-assessment", "Algorithm security self-assessment report.", "CAC algorithm filing; Generative AI Measures Art. 17"},
 	{"other", "Other", "Any other document.", ""},
 }
+
+// Localities are places below the ISO 3166-2 level that a rule pack's
+// jurisdiction needs, coded as the subdivision code plus a suffix.
+var Localities = Vocabulary{
+	{"US-NY-NYC", "New York City", "The five boroughs of New York City, where Local Law 144 of 2021 applies.", "NYC Admin. Code §§ 20-870–20-874"},
+}

@@ -16,7 +16,7 @@ func (a *API) vocabularies(w http.ResponseWriter, r *http.Request, _ *registry.C
 	writeJSON(w, http.StatusOK, map[string]any{
 		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds,
 		"affected_persons": accord.AffectedPersons, "statuses": accord.Statuses, "personal_data": accord.PersonalDataCategories,
-		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds, "facts": factTerms(),
+		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds, "localities": accord.Localities, "facts": factTerms(),
 		"confidential_fields": accord.ConfidentialFields(),
 	})
 	return nil

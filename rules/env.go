@@ -44,6 +44,7 @@ var listVars = []listVar{
 	{"deployer_kinds", accord.DeployerKinds.Has, "deployer kind"},
 	{"affected_persons", accord.AffectedPersons.Has, "affected-persons code"},
 	{"personal_data", accord.PersonalDataCategories.Has, "personal-data category"},
+	{"regions", accord.ValidRegion, "ISO 3166-2 subdivision or locality code"},
 }
 
 func listVarByName(name string) (listVar, bool) {

@@ -18,7 +18,7 @@ const (
 	slotFacts  = slotStatus + 1
 )
 
-var listVarsArr = [6]string{"domains", "algorithm_types", "countries", "deployer_kinds", "affected_persons", "personal_data"}
+var listVarsArr = [7]string{"domains", "algorithm_types", "countries", "deployer_kinds", "affected_persons", "personal_data", "regions"}
 
 var slotOf = func() map[string]int {
 	m := map[string]int{"status": slotStatus}
@@ -61,7 +61,7 @@ func (in *input) reset(f *accord.Filing) {
 	clear(in.boxed[:])
 	in.known = factSet{}
 	in.oversized = false
-	in.lists = [...][]string{f.Domains, f.AlgorithmTypes, f.DeploymentCountries, f.DeployerKinds, f.AffectedPersons, f.PersonalData}
+	in.lists = [...][]string{f.Domains, f.AlgorithmTypes, f.DeploymentCountries, f.DeployerKinds, f.AffectedPersons, f.PersonalData, f.DeploymentRegions}
 	for _, l := range in.lists {
 		if len(l) > maxListLen {
 			in.oversized = true

@@ -172,6 +172,7 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 	row("Domains", strings.Join(f.Domains, ", "))
 	row("Algorithm types", strings.Join(f.AlgorithmTypes, ", "))
 	row("Countries", strings.Join(f.DeploymentCountries, ", "))
+	row("Regions", strings.Join(f.DeploymentRegions, ", "))
 	row("Deployers", strings.Join(f.DeployerKinds, ", "))
 	row("Affected", strings.Join(f.AffectedPersons, ", "))
 	row("Languages", strings.Join(f.TradeName.Tags(), ", "))
@@ -284,7 +285,7 @@ func runVocabularies(args []string, stdout, stderr io.Writer) int {
 	vocabs := map[string]accord.Vocabulary{
 		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds,
 		"affected_persons": accord.AffectedPersons, "statuses": accord.Statuses, "personal_data": accord.PersonalDataCategories,
-		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds,
+		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds, "localities": accord.Localities,
 	}
 	if len(pos) == 1 {
 		v, ok := vocabs[pos[0]]
@@ -297,7 +298,7 @@ func runVocabularies(args []string, stdout, stderr io.Writer) int {
 		printJSON(stdout, vocabs)
 		return 0
 	}
-	for _, name := range []string{"domains", "algorithm_types", "deployer_kinds", "affected_persons", "statuses", "personal_data", "document_kinds", "organization_kinds"} {
+	for _, name := range []string{"domains", "algorithm_types", "deployer_kinds", "affected_persons", "statuses", "personal_data", "document_kinds", "organization_kinds", "localities"} {
 		v, ok := vocabs[name]
 		if !ok {
 			continue
