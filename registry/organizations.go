@@ -38,7 +38,7 @@ func (s *Service) RegisterOrganization(ctx context.Context, c *Caller, req accor
 	org := accord.Organization{ID: newID("org"), Name: req.Name, Kind: req.Kind, Country: req.Country, Contact: req.Contact, Created: now}
 	secret := NewSecret()
 	tok := accord.Token{ID: newID("tok"), Org: org.ID, Label: "initial", Created: now}
-	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		if err := tx.CreateOrganization(ctx, org); err != nil {
 			return nil, err
 		}
@@ -112,7 +112,7 @@ func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) 
 	now := s.now().UTC()
 	secret := NewSecret()
 	tok := accord.Token{ID: newID("tok"), Org: org, Label: label, Created: now}
-	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		if _, err := tx.Organization(ctx, org); err != nil {
 			return nil, err
 		}
@@ -151,7 +151,7 @@ func (s *Service) RevokeToken(ctx context.Context, c *Caller, org, id string) (*
 		return nil, err
 	}
 	now := s.now().UTC()
-	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		toks, err := tx.Tokens(ctx, org)
 		if err != nil {
 			return nil, err

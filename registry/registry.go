@@ -159,11 +159,6 @@ func requireAuth(c *Caller) error {
 	return nil
 }
 
-// appendOne runs op through the log and returns the receipts.
-func (s *Service) append(ctx context.Context, op tlog.Op) ([]accord.Receipt, error) {
-	return s.log.Append(ctx, op)
-}
-
 // event builds a log entry's canonical bytes.
 func event(typ, record string, version int, at time.Time, actor string, content any, commitments map[string]string) ([]byte, error) {
 	c, err := accord.Canonical(content)
@@ -174,9 +169,4 @@ func event(typ, record string, version int, at time.Time, actor string, content 
 		Type: typ, Record: record, Version: version, Time: accord.LogTime(at),
 		Org: actor, Content: c, Commitments: commitments,
 	})
-}
-
-// proveIn builds a receipt inside a read transaction.
-func proveIn(ctx context.Context, tx accord.ReadTx, index int64) (accord.Receipt, error) {
-	return tlog.ProveIn(ctx, tx, index)
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/tlog"
 )
 
 // SystemView is a system as a caller may see it: the current version's
@@ -87,7 +88,7 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	now := s.now().UTC()
 	sys := accord.System{ID: newID("sys"), Provider: provider, Version: 1, Status: f.Status, Created: now, Updated: now}
 	var replay *accord.Idempotency
-	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		if key != "" {
 			prev, err := tx.Idempotency(ctx, idemOrg, key)
 			switch {
@@ -149,7 +150,7 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 	}
 	now := s.now().UTC()
 	var sys accord.System
-	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
 			return nil, err
@@ -181,7 +182,7 @@ func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, re
 	now := s.now().UTC()
 	var sys accord.System
 	var f accord.Filing
-	receipts, err := s.append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
 			return nil, err
@@ -359,7 +360,7 @@ func (s *Service) SystemAt(ctx context.Context, c *Caller, id string, version in
 			}
 		}
 		if withReceipt {
-			r, err := proveIn(ctx, tx, v.LogIndex)
+			r, err := tlog.ProveIn(ctx, tx, v.LogIndex)
 			if err != nil {
 				return err
 			}
@@ -405,7 +406,7 @@ func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.
 		if err != nil {
 			return err
 		}
-		r, err = proveIn(ctx, tx, v.LogIndex)
+		r, err = tlog.ProveIn(ctx, tx, v.LogIndex)
 		return err
 	})
 	if err != nil {
