@@ -1,0 +1,199 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/accord-gov/accord"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages holds one template set per page: the layout plus the page's file.
+var pages = map[string]*template.Template{}
+
+var funcs = template.FuncMap{
+	"asset": assetPath,
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
+	"join":  strings.Join,
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+	"list": func(v ...any) []any { return v },
+	"has": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+func parseTemplates() error {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html")
+	if err != nil {
+		return err
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		name := path.Base(f)
+		if name == "layout.html" {
+			continue
+		}
+		t, err := base.Clone()
+		if err == nil {
+			t, err = t.ParseFS(templateFS, f)
+		}
+		if err != nil {
+			return err
+		}
+		pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return nil
+}
+
+// page is what every template gets: the reader's locale, the chrome's
+// state, and the page's own data in Data.
+type page struct {
+	L       *Locale
+	Locales []*Locale
+	Title   string
+	Nav     string // which navigation item is current
+	Here    string // this page's path and query, for the language switcher
+	Org     *accord.Organization
+	Script  string // a static script the page needs, by plain name
+	Private bool   // never cache (portal pages)
+	Data    any
+}
+
+func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page {
+	l := negotiate(r)
+	p := &page{L: l, Locales: orderedLocales(), Nav: nav, Here: r.URL.RequestURI(), Data: data}
+	if titleKey != "" {
+		p.Title = l.T(titleKey)
+	}
+	if s := h.sessions.get(r); s != nil {
+		p.Org = s.org
+	}
+	return p
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render executes a page template and writes it. Rendering into a buffer
+// first means a template error becomes a clean 500, not half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := pages[name]
+	if !ok {
+		h.log.Error("no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout.html", p); err != nil {
+		h.log.Error("render page", "page", name, "path", r.URL.Path, "err", err)
+		if name != "error" {
+			h.errorPage(w, r, http.StatusInternalServerError, "error.internal")
+			return
+		}
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", p.L.Code)
+	hd.Set("Vary", "Accept-Language, Cookie")
+	if p.Private || p.Org != nil {
+		hd.Set("Cache-Control", "no-store")
+	} else {
+		hd.Set("Cache-Control", "no-cache")
+	}
+	writeMaybeGzip(w, r, status, buf.Bytes())
+}
+
+// errorData is the data of the error page.
+type errorData struct {
+	Status  int
+	Message string
+	Fields  []fieldProblem // bad query parameters, by name
+}
+
+type fieldProblem struct {
+	Field   string
+	Message string
+}
+
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, msgKey string, fields ...fieldProblem) {
+	p := h.newPage(r, "", "", nil)
+	p.Title = p.L.T(statusTitleKey(status))
+	p.Data = errorData{Status: status, Message: p.L.T(msgKey), Fields: fields}
+	h.render(w, r, status, "error", p)
+}
+
+func statusTitleKey(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "error.title.404"
+	case http.StatusBadRequest:
+		return "error.title.400"
+	case http.StatusForbidden:
+		return "error.title.403"
+	case http.StatusConflict:
+		return "error.title.409"
+	}
+	return "error.title.500"
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.errorPage(w, r, http.StatusNotFound, "error.not_found")
+}
+
+// fail turns a service error into an error page.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch accord.ErrorCode(err) {
+	case accord.ENotFound:
+		h.notFound(w, r)
+	case accord.EInvalid:
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request", h.queryProblems(r, err)...)
+	case accord.EUnauthorized, accord.EForbidden:
+		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
+	case accord.EUnavailable:
+		h.errorPage(w, r, http.StatusServiceUnavailable, "error.unavailable")
+	default:
+		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		h.errorPage(w, r, http.StatusInternalServerError, "error.internal")
+	}
+}
+
+// queryProblems localises the field errors of a bad query.
+func (h *Handler) queryProblems(r *http.Request, err error) []fieldProblem {
+	l := negotiate(r)
+	var out []fieldProblem
+	for _, f := range fieldErrors(err) {
+		out = append(out, fieldProblem{Field: f.Field, Message: l.T("error.bad_param", "name", f.Field)})
+	}
+	return out
+}

@@ -1,0 +1,387 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/tlog"
+)
+
+var uiLocales = []string{"en", "ar", "zh-Hans", "fr", "ru", "es"}
+
+// TestPagesInEveryLanguage renders each page in each language and checks
+// the status, the language and direction of the document, and the
+// security headers.
+func TestPagesInEveryLanguage(t *testing.T) {
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 })
+	pages := []struct {
+		path   string
+		status int
+	}{
+		{"/", 200},
+		{"/search", 200},
+		{"/search?q=credit", 200},
+		{"/search?country=CN&domain=media", 200},
+		{"/systems/" + sys.ID, 200},
+		{"/systems/" + sys.ID + "?v=1", 200},
+		{"/systems/" + sys.ID + "/diff?from=1&to=2", 200},
+		{"/frameworks", 200},
+		{"/frameworks/eu-ai-act", 200},
+		{"/portal", 200},
+		{"/no/such/page", 404},
+		{"/systems/sys_doesnotexist", 404},
+		{"/frameworks/nope", 404},
+		{"/search?country=XX", 400},
+		{"/search?page=0", 400},
+		{"/systems/" + sys.ID + "?v=abc", 400},
+		{"/systems/" + sys.ID + "/diff?from=9", 400},
+	}
+	for _, lang := range uiLocales {
+		for _, pg := range pages {
+			resp, body := tn.get(t, nil, pg.path, lang)
+			if resp.StatusCode != pg.status {
+				t.Errorf("%s %s: status %d, want %d", lang, pg.path, resp.StatusCode, pg.status)
+				continue
+			}
+			dir := "ltr"
+			if lang == "ar" {
+				dir = "rtl"
+			}
+			if want := fmt.Sprintf(`<html lang="%s" dir="%s">`, lang, dir); !strings.Contains(body, want) {
+				t.Errorf("%s %s: no %s", lang, pg.path, want)
+			}
+			h := resp.Header
+			for name, want := range map[string]string{
+				"Content-Type":           "text/html; charset=utf-8",
+				"Content-Language":       lang,
+				"X-Content-Type-Options": "nosniff",
+				"Referrer-Policy":        "same-origin",
+				"X-Frame-Options":        "DENY",
+			} {
+				if got := h.Get(name); got != want {
+					t.Errorf("%s %s: %s = %q, want %q", lang, pg.path, name, got, want)
+				}
+			}
+			cspHeader := h.Get("Content-Security-Policy")
+			for _, d := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
+				if !strings.Contains(cspHeader, d) {
+					t.Errorf("%s %s: CSP %q lacks %q", lang, pg.path, cspHeader, d)
+				}
+			}
+			if strings.Contains(cspHeader, "unsafe-inline") {
+				t.Errorf("%s %s: CSP allows inline code", lang, pg.path)
+			}
+			if strings.Contains(body, "[") && regexp.MustCompile(`\[[a-z_]+(\.[a-z_0-9-]+)+\]`).MatchString(body) {
+				t.Errorf("%s %s: a catalogue key is missing: %s", lang, pg.path, regexp.MustCompile(`\[[a-z_]+(\.[a-z_0-9-]+)+\]`).FindString(body))
+			}
+			assertNoInlineCode(t, lang+" "+pg.path, body)
+		}
+	}
+}
+
+var (
+	inlineScriptRe = regexp.MustCompile(`<script(\s[^>]*)?>`)
+	styleAttrRe    = regexp.MustCompile(`<[^>]*\sstyle=[^>]*>`)
+	handlerAttrRe  = regexp.MustCompile(`<[^>]*\son[a-z]+=[^>]*>`)
+)
+
+// assertNoInlineCode checks a page against the CSP: scripts only from
+// files or JSON data blocks, no style attributes, no event handlers.
+func assertNoInlineCode(t *testing.T, name, body string) {
+	t.Helper()
+	for _, m := range inlineScriptRe.FindAllString(body, -1) {
+		if !strings.Contains(m, ` src="/static/`) && !strings.Contains(m, `type="application/json"`) {
+			t.Errorf("%s: inline script %s", name, m)
+		}
+	}
+	if strings.Contains(body, "<style") || styleAttrRe.MatchString(body) {
+		t.Errorf("%s: inline style", name)
+	}
+	if handlerAttrRe.MatchString(body) {
+		t.Errorf("%s: inline event handler %s", name, handlerAttrRe.FindString(body))
+	}
+}
+
+func TestErrorsAreLocalised(t *testing.T) {
+	tn := demoNode(t)
+	tests := []struct {
+		path, lang string
+		status     int
+		want       []string
+	}{
+		{"/nope", "fr", 404, []string{"Page introuvable"}},
+		{"/nope", "ar", 404, []string{"الصفحة غير موجودة"}},
+		{"/nope", "zh-Hans", 404, []string{"未找到页面"}},
+		{"/search?country=XX", "es", 400, []string{"La solicitud no es válida", "<code dir=\"auto\">country</code>"}},
+		{"/search?contry=FR", "ru", 400, []string{"Неверный запрос", "contry"}},
+		{"/search?q=a&q=b", "en", 400, []string{"The request is not valid", "<code dir=\"auto\">q</code>"}},
+		{"/search?framework=nope", "en", 400, []string{"framework"}},
+		{"/search?tier=bogus", "en", 400, []string{"tier"}},
+	}
+	for _, tt := range tests {
+		resp, body := tn.get(t, nil, tt.path, tt.lang)
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s %s: status %d, want %d", tt.lang, tt.path, resp.StatusCode, tt.status)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s %s: page lacks %q", tt.lang, tt.path, w)
+			}
+		}
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	tn := demoNode(t)
+	_, home := tn.get(t, nil, "/", "en")
+	css := regexp.MustCompile(`href="(/static/app\.[0-9a-f]{12}\.css)"`).FindStringSubmatch(home)
+	if css == nil {
+		t.Fatal("home page links no hashed stylesheet")
+	}
+	resp, body := tn.get(t, nil, css[1], "")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/css; charset=utf-8" {
+		t.Fatalf("stylesheet: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") || !strings.Contains(cc, "max-age=31536000") {
+		t.Errorf("stylesheet Cache-Control = %q", cc)
+	}
+	// The stylesheet mirrors by logical properties only.
+	for _, physical := range []string{"margin-left", "margin-right", "padding-left", "padding-right", "text-align: left", "text-align: right", "float: left", "float: right", " left:", " right:", "border-left", "border-right"} {
+		if strings.Contains(body, physical) {
+			t.Errorf("stylesheet uses the physical property %q: use its logical form", physical)
+		}
+	}
+	for _, path := range []string{"/static/app.css", "/static/app.000000000000.css", "/static/web.go", "/static/%2e%2e%2fweb.go"} {
+		if resp, _ := tn.get(t, nil, path, ""); resp.StatusCode != 404 {
+			t.Errorf("%s: status %d, want 404", path, resp.StatusCode)
+		}
+	}
+	// A page served gzipped decodes to the same page.
+	req, _ := http.NewRequest("GET", tn.URL+"/", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	r2, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if r2.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("home page not compressed for a client that accepts gzip")
+	}
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	tn := demoNode(t)
+	c := tn.client(t)
+	resp, _ := tn.post(t, c, "/lang", "en", url.Values{"lang": {"ar"}, "back": {"/search?q=credit"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/search?q=credit" {
+		t.Fatalf("switch: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var cookie *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == langCookie {
+			cookie = ck
+		}
+	}
+	if cookie == nil || cookie.Value != "ar" || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("language cookie = %+v", cookie)
+	}
+	// The choice beats Accept-Language.
+	_, body := tn.get(t, c, "/search?q=credit", "en")
+	if !strings.Contains(body, `<html lang="ar" dir="rtl">`) {
+		t.Error("the chosen language is not remembered")
+	}
+	for _, back := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "", "javascript:alert(1)"} {
+		resp, _ := tn.post(t, c, "/lang", "en", url.Values{"lang": {"fr"}, "back": {back}})
+		if loc := resp.Header.Get("Location"); loc != "/" {
+			t.Errorf("back %q redirects to %q, want /", back, loc)
+		}
+	}
+	if resp, _ := tn.post(t, c, "/lang", "en", url.Values{"lang": {"xx"}}); resp.StatusCode != 400 {
+		t.Errorf("unknown language: status %d", resp.StatusCode)
+	}
+}
+
+// TestCrossOriginPostRefused checks the CSRF defence: a form posted from
+// another site is refused, with a localised page.
+func TestCrossOriginPostRefused(t *testing.T) {
+	tn := demoNode(t)
+	for _, hdr := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Origin": "https://evil.example"},
+	} {
+		req, _ := http.NewRequest("POST", tn.URL+"/portal/signin", strings.NewReader("token="+url.QueryEscape(tn.Token)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", "fr")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, body := do(t, nil, req)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "autre site") {
+			t.Errorf("%v: status %d", hdr, resp.StatusCode)
+		}
+		if len(resp.Cookies()) > 0 {
+			t.Errorf("%v: a cross-site sign-in set a cookie", hdr)
+		}
+	}
+}
+
+func TestSearch(t *testing.T) {
+	tn := demoNode(t)
+	tests := []struct {
+		name, path, lang string
+		want             []string
+		not              []string
+	}{
+		{"all", "/search", "en", []string{"systems found", `rel="next"`, "Country of deployment", "Risk level (all frameworks)"}, nil},
+		{"english word prefix", "/search?q=recomm", "en", []string{"system"}, []string{"No system matches"}},
+		{"arabic", "/search?q=" + url.QueryEscape("بصيرة"), "ar", []string{"عُثر على نظامين", "بصيرة"}, nil},
+		{"chinese", "/search?q=" + url.QueryEscape("推荐"), "zh-Hans", []string{"共找到", "澜启资讯"}, nil},
+		{"facet filter", "/search?country=CN", "en", []string{"Filters in use", "China", "Remove"}, nil},
+		{"domain area then code", "/search?domain=employment", "en", []string{"Specific use", "Employment: recruitment"}, nil},
+		{"framework and tier", "/search?framework=eu-ai-act", "en", []string{"Risk tier"}, nil},
+		{"nothing", "/search?q=zzzqqqxxx", "fr", []string{"Aucun système ne correspond"}, nil},
+		{"second page", "/search?page=2&cursor=" + firstCursor(t, tn), "en", []string{"page 2", `rel="first"`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := tn.get(t, nil, tt.path, tt.lang)
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(body, w) {
+					t.Errorf("page has %q", w)
+				}
+			}
+		})
+	}
+}
+
+func firstCursor(t *testing.T, tn *testNode) string {
+	page, err := tn.Registry.Search(context.Background(), accord.SystemQuery{Limit: pageSize})
+	if err != nil || page.Next == "" {
+		t.Fatalf("demo has a single page: %v", err)
+	}
+	return page.Next
+}
+
+func TestSystemPage(t *testing.T) {
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 && s.Level == "high" })
+	_, body := tn.get(t, nil, "/systems/"+sys.ID, "en")
+	for _, w := range []string{
+		"Public disclosures", "Classification by legal framework", "Rules that apply", "Facts behind this rule",
+		"Obligations checklist", "Version history", "Changes since version 1", "Proof of record",
+		`id="receipt-status"`, `<script src="/static/receipt.`, tn.VerifierKey,
+	} {
+		if !strings.Contains(body, strings.ReplaceAll(w, "+", "&#43;")) && !strings.Contains(body, w) {
+			t.Errorf("system page lacks %q", w)
+		}
+	}
+	if !regexp.MustCompile(`Logged as entry \d+ of the transparency log`).MatchString(body) {
+		t.Error("the classification does not name its log entry")
+	}
+	// The receipt embedded for the script is the one the registry gives,
+	// and it verifies with the Go reference check.
+	m := regexp.MustCompile(`(?s)<script type="application/json" id="receipt-data">(.*?)</script>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no receipt data")
+	}
+	var rd receiptData
+	if err := json.Unmarshal([]byte(m[1]), &rd); err != nil {
+		t.Fatalf("receipt data: %v", err)
+	}
+	if rd.Record != sys.ID || rd.Version != sys.Version || rd.Key != tn.VerifierKey {
+		t.Errorf("receipt data names %s v%d key %s", rd.Record, rd.Version, rd.Key)
+	}
+	if _, err := tlog.VerifyReceipt(accord.Receipt{Index: rd.Index, Entry: rd.Entry, Proof: rd.Proof}, rd.Key, nil); err != nil {
+		t.Errorf("the page's receipt does not verify: %v", err)
+	}
+}
+
+func TestDiffPage(t *testing.T) {
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 })
+	_, body := tn.get(t, nil, "/systems/"+sys.ID+"/diff?from=1&to=2", "en")
+	if !strings.Contains(body, "Changes from version 1 to version 2") || !strings.Contains(body, `class="change"`) {
+		t.Errorf("diff page shows no change")
+	}
+	_, same := tn.get(t, nil, "/systems/"+sys.ID+"/diff?from=2&to=2", "es")
+	if !strings.Contains(same, "Las dos versiones son idénticas.") {
+		t.Errorf("diff of a version with itself is not empty")
+	}
+}
+
+func TestWordDiff(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want string
+	}{
+		{"the quick fox", "the slow fox", "=the -quick +slow =fox"},
+		{"", "new text", "+new text"},
+		{"old", "", "-old"},
+		{"个性化推荐新闻", "个性化推送新闻", "=个性化推 -荐 +送 =新闻"},
+	}
+	for _, tt := range tests {
+		var parts []string
+		for _, op := range wordDiff(tt.a, tt.b) {
+			parts = append(parts, string(op.Op)+strings.TrimSpace(op.Text))
+		}
+		if got := strings.Join(parts, " "); got != tt.want {
+			t.Errorf("wordDiff(%q, %q) = %q, want %q", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestFrameworkPages(t *testing.T) {
+	tn := demoNode(t)
+	_, list := tn.get(t, nil, "/frameworks", "zh-Hans")
+	for _, w := range []string{"欧盟人工智能法", "韩国人工智能基本法", "通用等级", "/frameworks/eu-ai-act"} {
+		if !strings.Contains(list, w) {
+			t.Errorf("framework list lacks %q", w)
+		}
+	}
+	_, pack := tn.get(t, nil, "/frameworks/eu-ai-act", "fr")
+	for _, w := range []string{"Art. 5(1)", "Condition", `lang="fr"`} {
+		if !strings.Contains(pack, w) {
+			t.Errorf("EU pack page lacks %q", w)
+		}
+	}
+}
+
+// TestEscaping feeds markup through every way in: it must come back as text.
+func TestEscaping(t *testing.T) {
+	tn := demoNode(t)
+	evil := `"><script>alert(1)</script><img src=x onerror=alert(2)>`
+	_, body := tn.get(t, nil, "/search?q="+url.QueryEscape(evil), "en")
+	if strings.Contains(body, "<script>alert") || strings.Contains(body, "<img src=x") {
+		t.Error("search echoes markup unescaped")
+	}
+	c := tn.client(t)
+	tn.signIn(t, c, tn.Token)
+	form := validForm()
+	form.Set("trade_name.en", evil)
+	form.Set("action", "submit")
+	resp, _ := tn.post(t, c, "/portal/new", "en", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("filing: status %d", resp.StatusCode)
+	}
+	_, page := tn.get(t, c, resp.Header.Get("Location"), "en")
+	if strings.Contains(page, "<script>alert") || strings.Contains(page, "<img src=x") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("a filed name is not escaped on the system page")
+	}
+	assertNoInlineCode(t, "system page with markup in its name", page)
+}
