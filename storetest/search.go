@@ -202,3 +202,31 @@ func testFacetCounts(t *testing.T, newStore NewStore) {
 		t.Errorf("facet prefix leak: %v", got)
 	}
 }
+
+// testSearchShortWords: a one-letter word (the d of d'emploi, the t of
+// don't) matches that word, not every word it begins; longer words are
+// prefixes.
+func testSearchShortWords(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	update(t, s, func(tx accord.WriteTx) error {
+		for id, text := range map[string]string{"sys_emploi": "Offre d'emploi", "sys_demande": "Demande de logement", "sys_dont": "Don't track"} {
+			sys := accord.System{ID: id, Provider: "org_x", Version: 1, Status: "active", Created: t0, Updated: t0}
+			if err := tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id}, accord.SearchDoc{Text: accord.SearchText(text), Facets: []string{"country:FR"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for q, want := range map[string][]string{
+		"d'emploi": {"sys_emploi"},
+		"d":        {"sys_emploi"},
+		"de":       {"sys_demande"},
+		"t":        {"sys_dont"},
+		"don":      {"sys_dont"},
+		"dem":      {"sys_demande"},
+	} {
+		if got := search(t, s, accord.SystemQuery{Q: q, Country: "FR"}); !slices.Equal(got, want) {
+			t.Errorf("search %q = %v, want %v", q, got, want)
+		}
+	}
+}

@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Idempotency", testIdempotency},
 		{"Search", testSearch},
 		{"SearchPagination", testSearchPagination},
+		{"SearchShortWords", testSearchShortWords},
 		{"FacetCounts", testFacetCounts},
 		{"LogAppendAndRead", testLogAppendAndRead},
 		{"LogThroughSequencer", testLogThroughSequencer},
@@ -39,6 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RegistryVersions", testRegistryVersions},
 		{"RegistrySearchLanguages", testRegistrySearchLanguages},
 		{"RejectedWriteLeavesNothing", testRejectedWriteLeavesNothing},
+		{"DumpLoad", testDumpLoad},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })

@@ -1,11 +1,79 @@
 package main
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/accord-gov/accord/bench"
+	"github.com/accord-gov/accord/node"
 )
 
 func runBench(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "accord bench: use go test -bench (see README, Performance)")
-	return 2
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "store to fill: sqlite:PATH or postgres://… (default: a temporary SQLite file, removed afterwards); never a node's live database")
+	filings := fs.Int("filings", 10000, "systems to file through the service layer")
+	appends := fs.Int("appends", -1, "bare log appends to time after the filings (default: as many as filings, at most 200000)")
+	queries := fs.Int("queries", 1000, "searches to time (text in several scripts plus one filter)")
+	concurrency := fs.Int("concurrency", 256, "writers filing at once; the sequencer commits what they queue as one batch")
+	seed := fs.Uint64("seed", 1, "seed of the filing generator")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: accord bench [flags]\n\nFiles a multilingual registry through the service layer (group commit), times\nbare log appends and searches, and reports database size and peak RSS.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || *filings < 0 || *queries < 0 || *concurrency <= 0 {
+		fs.Usage()
+		return 2
+	}
+	if *appends < 0 {
+		*appends = min(*filings, 200000)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dsn := *db
+	if dsn == "" {
+		path, cleanup, err := bench.TempSQLite()
+		if err != nil {
+			return fail(stderr, "bench", err)
+		}
+		defer cleanup()
+		dsn = "sqlite:" + path
+	}
+	store, err := node.OpenStore(ctx, dsn, "", slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return fail(stderr, "bench", err)
+	}
+	defer store.Close()
+	res, err := bench.Run(ctx, bench.Config{Store: store, Filings: *filings, LogAppends: *appends, Queries: *queries, Concurrency: *concurrency, Seed: *seed, Progress: stderr})
+	if err != nil {
+		return fail(stderr, "bench", err)
+	}
+	fmt.Fprintf(stdout, "store            %T\n", store)
+	fmt.Fprintf(stdout, "systems          %d in the store\n", res.SystemsInStore)
+	if res.Filings > 0 {
+		fmt.Fprintf(stdout, "filings          %d in %s: %.0f filings/s (concurrency %d)\n", res.Filings, res.FilingTime.Round(1e6), res.FilingsPerSec, *concurrency)
+	}
+	if res.LogAppends > 0 {
+		fmt.Fprintf(stdout, "log appends      %d: %.0f appends/s\n", res.LogAppends, res.LogAppendsPerSec)
+	}
+	if res.Queries > 0 {
+		fmt.Fprintf(stdout, "search           %d queries (%d with hits): p50 %s  p95 %s  p99 %s  max %s\n", res.Queries, res.Hits, res.P50, res.P95, res.P99, res.Max)
+		for _, s := range res.Slowest {
+			q := s.Query
+			fmt.Fprintf(stdout, "  slow: %-9s q=%q country=%s domain=%s status=%s (%d results)\n", s.Time.Round(time.Microsecond), q.Q, q.Country, q.Domain, q.Status, s.Results)
+		}
+	}
+	fmt.Fprintf(stdout, "database size    %.1f MiB\n", float64(res.DBBytes)/(1<<20))
+	fmt.Fprintf(stdout, "peak RSS         %.0f MiB\n", float64(res.PeakRSS)/(1<<20))
+	return 0
 }

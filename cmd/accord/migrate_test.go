@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/node"
+	"github.com/accord-gov/accord/postgres/pgtest"
+	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/storetest"
+	acctlog "github.com/accord-gov/accord/tlog"
+)
+
+// TestMigrateStore moves a node SQLite → PostgreSQL → SQLite (and SQLite →
+// SQLite): every row, log entry, stored hash and checkpoint is byte for byte
+// the same, the moved node serves the same checkpoint and tiles, and its
+// log goes on from where it stopped.
+func TestMigrateStore(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	a, err := node.Open(ctx, node.Config{DataDir: data, Origin: "migrate.test/log"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	sqlitePath := filepath.Join(data, node.DBFile)
+	pg := pgtest.DSN(t)
+
+	migrate := func(from, to string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run([]string{"migrate-store", "--from", from, "--to", to}, &out, &errb); code != 0 {
+			t.Fatalf("migrate-store %s → %s: exit %d: %s", from, to, code, errb.String())
+		}
+		if !strings.Contains(out.String(), "verified: both stores hold the same") {
+			t.Errorf("migrate-store did not verify: %s", out.String())
+		}
+	}
+	migrate("sqlite:"+sqlitePath, pg)
+	back := filepath.Join(t.TempDir(), "back.db")
+	migrate(pg, "sqlite:"+back)
+	copied := filepath.Join(t.TempDir(), "copy.db")
+	migrate("sqlite:"+sqlitePath, "sqlite:"+copied)
+
+	// A store that is not empty is refused, and the message says why.
+	var out, errb bytes.Buffer
+	if code := run([]string{"migrate-store", "--from", "sqlite:" + sqlitePath, "--to", pg}, &out, &errb); code == 0 || !strings.Contains(errb.String(), "not empty") {
+		t.Errorf("migrating into a used store: exit %d, %q", code, errb.String())
+	}
+	if code := run([]string{"migrate-store", "--from", "sqlite:" + filepath.Join(data, "nope.db"), "--to", "sqlite:" + filepath.Join(t.TempDir(), "x.db")}, &out, &errb); code == 0 {
+		t.Error("migrating from a missing SQLite file succeeded")
+	}
+
+	open := func(db string) *node.Node {
+		t.Helper()
+		n, err := node.Open(ctx, node.Config{DataDir: data, DB: db})
+		if err != nil {
+			t.Fatalf("open node on %s: %v", db, err)
+		}
+		t.Cleanup(func() { n.Close() })
+		return n
+	}
+	orig := open("")
+	want := storetest.DumpRows(t, orig.Store)
+	for _, db := range []string{pg, "sqlite:" + back, "sqlite:" + copied} {
+		n := open(db)
+		if d := storetest.DiffRows(want, storetest.DumpRows(t, n.Store)); d != "" {
+			t.Errorf("%s: %s", db, d)
+		}
+		sameLog(t, orig.Store, n.Store)
+		sameTiles(t, orig, n)
+	}
+
+	// The node on PostgreSQL appends after the move, extending the same tree.
+	moved := open(pg)
+	var size int64
+	var oldCp []byte
+	moved.Store.View(ctx, func(tx accord.ReadTx) error {
+		size, _ = tx.LogSize(ctx)
+		oldCp, err = tx.Checkpoint(ctx)
+		return err
+	})
+	admin := &registry.Caller{Token: accord.Token{ID: "test", Admin: true}}
+	r, err := moved.Registry.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "After the move"}, Kind: "provider", Country: "KE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Receipt.Index != size {
+		t.Fatalf("first write after the move: receipt %+v, want index %d", r.Receipt, size)
+	}
+	if _, err := acctlog.VerifyReceipt(r.Receipt, moved.VerifierKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	oldC, _ := acctlog.ParseCheckpoint(checkpointText(oldCp))
+	p, _ := acctlog.ParseProof(r.Receipt.Proof)
+	newC, _ := acctlog.ParseCheckpoint(checkpointText(p.Checkpoint))
+	moved.Store.View(ctx, func(tx accord.ReadTx) error {
+		hr := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return tx.ReadHashes(ctx, idx) })
+		proof, err := tlog.ProveTree(newC.Size, oldC.Size, hr)
+		if err != nil {
+			return err
+		}
+		if err := tlog.CheckTree(proof, newC.Size, newC.Hash, oldC.Size, oldC.Hash); err != nil {
+			t.Errorf("the log after the move does not extend the moved log: %v", err)
+		}
+		return nil
+	})
+}
+
+func checkpointText(signed []byte) string {
+	s, _, _ := strings.Cut(string(signed), "\n\n")
+	return s + "\n"
+}
+
+// sameLog compares every entry, stored hash and checkpoint byte for byte.
+func sameLog(t *testing.T, a, b accord.Store) {
+	t.Helper()
+	ctx := context.Background()
+	read := func(s accord.Store) (es [][]byte, hs []tlog.Hash, cps [][]byte) {
+		s.View(ctx, func(tx accord.ReadTx) error {
+			n, err := tx.LogSize(ctx)
+			if err != nil {
+				return err
+			}
+			if es, err = tx.ReadEntries(ctx, 0, n); err != nil {
+				return err
+			}
+			idx := make([]int64, tlog.StoredHashCount(n))
+			for i := range idx {
+				idx[i] = int64(i)
+			}
+			if hs, err = tx.ReadHashes(ctx, idx); err != nil {
+				return err
+			}
+			cps, err = tx.Checkpoints(ctx, 0, n+1)
+			return err
+		})
+		return
+	}
+	ea, ha, ca := read(a)
+	eb, hb, cb := read(b)
+	if len(ea) == 0 || len(ea) != len(eb) || len(ha) != len(hb) || len(ca) != len(cb) {
+		t.Fatalf("log sizes differ: %d/%d entries, %d/%d hashes, %d/%d checkpoints", len(ea), len(eb), len(ha), len(hb), len(ca), len(cb))
+	}
+	for i := range ea {
+		if !bytes.Equal(ea[i], eb[i]) {
+			t.Errorf("entry %d differs", i)
+		}
+	}
+	for i := range ha {
+		if ha[i] != hb[i] {
+			t.Errorf("stored hash %d differs", i)
+		}
+	}
+	for i := range ca {
+		if !bytes.Equal(ca[i], cb[i]) {
+			t.Errorf("checkpoint %d differs", i)
+		}
+	}
+}
+
+// sameTiles fetches the checkpoint and every hash tile and entry bundle of
+// the log from both nodes and compares the bytes.
+func sameTiles(t *testing.T, a, b *node.Node) {
+	t.Helper()
+	// The node's /log/ surface, as node.Handler mounts it.
+	serve := func(n *node.Node) *httptest.Server {
+		return httptest.NewServer(http.StripPrefix("/log", acctlog.Handler(n.Store)))
+	}
+	sa, sb := serve(a), serve(b)
+	defer sa.Close()
+	defer sb.Close()
+	get := func(base, path string) []byte {
+		resp, err := http.Get(base + "/log/" + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET /log/%s: %d %s", path, resp.StatusCode, body)
+		}
+		return body
+	}
+	cp := get(sa.URL, "checkpoint")
+	if !bytes.Equal(cp, get(sb.URL, "checkpoint")) {
+		t.Fatal("checkpoints differ")
+	}
+	c, err := acctlog.ParseCheckpoint(checkpointText(cp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := 0
+	for level := -1; ; level++ {
+		shift := 8 * max(level, 0)
+		width := c.Size >> shift // entries (or hashes) at this level
+		if width == 0 {
+			break
+		}
+		for n := int64(0); n*256 < width; n++ {
+			dir := "entries"
+			if level >= 0 {
+				dir = fmt.Sprint(level)
+			}
+			path := "tile/" + dir + "/" + tileIndex(n)
+			if w := min(256, width-n*256); w < 256 {
+				path += fmt.Sprintf(".p/%d", w)
+			}
+			if !bytes.Equal(get(sa.URL, path), get(sb.URL, path)) {
+				t.Errorf("%s differs", path)
+			}
+			paths++
+		}
+	}
+	if paths < 2 {
+		t.Errorf("compared only %d tiles", paths)
+	}
+}
+
+func tileIndex(n int64) string {
+	s := fmt.Sprintf("%03d", n%1000)
+	for n >= 1000 {
+		n /= 1000
+		s = fmt.Sprintf("x%03d/%s", n%1000, s)
+	}
+	return s
+}

@@ -1,0 +1,89 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/sqlite"
+	"github.com/accord-gov/accord/storetest"
+)
+
+// TestSearchTextBackfill: a database made before migration 003 gets each
+// system's search text back from the full-text index, so it can be dumped
+// and moved to another store with its search documents.
+func TestSearchTextBackfill(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"migrations/001_init.sql", "migrations/002_facets.sql"} {
+		ddl, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.Exec(string(ddl)); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+	}
+	text := accord.SearchText("Évaluation du crédit", "个性化推荐", "نِظامُ التَّوْصِيَة")
+	for rid, id := range map[int64]string{1: "sys_a", 2: "sys_b"} {
+		if _, err := old.Exec(`INSERT INTO systems(rid, id, provider, data, summary) VALUES (?, ?, 'org_x', ?, ?)`, rid, id,
+			`{"id":"`+id+`","provider":"org_x","version":1,"status":"active"}`, `{"id":"`+id+`"}`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.Exec(`INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, 'country:FR')`, rid, text+" "+id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.Exec(`INSERT INTO system_facets(rid, facet) VALUES (?, 'country:FR')`, rid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.Exec(`PRAGMA user_version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w := &docs{got: map[string]accord.SearchDoc{}}
+	if err := db.Dump(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"sys_a", "sys_b"} {
+		d := w.got[id]
+		if d.Text != text+" "+id || len(d.Facets) != 1 || d.Facets[0] != "country:FR" {
+			t.Errorf("%s: dumped document %+v, want text %q", id, d, text+" "+id)
+		}
+	}
+	// Search still works, and a new write keeps its text.
+	err = db.Update(ctx, func(tx accord.WriteTx) error {
+		p, err := tx.SearchSystems(ctx, accord.SystemQuery{Q: "推荐 credit", Country: "FR"})
+		if err != nil || len(p.Systems) != 2 {
+			t.Errorf("search after the migration: %+v, %v", p, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// docs keeps the search documents of a dump.
+type docs struct {
+	storetest.Recorder
+	got map[string]accord.SearchDoc
+}
+
+func (d *docs) System(_ context.Context, _ int64, s accord.System, _ accord.SystemSummary, doc accord.SearchDoc) error {
+	d.got[s.ID] = doc
+	return nil
+}
