@@ -21,6 +21,21 @@ type Store interface {
 	Close() error
 }
 
+// SyncedStore is a store that can commit without waiting for durability and
+// make every commit so far durable later. The log's sequencer uses it to
+// overlap one batch's flush to disk with the next batch's work (pipelined
+// group commit); it still answers no write before Sync has covered it.
+// Update on such a store is UpdateDeferred followed by Sync.
+type SyncedStore interface {
+	Store
+	// UpdateDeferred is Update, except that the commit may not be durable
+	// when it returns: a crash of the machine (not only of the process) may
+	// lose it until a later Sync returns.
+	UpdateDeferred(ctx context.Context, fn func(WriteTx) error) error
+	// Sync makes every commit that returned before it was called durable.
+	Sync(ctx context.Context) error
+}
+
 // ReadTx reads a consistent snapshot. Missing records give an *Error with ENotFound.
 type ReadTx interface {
 	Meta(ctx context.Context, key string) ([]byte, error)

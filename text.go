@@ -38,6 +38,15 @@ func (t Text) In(prefs ...string) string {
 	return t[t.Tags()[0]]
 }
 
+// Values returns the texts in tag order.
+func (t Text) Values() []string {
+	out := make([]string, 0, len(t))
+	for _, tag := range t.Tags() {
+		out = append(out, t[tag])
+	}
+	return out
+}
+
 // Tags returns the language tags in sorted order.
 func (t Text) Tags() []string {
 	tags := make([]string, 0, len(t))

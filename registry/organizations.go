@@ -61,14 +61,21 @@ func (s *Service) RegisterOrganization(ctx context.Context, c *Caller, req accor
 	return &RegisteredOrganization{Organization: org, Token: NewToken{Token: tok, Secret: secret, Receipt: &receipts[1]}, Receipt: receipts[0]}, nil
 }
 
-// Organization returns one organization.
+// Organization returns one organization. Organizations never change once
+// registered, so they are cached: every filing needs its provider's.
 func (s *Service) Organization(ctx context.Context, id string) (*accord.Organization, error) {
+	if o, ok := s.orgs.Load(id); ok {
+		return o.(*accord.Organization), nil
+	}
 	var o *accord.Organization
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
 		var err error
 		o, err = tx.Organization(ctx, id)
 		return err
 	})
+	if err == nil {
+		s.orgs.Store(id, o)
+	}
 	return o, err
 }
 

@@ -136,7 +136,8 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 				if cur.Version != j.sys.Version {
 					continue // the new version was classified when it was filed
 				}
-				if err := tx.PutSystem(ctx, *cur, summary(*cur, org, pub, j.cl), searchDoc(*cur, org, pub, j.cl)); err != nil {
+				doc := completeDoc(searchDoc(cur.Provider, pub, j.cl), *cur, org)
+				if err := tx.PutSystem(ctx, *cur, summary(*cur, org, pub, j.cl), doc); err != nil {
 					return err
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/accord-gov/accord"
@@ -25,6 +26,7 @@ type Service struct {
 	now    func() time.Time
 	logger *slog.Logger
 	packs  []*rules.Pack
+	orgs   sync.Map // organization id → *accord.Organization (immutable)
 }
 
 // Config configures a Service.
@@ -165,8 +167,5 @@ func event(typ, record string, version int, at time.Time, actor string, content 
 	if err != nil {
 		return nil, err
 	}
-	return accord.Canonical(accord.LogEvent{
-		Type: typ, Record: record, Version: version, Time: accord.LogTime(at),
-		Org: actor, Content: c, Commitments: commitments,
-	})
+	return accord.LogEvent{Type: typ, Record: record, Version: version, Time: accord.LogTime(at), Org: actor, Content: c, Commitments: commitments}.Bytes(), nil
 }

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -87,6 +86,22 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 
 	now := s.now().UTC()
 	sys := accord.System{ID: newID("sys"), Provider: provider, Version: 1, Status: f.Status, Created: now, Updated: now}
+	// Organizations are never changed or removed, so the provider is read
+	// before the write, outside the log's sequencer.
+	org, err := s.Organization(ctx, provider)
+	if err != nil {
+		if accord.ErrorCode(err) == accord.ENotFound {
+			return nil, accord.FieldErrorf("provider", "organization %q is not registered on this node", provider)
+		}
+		return nil, err
+	}
+	if org.Kind != "provider" {
+		return nil, accord.FieldErrorf("provider", "organization %s is a %s, not a provider", provider, org.Kind)
+	}
+	p, err := s.prepare(f, provider, "", now)
+	if err != nil {
+		return nil, err
+	}
 	var replay *accord.Idempotency
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		if key != "" {
@@ -101,17 +116,7 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 				return nil, err
 			}
 		}
-		org, err := tx.Organization(ctx, provider)
-		if err != nil {
-			if accord.ErrorCode(err) == accord.ENotFound {
-				return nil, accord.FieldErrorf("provider", "organization %q is not registered on this node", provider)
-			}
-			return nil, err
-		}
-		if org.Kind != "provider" {
-			return nil, accord.FieldErrorf("provider", "organization %s is a %s, not a provider", provider, org.Kind)
-		}
-		entries, err := s.writeVersion(ctx, tx, c, org, sys, accord.EventFiled, f, "", now, next)
+		entries, err := s.writeVersion(ctx, tx, c, org, sys, accord.EventFiled, p, "", now, next)
 		if err != nil {
 			return nil, err
 		}
@@ -149,6 +154,23 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 		return nil, err
 	}
 	now := s.now().UTC()
+	// A system's provider never changes, so the new version can be prepared
+	// before the write, outside the sequencer.
+	var provider string
+	err = s.store.View(ctx, func(tx accord.ReadTx) error {
+		cur, err := tx.System(ctx, id)
+		if err == nil {
+			provider = cur.Provider
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.prepare(f, provider, "", now)
+	if err != nil {
+		return nil, err
+	}
 	var sys accord.System
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
@@ -159,7 +181,7 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 		sys.Version++
 		sys.Status = f.Status
 		sys.Updated = now
-		return s.writeVersion(ctx, tx, c, org, sys, accord.EventUpdated, f, "", now, next)
+		return s.writeVersion(ctx, tx, c, org, sys, accord.EventUpdated, p, "", now, next)
 	})
 	if err != nil {
 		return nil, err
@@ -197,7 +219,11 @@ func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, re
 		sys.Updated = now
 		f = last.Filing
 		f.Status = "withdrawn"
-		return s.writeVersion(ctx, tx, c, org, sys, accord.EventWithdrawn, f, reason, now, next)
+		p, err := s.prepare(f, sys.Provider, reason, now)
+		if err != nil {
+			return nil, err
+		}
+		return s.writeVersion(ctx, tx, c, org, sys, accord.EventWithdrawn, p, reason, now, next)
 	})
 	if err != nil {
 		return nil, err
@@ -227,52 +253,68 @@ func (s *Service) writable(ctx context.Context, tx accord.WriteTx, c *Caller, id
 	return cur, org, nil
 }
 
-// writeVersion stores one version of a system with its classification, head
-// row, search document and log entries: the filing's, then the classification's.
-func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller, org *accord.Organization, sys accord.System, ev string, f accord.Filing, reason string, now time.Time, next int64) ([][]byte, error) {
+// prepared is everything about a new version that needs no database:
+// computed in the caller's goroutine, so that the log's single sequencer
+// only writes (and concurrent writers use every core).
+type prepared struct {
+	filing      accord.Filing
+	public      accord.Filing // without confidential fields
+	content     []byte        // canonical content of the filing's log event
+	commitments map[string]string
+	salts       map[string][]byte
+	cl          *classification
+	clContent   []byte // canonical content of the classification's log event
+	doc         accord.SearchDoc
+}
+
+// prepare splits off confidential fields, commits to them, classifies the
+// filing and builds the canonical log content and the search document.
+func (s *Service) prepare(f accord.Filing, provider, reason string, now time.Time) (*prepared, error) {
 	public, hidden, err := splitConfidential(f)
 	if err != nil {
 		return nil, err
 	}
-	salts, commitments, err := commit(hidden)
-	if err != nil {
+	p := &prepared{filing: f}
+	if p.salts, p.commitments, err = commit(hidden); err != nil {
 		return nil, err
 	}
-	cl := s.classify(f, now)
-	v := accord.SystemVersion{SystemID: sys.ID, Version: sys.Version, Event: ev, Filing: f, Reason: reason, Time: now, By: c.actor(), LogIndex: next, Salts: salts}
-	var clContent []byte
-	if cl != nil {
-		if clContent, err = accord.Canonical(cl.logContent()); err != nil {
+	if p.public, err = PublicFiling(f); err != nil {
+		return nil, err
+	}
+	content := map[string]any{"provider": provider, "filing": public}
+	if reason != "" {
+		content["reason"] = reason
+	}
+	if p.content, err = accord.CanonicalValue(content); err != nil {
+		return nil, err
+	}
+	if p.cl = s.classify(f, now); p.cl != nil {
+		if p.clContent, err = accord.Canonical(p.cl.logContent()); err != nil {
 			return nil, err
 		}
-		v.Classification, v.ClassificationIndex = clContent, next+1
+	}
+	p.doc = searchDoc(provider, p.public, p.cl)
+	return p, nil
+}
+
+// writeVersion stores one version of a system with its head row, search
+// document and log entries: the filing's, then the classification's.
+func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller, org *accord.Organization, sys accord.System, ev string, p *prepared, reason string, now time.Time, next int64) ([][]byte, error) {
+	v := accord.SystemVersion{SystemID: sys.ID, Version: sys.Version, Event: ev, Filing: p.filing, Reason: reason, Time: now, By: c.actor(), LogIndex: next, Salts: p.salts}
+	if p.cl != nil {
+		v.Classification, v.ClassificationIndex = p.clContent, next+1
 	}
 	if err := tx.AddSystemVersion(ctx, v); err != nil {
 		return nil, err
 	}
-	pub, err := PublicFiling(f)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.PutSystem(ctx, sys, summary(sys, org, pub, cl), searchDoc(sys, org, pub, cl)); err != nil {
+	if err := tx.PutSystem(ctx, sys, summary(sys, org, p.public, p.cl), completeDoc(p.doc, sys, org)); err != nil {
 		return nil, err
 	}
 	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]
-	content := map[string]any{"provider": sys.Provider, "filing": public}
-	if reason != "" {
-		content["reason"] = reason
-	}
-	e, err := event(typ, sys.ID, sys.Version, now, c.actor(), content, commitments)
-	if err != nil {
-		return nil, err
-	}
-	entries := [][]byte{e}
-	if cl != nil {
-		ce, err := event(accord.LogSystemClassified, sys.ID, sys.Version, now, c.actor(), json.RawMessage(clContent), nil)
-		if err != nil {
-			return nil, err
-		}
-		entries = append(entries, ce)
+	at := accord.LogTime(now)
+	entries := [][]byte{accord.LogEvent{Type: typ, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.content, Commitments: p.commitments}.Bytes()}
+	if p.cl != nil {
+		entries = append(entries, accord.LogEvent{Type: accord.LogSystemClassified, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.clContent}.Bytes())
 	}
 	return entries, nil
 }
@@ -286,16 +328,16 @@ func summary(sys accord.System, org *accord.Organization, f accord.Filing, cl *c
 	}
 }
 
-// searchDoc indexes the public text of every language, and the facets filters use.
-func searchDoc(sys accord.System, org *accord.Organization, f accord.Filing, cl *classification) accord.SearchDoc {
+// searchDoc indexes the public text of every language, and the facets
+// filters use. writeVersion adds the provider's names, the system id and
+// the status, which only the write knows for sure.
+func searchDoc(provider string, f accord.Filing, cl *classification) accord.SearchDoc {
 	var parts []string
-	for _, t := range []accord.Text{f.TradeName, f.IntendedPurpose, f.OperatingLogic, f.DataSources, org.Name} {
-		for _, tag := range t.Tags() {
-			parts = append(parts, t[tag])
-		}
+	for _, t := range []accord.Text{f.TradeName, f.IntendedPurpose, f.OperatingLogic, f.DataSources} {
+		parts = append(parts, t.Values()...)
 	}
-	parts = append(parts, f.Reference, sys.ID)
-	facets := []string{accord.Facet("provider", sys.Provider), accord.Facet("status", sys.Status)}
+	parts = append(parts, f.Reference)
+	facets := []string{accord.Facet("provider", provider)}
 	for _, c := range f.DeploymentCountries {
 		facets = append(facets, accord.Facet("country", c))
 	}
@@ -311,6 +353,14 @@ func searchDoc(sys accord.System, org *accord.Organization, f accord.Filing, cl 
 	facets = append(facets, cl.facets()...)
 	slices.Sort(facets)
 	return accord.SearchDoc{Text: accord.SearchText(parts...), Facets: slices.Compact(facets)}
+}
+
+// completeDoc adds to a prepared search document what only the write knows:
+// the provider's names, the system id and its status.
+func completeDoc(doc accord.SearchDoc, sys accord.System, org *accord.Organization) accord.SearchDoc {
+	doc.Text += " " + accord.SearchText(append(org.Name.Values(), sys.ID)...)
+	doc.Facets = append(slices.Clip(doc.Facets), accord.Facet("status", sys.Status))
+	return doc
 }
 
 func (s *Service) viewAfterWrite(c *Caller, sys accord.System, f accord.Filing, receipts []accord.Receipt) (*SystemView, error) {

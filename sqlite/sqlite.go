@@ -1,5 +1,6 @@
 // Package sqlite is the node's embedded store: one SQLite file (WAL mode,
-// synchronous=FULL so a commit is on disk before a write is acknowledged),
+// synchronous=NORMAL plus an explicit fsync of the WAL before any write is
+// acknowledged: see Sync),
 // through modernc.org/sqlite, which needs no cgo.
 package sqlite
 
@@ -11,9 +12,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -32,21 +36,37 @@ var SchemaVersion = func() int {
 
 // DB is a SQLite store. It implements accord.Store.
 type DB struct {
-	path   string
-	writer *sql.DB // one connection: SQLite has one writer at a time
-	reader *sql.DB
+	path      string
+	writer    *sql.DB // one connection: SQLite has one writer at a time
+	reader    *sql.DB
+	ckpt      *sql.DB // the background checkpointer's connection
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	walMu     sync.Mutex
+	wal       *os.File // the WAL file, kept open to fsync it
 }
 
-var _ accord.Store = (*DB)(nil)
+var _ accord.SyncedStore = (*DB)(nil)
 
 // Open opens (creating if needed) the database at path and migrates it.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty path")
 	}
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)"
+	// foreign_keys stays off: the one reference (system_facets → systems) is
+	// kept by PutSystem, and checking it on every facet row cost more than
+	// the row. The writer never checkpoints: a background checkpointer does,
+	// so that the log's sequencer only commits (see checkpointer).
+	//
+	// synchronous=NORMAL: a commit writes the WAL but does not fsync it;
+	// Update (and the log sequencer, through Sync) fsyncs the WAL file before
+	// it returns, so every acknowledged write is on disk, as with FULL, while
+	// the sequencer can run the next batch during the fsync. Checkpoints still
+	// sync the WAL before copying it (SQLite does so in NORMAL mode).
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
-	writer, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -66,11 +86,54 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
 	db.reader = reader
+	ckpt, err := sql.Open("sqlite", base+"?"+pragmas)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	db.ckpt = ckpt
+	db.stop, db.done = make(chan struct{}), make(chan struct{})
+	go db.checkpointer()
 	return db, nil
+}
+
+// checkpointInterval is how often the WAL is copied back into the database.
+const checkpointInterval = 250 * time.Millisecond
+
+// checkpointer copies committed WAL frames into the database file in the
+// background (PRAGMA wal_checkpoint(PASSIVE): it never blocks writers or
+// readers). Durability does not depend on it: a commit is durable once its
+// WAL frames are synced. It only keeps the WAL from growing.
+func (db *DB) checkpointer() {
+	defer close(db.done)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			// Leave a small WAL behind on a clean shutdown.
+			db.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			return
+		case <-t.C:
+			db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.stop != nil {
+		db.closeOnce.Do(func() { close(db.stop) })
+		<-db.done
+		db.ckpt.Close()
+	}
+	db.walMu.Lock()
+	if db.wal != nil {
+		db.wal.Close()
+		db.wal = nil
+	}
+	db.walMu.Unlock()
 	err := db.writer.Close()
 	if db.reader != nil {
 		err = errors.Join(err, db.reader.Close())
@@ -133,8 +196,48 @@ func (db *DB) View(ctx context.Context, fn func(accord.ReadTx) error) error {
 	return fn(&Tx{tx: tx})
 }
 
-// Update runs fn in a write transaction (BEGIN IMMEDIATE) and commits.
+// Update runs fn in a write transaction (BEGIN IMMEDIATE), commits, and
+// returns once the commit is durable.
 func (db *DB) Update(ctx context.Context, fn func(accord.WriteTx) error) error {
+	if err := db.UpdateDeferred(ctx, fn); err != nil {
+		return err
+	}
+	return db.Sync(ctx)
+}
+
+// Sync makes every commit so far durable: it fsyncs the WAL file, where
+// SQLite appends commits in order.
+func (db *DB) Sync(ctx context.Context) error {
+	db.walMu.Lock()
+	defer db.walMu.Unlock()
+	walPath := db.path + "-wal"
+	st, err := os.Stat(walPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // nothing committed in WAL mode yet
+	}
+	if err != nil {
+		return unavailable(fmt.Errorf("sync: %w", err))
+	}
+	if db.wal != nil {
+		if cur, err := db.wal.Stat(); err != nil || !os.SameFile(cur, st) {
+			db.wal.Close()
+			db.wal = nil
+		}
+	}
+	if db.wal == nil {
+		if db.wal, err = os.Open(walPath); err != nil {
+			return unavailable(fmt.Errorf("sync: %w", err))
+		}
+	}
+	if err := db.wal.Sync(); err != nil {
+		return unavailable(fmt.Errorf("sync %s: %w", walPath, err))
+	}
+	return nil
+}
+
+// UpdateDeferred runs fn in a write transaction and commits, without
+// waiting for the commit to reach the disk (see Sync).
+func (db *DB) UpdateDeferred(ctx context.Context, fn func(accord.WriteTx) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return unavailable(err)

@@ -179,14 +179,28 @@ func (t *Tx) flushFTS(ctx context.Context) error {
 		}
 		return cmp.Compare(a.rid, b.rid)
 	})
-	for _, f := range facets {
-		if _, err := t.exec(ctx, `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES (?, ?)`, f.rid, f.facet); err != nil {
+	// Many rows per statement: one statement per row cost more than the rows.
+	for i := 0; i < len(facets); {
+		k := min(facetChunk, len(facets)-i)
+		if k != facetChunk {
+			k = 1
+		}
+		args := make([]any, 0, 2*k)
+		for _, f := range facets[i : i+k] {
+			args = append(args, f.rid, f.facet)
+		}
+		query := `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?),", k), ",")
+		if _, err := t.exec(ctx, query, args...); err != nil {
 			return unavailable(err)
 		}
+		i += k
 	}
 	t.fts = nil
 	return nil
 }
+
+// facetChunk is how many facet rows one INSERT writes.
+const facetChunk = 64
 
 // LockLog is a no-op: BEGIN IMMEDIATE already made this the only writer.
 func (t *Tx) LockLog(ctx context.Context) error { return nil }
@@ -391,28 +405,31 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 	if err != nil {
 		return err
 	}
-	row, err := t.queryRow(ctx, `SELECT rid FROM systems WHERE id = ?`, s.ID)
+	// New systems are the common case: try the insert first.
+	res, err := t.exec(ctx, `INSERT OR IGNORE INTO systems(id, provider, data, summary, search_text) VALUES (?, ?, ?, ?, ?)`, s.ID, s.Provider, data, sum, doc.Text)
 	if err != nil {
-		return err
+		return unavailable(err)
 	}
 	var rid int64
-	replace := true
-	switch err := row.Scan(&rid); {
-	case errors.Is(err, sql.ErrNoRows):
-		res, err := t.exec(ctx, `INSERT INTO systems(id, provider, data, summary, search_text) VALUES (?, ?, ?, ?, ?)`, s.ID, s.Provider, data, sum, doc.Text)
-		if err != nil {
-			return unavailable(err)
-		}
+	replace := false
+	if n, err := res.RowsAffected(); err != nil {
+		return unavailable(err)
+	} else if n == 1 {
 		if rid, err = res.LastInsertId(); err != nil {
 			return unavailable(err)
 		}
-		replace = false
-	case err != nil:
-		return unavailable(err)
-	default:
+	} else {
+		row, err := t.queryRow(ctx, `SELECT rid FROM systems WHERE id = ?`, s.ID)
+		if err != nil {
+			return err
+		}
+		if err := row.Scan(&rid); err != nil {
+			return unavailable(err)
+		}
 		if _, err := t.exec(ctx, `UPDATE systems SET provider = ?, data = ?, summary = ?, search_text = ? WHERE rid = ?`, s.Provider, data, sum, doc.Text, rid); err != nil {
 			return unavailable(err)
 		}
+		replace = true
 	}
 	t.fts = append(t.fts, ftsDoc{rid: rid, text: doc.Text, facets: doc.Facets, replace: replace})
 	return nil

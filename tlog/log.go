@@ -35,9 +35,14 @@ type Log struct {
 
 	cache *hashCache
 	queue chan *request
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	// synced is the store when it can defer durability (pipelined group
+	// commit); syncq carries committed batches to the syncer.
+	synced   accord.SyncedStore
+	syncq    chan *syncedBatch
+	syncDone chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	once     sync.Once
 }
 
 // Metrics receives the sequencer's observations; any field may be nil.
@@ -105,6 +110,12 @@ func New(cfg Config) (*Log, error) {
 		l.logger = slog.New(slog.DiscardHandler)
 	}
 	l.queue = make(chan *request, cfg.QueueDepth)
+	if ss, ok := cfg.Store.(accord.SyncedStore); ok {
+		l.synced = ss
+		l.syncq = make(chan *syncedBatch, 64)
+		l.syncDone = make(chan struct{})
+		go l.syncer()
+	}
 	go l.sequence()
 	return l, nil
 }
@@ -148,6 +159,10 @@ func (l *Log) Append(ctx context.Context, op Op) ([]accord.Receipt, error) {
 
 func (l *Log) sequence() {
 	defer close(l.done)
+	if l.syncq != nil {
+		// Answer every committed batch before Close returns.
+		defer func() { close(l.syncq); <-l.syncDone }()
+	}
 	for {
 		var first *request
 		select {
@@ -192,7 +207,11 @@ func (l *Log) commit(batch []*request) {
 	var proofs [][]accord.Receipt
 
 	ctx := context.Background()
-	err := l.store.Update(ctx, func(tx accord.WriteTx) error {
+	update := l.store.Update
+	if l.synced != nil {
+		update = l.synced.UpdateDeferred // made durable by the syncer, below
+	}
+	err := update(ctx, func(tx accord.WriteTx) error {
 		if err := tx.LockLog(ctx); err != nil {
 			return err
 		}
@@ -262,21 +281,76 @@ func (l *Log) commit(batch []*request) {
 		return
 	}
 	n := 0
-	for i, r := range batch {
+	for i := range batch {
 		if results[i].err == nil && proofs != nil {
 			results[i].receipts = proofs[i]
 			n += len(proofs[i])
 		}
-		r.resp <- results[i]
+	}
+	done := &syncedBatch{batch: batch, results: results, appended: n, start: start}
+	if l.synced == nil {
+		l.answer(done) // Update returned: the batch is durable
+		return
+	}
+	// The batch is committed but maybe not yet on disk: the syncer answers
+	// it after its fsync, while the sequencer goes on with the next batch.
+	l.syncq <- done
+}
+
+// syncedBatch is a committed batch waiting for its answers.
+type syncedBatch struct {
+	batch    []*request
+	results  []response
+	appended int
+	start    time.Time
+}
+
+// syncer makes committed batches durable, several per fsync when they
+// queue up, and only then answers their callers.
+func (l *Log) syncer() {
+	defer close(l.syncDone)
+	for b := range l.syncq {
+		pending := []*syncedBatch{b}
+	more:
+		for {
+			select {
+			case b, ok := <-l.syncq:
+				if !ok {
+					break more
+				}
+				pending = append(pending, b)
+			default:
+				break more
+			}
+		}
+		err := l.synced.Sync(context.Background())
+		for _, p := range pending {
+			if err != nil {
+				l.logger.Error("log batch not made durable", "writes", len(p.batch), "err", err)
+				for i := range p.results {
+					if p.results[i].err == nil {
+						p.results[i] = response{err: accord.Errorf(accord.EUnavailable, "the database could not confirm the write on disk; retry with the same Idempotency-Key")}
+					}
+				}
+			}
+			l.answer(p)
+		}
+	}
+}
+
+// answer replies to every caller of a durable batch.
+func (l *Log) answer(b *syncedBatch) {
+	for i, r := range b.batch {
+		r.resp <- b.results[i]
 	}
 	if l.metrics.BatchSize != nil {
-		l.metrics.BatchSize(len(batch))
+		l.metrics.BatchSize(len(b.batch))
 	}
 	if l.metrics.CommitTime != nil {
-		l.metrics.CommitTime(time.Since(start))
+		l.metrics.CommitTime(time.Since(b.start))
 	}
 	if l.metrics.Appended != nil {
-		l.metrics.Appended(n)
+		l.metrics.Appended(b.appended)
 	}
 }
 
