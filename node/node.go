@@ -25,7 +25,7 @@ import (
 // Config configures a node.
 type Config struct {
 	DataDir string // where the database (SQLite), keys and admin token live
-	DB      string // store: "" or "sqlite:PATH" for SQLite
+	DB      string // store: "" (SQLite in DataDir), "sqlite:PATH" or "postgres://…"
 	Origin  string // the log's name on first start; default "accord.local/<random>"
 	Logger  *slog.Logger
 	// AdminTokenOut receives the admin token the first time a node starts.

@@ -38,6 +38,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if *appends < 0 {
 		*appends = min(*filings, 200000)
 	}
+	tuneGC() // as accord serve does, so that the figures are the node's
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	dsn := *db
