@@ -35,6 +35,7 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 		filing  accord.Filing
 		changed bool
 		cl      *classification
+		doc     accord.SearchDoc // for a changed system: its new search document
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -46,38 +47,27 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 
 	jobs := make(chan *job, 1024)
 	done := make(chan *job, 1024)
-	// Reader: every system's head and current version, page by page.
+	// Reader: pages of summaries, newest first; fetchers read the current
+	// versions of a page in parallel (decoding filings is the costly part).
+	pages := make(chan []accord.SystemSummary, 4)
 	go func() {
-		defer close(jobs)
+		defer close(pages)
 		cursor := ""
 		for {
 			var page *accord.SystemPage
-			var batch []*job
 			err := s.store.View(ctx, func(tx accord.ReadTx) error {
 				var err error
-				if page, err = tx.SearchSystems(ctx, accord.SystemQuery{Cursor: cursor, Limit: 100}); err != nil {
-					return err
-				}
-				for _, sum := range page.Systems {
-					v, err := tx.SystemVersion(ctx, sum.ID, sum.Version)
-					if err != nil {
-						return err
-					}
-					sys := accord.System{ID: sum.ID, Provider: sum.Provider, Version: sum.Version}
-					batch = append(batch, &job{sys: sys, sum: sum, filing: v.Filing})
-				}
-				return nil
+				page, err = tx.SearchSystems(ctx, accord.SystemQuery{Cursor: cursor, Limit: 100})
+				return err
 			})
 			if err != nil {
 				fail(fmt.Errorf("reclassify: read systems: %w", err))
 				return
 			}
-			for _, j := range batch {
-				select {
-				case jobs <- j:
-				case <-ctx.Done():
-					return
-				}
+			select {
+			case pages <- page.Systems:
+			case <-ctx.Done():
+				return
 			}
 			if page.Next == "" {
 				return
@@ -85,6 +75,39 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 			cursor = page.Next
 		}
 	}()
+	var fetchers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		fetchers.Add(1)
+		go func() {
+			defer fetchers.Done()
+			for sums := range pages {
+				var batch []*job
+				err := s.store.View(ctx, func(tx accord.ReadTx) error {
+					for _, sum := range sums {
+						v, err := tx.SystemVersion(ctx, sum.ID, sum.Version)
+						if err != nil {
+							return err
+						}
+						sys := accord.System{ID: sum.ID, Provider: sum.Provider, Version: sum.Version}
+						batch = append(batch, &job{sys: sys, sum: sum, filing: v.Filing})
+					}
+					return nil
+				})
+				if err != nil {
+					fail(fmt.Errorf("reclassify: read versions: %w", err))
+					return
+				}
+				for _, j := range batch {
+					select {
+					case jobs <- j:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}()
+	}
+	go func() { fetchers.Wait(); close(jobs) }()
 	// Classifiers.
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -96,6 +119,23 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 				j.cl = &classification{result: r}
 				level, tiers := j.cl.levels()
 				j.changed = level != j.sum.Level || !maps.Equal(tiers, j.sum.Tiers)
+				if j.changed {
+					// Everything the write needs, computed here in parallel;
+					// the writer is a single goroutine.
+					org, err := s.Organization(ctx, j.sys.Provider)
+					if err != nil {
+						fail(fmt.Errorf("reclassify: %w", err))
+						return
+					}
+					pub, err := PublicFiling(j.filing)
+					if err != nil {
+						fail(fmt.Errorf("reclassify: %w", err))
+						return
+					}
+					head := accord.System{ID: j.sum.ID, Provider: j.sum.Provider, Version: j.sum.Version, Status: j.sum.Status}
+					j.doc = completeDoc(searchDoc(j.sum.Provider, pub, j.cl), head, org)
+					j.sum.Level, j.sum.Tiers = level, tiers
+				}
 				select {
 				case done <- j:
 				case <-ctx.Done():
@@ -108,7 +148,6 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 
 	// Writer: changed systems, in transactions of up to 2000.
 	stats := ReclassifyStats{}
-	orgs := map[string]*accord.Organization{}
 	var pending []*job
 	flush := func() error {
 		if len(pending) == 0 {
@@ -116,28 +155,15 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 		}
 		err := s.store.Update(ctx, func(tx accord.WriteTx) error {
 			for _, j := range pending {
-				org, ok := orgs[j.sys.Provider]
-				if !ok {
-					o, err := tx.Organization(ctx, j.sys.Provider)
-					if err != nil {
-						return err
-					}
-					org, orgs[j.sys.Provider] = o, o
-				}
-				pub, err := PublicFiling(j.filing)
-				if err != nil {
-					return err
-				}
 				// Re-read the head: a filing may have landed since it was read.
 				cur, err := tx.System(ctx, j.sys.ID)
 				if err != nil {
 					return err
 				}
-				if cur.Version != j.sys.Version {
+				if cur.Version != j.sys.Version || cur.Status != j.sum.Status {
 					continue // the new version was classified when it was filed
 				}
-				doc := completeDoc(searchDoc(cur.Provider, pub, j.cl), *cur, org)
-				if err := tx.PutSystem(ctx, *cur, summary(*cur, org, pub, j.cl), doc); err != nil {
+				if err := tx.PutSystem(ctx, *cur, j.sum, j.doc); err != nil {
 					return err
 				}
 			}

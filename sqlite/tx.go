@@ -33,7 +33,31 @@ type ftsDoc struct {
 	rid     int64
 	text    string
 	facets  []string
-	replace bool // delete the indexed document and facets first
+	replace bool   // the system was indexed before: update its document and facets
+	oldText string // the text indexed before, when replace
+}
+
+// classFacet reports facets that come from a system's classification
+// (level, tier, framework). A rule change rewrites them for many systems at
+// once, so they live only in system_facets, never in the full-text index:
+// re-classifying a system then touches a few facet rows, not its document.
+func classFacet(f string) bool {
+	return strings.HasPrefix(f, "level:") || strings.HasPrefix(f, "tier:") || strings.HasPrefix(f, "framework:")
+}
+
+// ftsFacets is the facets column of a system's full-text document.
+func ftsFacets(facets []string) string {
+	var b strings.Builder
+	for _, f := range facets {
+		if classFacet(f) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
 }
 
 var _ accord.WriteTx = (*Tx)(nil)
@@ -155,48 +179,95 @@ func (t *Tx) flushFTS(ctx context.Context) error {
 		rid   int64
 	}
 	var facets []facetRow
+	insertFacets := func() error {
+		slices.SortFunc(facets, func(a, b facetRow) int {
+			if c := strings.Compare(a.facet, b.facet); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.rid, b.rid)
+		})
+		// Many rows per statement: one statement per row cost more than the rows.
+		for i := 0; i < len(facets); {
+			k := min(facetChunk, len(facets)-i)
+			if k != facetChunk {
+				k = 1
+			}
+			args := make([]any, 0, 2*k)
+			for _, f := range facets[i : i+k] {
+				args = append(args, f.rid, f.facet)
+			}
+			query := `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?),", k), ",")
+			if _, err := t.exec(ctx, query, args...); err != nil {
+				return unavailable(err)
+			}
+			i += k
+		}
+		facets = facets[:0]
+		return nil
+	}
 	for _, d := range t.fts {
-		if d.replace {
+		if !d.replace {
+			if _, err := t.exec(ctx, `INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, ?)`, d.rid, d.text, ftsFacets(d.facets)); err != nil {
+				return unavailable(err)
+			}
+			for _, f := range d.facets {
+				facets = append(facets, facetRow{f, d.rid})
+			}
+			continue
+		}
+		// A replaced document: write what changed. Earlier rows of this
+		// batch go first, in case they are this system's.
+		if err := insertFacets(); err != nil {
+			return err
+		}
+		old, err := t.facetsOf(ctx, d.rid)
+		if err != nil {
+			return err
+		}
+		if d.text != d.oldText || ftsFacets(old) != ftsFacets(d.facets) {
 			if _, err := t.exec(ctx, `DELETE FROM systems_fts WHERE rowid = ?`, d.rid); err != nil {
 				return unavailable(err)
 			}
-			if _, err := t.exec(ctx, `DELETE FROM system_facets WHERE rid = ?`, d.rid); err != nil {
+			if _, err := t.exec(ctx, `INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, ?)`, d.rid, d.text, ftsFacets(d.facets)); err != nil {
 				return unavailable(err)
 			}
-			// A later document of the same system in this batch replaces this one.
-			facets = slices.DeleteFunc(facets, func(f facetRow) bool { return f.rid == d.rid })
 		}
-		if _, err := t.exec(ctx, `INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, ?)`, d.rid, d.text, strings.Join(d.facets, " ")); err != nil {
-			return unavailable(err)
+		for _, f := range old {
+			if !slices.Contains(d.facets, f) {
+				if _, err := t.exec(ctx, `DELETE FROM system_facets WHERE facet = ? AND rid = ?`, f, d.rid); err != nil {
+					return unavailable(err)
+				}
+			}
 		}
 		for _, f := range d.facets {
-			facets = append(facets, facetRow{f, d.rid})
+			if !slices.Contains(old, f) {
+				facets = append(facets, facetRow{f, d.rid})
+			}
 		}
 	}
-	slices.SortFunc(facets, func(a, b facetRow) int {
-		if c := strings.Compare(a.facet, b.facet); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rid, b.rid)
-	})
-	// Many rows per statement: one statement per row cost more than the rows.
-	for i := 0; i < len(facets); {
-		k := min(facetChunk, len(facets)-i)
-		if k != facetChunk {
-			k = 1
-		}
-		args := make([]any, 0, 2*k)
-		for _, f := range facets[i : i+k] {
-			args = append(args, f.rid, f.facet)
-		}
-		query := `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?),", k), ",")
-		if _, err := t.exec(ctx, query, args...); err != nil {
-			return unavailable(err)
-		}
-		i += k
+	if err := insertFacets(); err != nil {
+		return err
 	}
 	t.fts = nil
 	return nil
+}
+
+// facetsOf returns a system's facets, sorted.
+func (t *Tx) facetsOf(ctx context.Context, rid int64) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT facet FROM system_facets WHERE rid = ? ORDER BY facet`, rid)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, unavailable(err)
+		}
+		out = append(out, f)
+	}
+	return out, unavailable(rows.Err())
 }
 
 // facetChunk is how many facet rows one INSERT writes.
@@ -411,6 +482,7 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 		return unavailable(err)
 	}
 	var rid int64
+	var oldText string
 	replace := false
 	if n, err := res.RowsAffected(); err != nil {
 		return unavailable(err)
@@ -419,11 +491,11 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 			return unavailable(err)
 		}
 	} else {
-		row, err := t.queryRow(ctx, `SELECT rid FROM systems WHERE id = ?`, s.ID)
+		row, err := t.queryRow(ctx, `SELECT rid, search_text FROM systems WHERE id = ?`, s.ID)
 		if err != nil {
 			return err
 		}
-		if err := row.Scan(&rid); err != nil {
+		if err := row.Scan(&rid, &oldText); err != nil {
 			return unavailable(err)
 		}
 		if _, err := t.exec(ctx, `UPDATE systems SET provider = ?, data = ?, summary = ?, search_text = ? WHERE rid = ?`, s.Provider, data, sum, doc.Text, rid); err != nil {
@@ -431,7 +503,8 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 		}
 		replace = true
 	}
-	t.fts = append(t.fts, ftsDoc{rid: rid, text: doc.Text, facets: doc.Facets, replace: replace})
+	facets := slices.Sorted(slices.Values(doc.Facets))
+	t.fts = append(t.fts, ftsDoc{rid: rid, text: doc.Text, facets: slices.Compact(facets), replace: replace, oldText: oldText})
 	return nil
 }
 
@@ -446,15 +519,24 @@ func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []stri
 	// One range per name: SQLite runs an OR of ranges through a temporary
 	// row set (20 s and 850 MiB for four names over a million systems).
 	// With text, the matching systems drive: their facets are found by rid.
-	match := ftsQuery(q)
+	match, class := ftsQuery(q)
 	for _, n := range names {
 		var rows *sql.Rows
 		var err error
-		if match == "" {
-			rows, err = t.query(ctx, `SELECT facet, COUNT(*) FROM system_facets WHERE facet >= ? AND facet < ? GROUP BY facet`, n+":", n+";") // ';' sorts right after ':'
-		} else {
+		lo, hi := n+":", n+";" // ';' sorts right after ':'
+		switch {
+		case match != "":
+			cond, args := classFilter("m.rowid", class)
 			rows, err = t.query(ctx, `SELECT f.facet, COUNT(*) FROM systems_fts m JOIN system_facets f ON f.rid = m.rowid
-				WHERE systems_fts MATCH ? AND f.facet >= ? AND f.facet < ? GROUP BY f.facet`, match, n+":", n+";")
+				WHERE systems_fts MATCH ?`+cond+` AND f.facet >= ? AND f.facet < ? GROUP BY f.facet`,
+				append(append([]any{match}, args...), lo, hi)...)
+		case len(class) > 0:
+			cond, args := classFilter("c.rid", class[1:])
+			rows, err = t.query(ctx, `SELECT f.facet, COUNT(*) FROM system_facets c JOIN system_facets f ON f.rid = c.rid
+				WHERE c.facet = ?`+cond+` AND f.facet >= ? AND f.facet < ? GROUP BY f.facet`,
+				append(append([]any{class[0]}, args...), lo, hi)...)
+		default:
+			rows, err = t.query(ctx, `SELECT facet, COUNT(*) FROM system_facets WHERE facet >= ? AND facet < ? GROUP BY facet`, lo, hi)
 		}
 		if err != nil {
 			return nil, unavailable(err)
@@ -500,16 +582,26 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, err
 	}
 	limit := accord.PageLimit(q.Limit)
-	match := ftsQuery(q)
+	match, class := ftsQuery(q)
 	if err := t.flushFTS(ctx); err != nil {
 		return nil, err
 	}
 	var rows *sql.Rows
-	if match == "" {
-		rows, err = t.query(ctx, `SELECT rid, summary FROM systems WHERE (?1 = 0 OR rid < ?1) ORDER BY rid DESC LIMIT ?2`, before, limit+1)
-	} else {
+	switch {
+	case match != "":
+		cond, args := classFilter("f.rowid", class)
 		rows, err = t.query(ctx, `SELECT s.rid, s.summary FROM systems_fts f JOIN systems s ON s.rid = f.rowid
-			WHERE systems_fts MATCH ?1 AND (?2 = 0 OR f.rowid < ?2) ORDER BY f.rowid DESC LIMIT ?3`, match, before, limit+1)
+			WHERE systems_fts MATCH ? AND (? = 0 OR f.rowid < ?)`+cond+` ORDER BY f.rowid DESC LIMIT ?`,
+			append(append([]any{match, before, before}, args...), limit+1)...)
+	case len(class) > 0:
+		// The first classification facet drives, newest first, through the
+		// (facet, rid) primary key; the others are checked per system.
+		cond, args := classFilter("c.rid", class[1:])
+		rows, err = t.query(ctx, `SELECT s.rid, s.summary FROM system_facets c JOIN systems s ON s.rid = c.rid
+			WHERE c.facet = ? AND (? = 0 OR c.rid < ?)`+cond+` ORDER BY c.rid DESC LIMIT ?`,
+			append(append([]any{class[0], before, before}, args...), limit+1)...)
+	default:
+		rows, err = t.query(ctx, `SELECT rid, summary FROM systems WHERE (?1 = 0 OR rid < ?1) ORDER BY rid DESC LIMIT ?2`, before, limit+1)
 	}
 	if err != nil {
 		return nil, unavailable(err)
@@ -537,9 +629,10 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 	return page, unavailable(rows.Err())
 }
 
-// ftsQuery compiles a query into an FTS5 MATCH expression, or "" for none.
-// Every term and every filter must match (AND).
-func ftsQuery(q accord.SystemQuery) string {
+// ftsQuery compiles a query into an FTS5 MATCH expression ("" for none) and
+// the classification facets (see classFacet) systems must also have, which
+// are matched in system_facets. Every term and every filter must match.
+func ftsQuery(q accord.SystemQuery) (string, []string) {
 	var parts []string
 	for _, term := range accord.SearchTerms(q.Q) {
 		phrase := `text:"` + strings.Join(term.Tokens, " ") + `"`
@@ -551,10 +644,27 @@ func ftsQuery(q accord.SystemQuery) string {
 		}
 		parts = append(parts, phrase)
 	}
+	var class []string
 	for _, f := range q.Facets() {
+		if classFacet(f) {
+			class = append(class, f)
+			continue
+		}
 		parts = append(parts, `facets:"`+strings.ReplaceAll(f, `"`, `""`)+`"`)
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(parts, " AND "), class
+}
+
+// classFilter is the SQL condition that the system with id column col has
+// every classification facet, and its arguments.
+func classFilter(col string, class []string) (string, []any) {
+	var b strings.Builder
+	var args []any
+	for _, f := range class {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM system_facets g WHERE g.facet = ? AND g.rid = " + col + ")")
+		args = append(args, f)
+	}
+	return b.String(), args
 }
 
 func (t *Tx) Idempotency(ctx context.Context, org, key string) (*accord.Idempotency, error) {

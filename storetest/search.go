@@ -230,3 +230,60 @@ func testSearchShortWords(t *testing.T, newStore NewStore) {
 		}
 	}
 }
+
+// testClassificationFacets: the facets a classification gives (level, tier,
+// framework) filter and count like any other, and change when a system is
+// re-indexed with a new classification while its text stays the same.
+func testClassificationFacets(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	put := func(id string, facets ...string) {
+		update(t, s, func(tx accord.WriteTx) error {
+			sys := accord.System{ID: id, Provider: "org_x", Version: 1, Status: "active", Created: t0, Updated: t0}
+			doc := accord.SearchDoc{Text: accord.SearchText("hiring assistant " + id), Facets: append([]string{"country:FR", "status:active"}, facets...)}
+			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id}, doc)
+		})
+	}
+	put("sys_a", "level:high", "framework:eu-ai-act", "tier:eu-ai-act/high")
+	put("sys_b", "level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal")
+	put("sys_c", "level:not_applicable")
+	for _, tt := range []struct {
+		q    accord.SystemQuery
+		want []string
+	}{
+		{accord.SystemQuery{Tier: "high"}, []string{"sys_a"}},
+		{accord.SystemQuery{Framework: "eu-ai-act"}, []string{"sys_a", "sys_b"}},
+		{accord.SystemQuery{Framework: "eu-ai-act", Tier: "minimal"}, []string{"sys_b"}},
+		{accord.SystemQuery{Q: "hiring", Tier: "high", Country: "FR"}, []string{"sys_a"}},
+		{accord.SystemQuery{Q: "hiring", Framework: "eu-ai-act", Status: "active"}, []string{"sys_a", "sys_b"}},
+		{accord.SystemQuery{Tier: "high", Country: "DE"}, nil},
+	} {
+		if got := search(t, s, tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("search %+v = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	// A rule change re-classifies sys_a: its facets change, its text does not.
+	put("sys_a", "level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal")
+	if got := search(t, s, accord.SystemQuery{Tier: "high"}); len(got) != 0 {
+		t.Errorf("after re-classification, level high = %v", got)
+	}
+	if got := search(t, s, accord.SystemQuery{Q: "assistant", Tier: "minimal"}); !slices.Equal(got, []string{"sys_a", "sys_b"}) {
+		t.Errorf("after re-classification, text + level minimal = %v", got)
+	}
+	var counts map[string]int
+	view(t, s, func(tx accord.ReadTx) error {
+		var err error
+		counts, err = tx.FacetCounts(ctx, accord.SystemQuery{Framework: "eu-ai-act"}, []string{"level", "country"})
+		return err
+	})
+	if fmt.Sprint(counts) != fmt.Sprint(map[string]int{"level:minimal": 2, "country:FR": 2}) {
+		t.Errorf("counts under eu-ai-act = %v", counts)
+	}
+	view(t, s, func(tx accord.ReadTx) error {
+		var err error
+		counts, err = tx.FacetCounts(ctx, accord.SystemQuery{Q: "hiring"}, []string{"tier"})
+		return err
+	})
+	if fmt.Sprint(counts) != fmt.Sprint(map[string]int{"tier:eu-ai-act/minimal": 2}) {
+		t.Errorf("tier counts for hiring = %v", counts)
+	}
+}

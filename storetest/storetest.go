@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SearchPagination", testSearchPagination},
 		{"SearchShortWords", testSearchShortWords},
 		{"FacetCounts", testFacetCounts},
+		{"ClassificationFacets", testClassificationFacets},
 		{"LogAppendAndRead", testLogAppendAndRead},
 		{"LogThroughSequencer", testLogThroughSequencer},
 		{"LogConcurrentWriters", testLogConcurrentWriters},

@@ -39,6 +39,7 @@ func init() {
 		"version":       {"print the version", runVersion},
 		"classify":      {"classify a filing offline under every rule pack, with citations", runClassify},
 		"frameworks":    {"list the rule packs, or check pack files (frameworks check DIR)", runFrameworks},
+		"reclassify":    {"re-classify every system under this binary's rule packs (after a rule change)", runReclassify},
 	}
 }
 
