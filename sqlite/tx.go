@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -302,7 +303,7 @@ func (t *Tx) Organizations(ctx context.Context, q accord.OrganizationQuery) (*ac
 	}
 	limit := accord.PageLimit(q.Limit)
 	rows, err := t.query(ctx, `SELECT rid, data FROM organizations
-		WHERE (?1 = 0 OR rid > ?1) AND (?2 = '' OR kind = ?2) AND (?3 = '' OR country = ?3)
+		WHERE rid > ?1 AND (?2 = '' OR kind = ?2) AND (?3 = '' OR country = ?3)
 		ORDER BY rid LIMIT ?4`, after, q.Kind, q.Country, limit+1)
 	if err != nil {
 		return nil, unavailable(err)
@@ -582,6 +583,12 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, err
 	}
 	limit := accord.PageLimit(q.Limit)
+	if before == 0 {
+		// No cursor: start past the newest. A plain "rid < ?" lets SQLite
+		// (and FTS5) start each page at the cursor instead of scanning from
+		// the newest row: an "OR ? = 0" made deep pages read every row above.
+		before = math.MaxInt64
+	}
 	match, class := ftsQuery(q)
 	if err := t.flushFTS(ctx); err != nil {
 		return nil, err
@@ -591,17 +598,17 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 	case match != "":
 		cond, args := classFilter("f.rowid", class)
 		rows, err = t.query(ctx, `SELECT s.rid, s.summary FROM systems_fts f JOIN systems s ON s.rid = f.rowid
-			WHERE systems_fts MATCH ? AND (? = 0 OR f.rowid < ?)`+cond+` ORDER BY f.rowid DESC LIMIT ?`,
-			append(append([]any{match, before, before}, args...), limit+1)...)
+			WHERE systems_fts MATCH ? AND f.rowid < ?`+cond+` ORDER BY f.rowid DESC LIMIT ?`,
+			append(append([]any{match, before}, args...), limit+1)...)
 	case len(class) > 0:
 		// The first classification facet drives, newest first, through the
 		// (facet, rid) primary key; the others are checked per system.
 		cond, args := classFilter("c.rid", class[1:])
 		rows, err = t.query(ctx, `SELECT s.rid, s.summary FROM system_facets c JOIN systems s ON s.rid = c.rid
-			WHERE c.facet = ? AND (? = 0 OR c.rid < ?)`+cond+` ORDER BY c.rid DESC LIMIT ?`,
-			append(append([]any{class[0], before, before}, args...), limit+1)...)
+			WHERE c.facet = ? AND c.rid < ?`+cond+` ORDER BY c.rid DESC LIMIT ?`,
+			append(append([]any{class[0], before}, args...), limit+1)...)
 	default:
-		rows, err = t.query(ctx, `SELECT rid, summary FROM systems WHERE (?1 = 0 OR rid < ?1) ORDER BY rid DESC LIMIT ?2`, before, limit+1)
+		rows, err = t.query(ctx, `SELECT rid, summary FROM systems WHERE rid < ? ORDER BY rid DESC LIMIT ?`, before, limit+1)
 	}
 	if err != nil {
 		return nil, unavailable(err)
