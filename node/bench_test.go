@@ -21,6 +21,14 @@ import (
 //
 //	go test -run '^$' -bench ReceiptsHTTP -benchtime 20x ./node/
 func BenchmarkReceiptsHTTP(b *testing.B) {
+	b.Run("filing", func(b *testing.B) { benchReceiptsHTTP(b, false) })
+	b.Run("token", func(b *testing.B) { benchReceiptsHTTP(b, true) })
+}
+
+// benchReceiptsHTTP measures one kind of write over HTTP: a whole filing
+// (validation, classification, two log entries, search index), or a token
+// issue (one small log entry), which shows the log's own cost over HTTP.
+func benchReceiptsHTTP(b *testing.B, token bool) {
 	n := testnode.Start(b, testnode.Options{})
 	ctx := context.Background()
 	admin := client.New(n.URL, n.AdminToken)
@@ -42,12 +50,19 @@ func BenchmarkReceiptsHTTP(b *testing.B) {
 			c := &client.Client{Server: n.URL, Token: reg.Token.Secret, HTTP: &http.Client{Transport: tr, Timeout: time.Minute}}
 			var mine []time.Duration
 			for range work {
-				f := crashFiling(0, int(seq.Add(1)))
 				t0 := time.Now()
-				v, err := c.FileSystem(ctx, "", f, "")
-				if err != nil || v.Receipt == nil {
-					b.Error(err)
-					return
+				if token {
+					t, err := c.IssueToken(ctx, reg.Organization.ID, "bench")
+					if err != nil || t.Receipt == nil {
+						b.Error(err)
+						return
+					}
+				} else {
+					v, err := c.FileSystem(ctx, "", crashFiling(0, int(seq.Add(1))), "")
+					if err != nil || v.Receipt == nil {
+						b.Error(err)
+						return
+					}
 				}
 				mine = append(mine, time.Since(t0))
 			}
