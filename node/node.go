@@ -140,7 +140,7 @@ func loadOrCreateKey(cfg Config) (string, error) {
 	}
 	origin := cfg.Origin
 	if origin == "" {
-		origin = "accord.local/" + strings.TrimPrefix(registryID(), "tok_")
+		origin = "accord.local/" + randomName()
 	}
 	skey, _, err := tlog.GenerateKey(origin)
 	if err != nil {
@@ -189,7 +189,7 @@ func (n *Node) bootstrapAdmin(ctx context.Context) error {
 	}
 	secret := registry.NewSecret()
 	now := time.Now().UTC()
-	tok := accord.Token{ID: registryID(), Label: "admin", Admin: true, Created: now}
+	tok := accord.Token{ID: "tok_" + randomName(), Label: "admin", Admin: true, Created: now}
 	// Write the file first: a crash after the commit must not lose the secret.
 	path := filepath.Join(n.Config.DataDir, AdminTokenFile)
 	if err := writeSecret(path, secret+"\n"); err != nil {

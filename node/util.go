@@ -12,10 +12,11 @@ import (
 	"github.com/accord-gov/accord/tlog"
 )
 
-func registryID() string {
+// randomName returns 16 random lower-case base32 characters.
+func randomName() string {
 	b := make([]byte, 10)
 	rand.Read(b)
-	return "tok_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 func mustJSON(v any) json.RawMessage {
