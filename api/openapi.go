@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/accord-gov/accord/internal/yamljson"
 	"github.com/accord-gov/accord/registry"
 )
 
@@ -23,29 +24,12 @@ var OpenAPI = func() []byte {
 	if err := yaml.Unmarshal(openapiYAML, &doc); err != nil {
 		panic(fmt.Sprintf("api/openapi.yaml: %v", err)) // a build-time asset; tests catch this
 	}
-	b, err := json.Marshal(jsonable(doc))
+	b, err := json.Marshal(yamljson.Value(doc))
 	if err != nil {
 		panic(fmt.Sprintf("api/openapi.yaml: %v", err))
 	}
 	return b
 }()
-
-// jsonable turns YAML's map[string]any/[]any trees into JSON-encodable ones.
-func jsonable(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			v[k] = jsonable(x)
-		}
-		return v
-	case []any:
-		for i, x := range v {
-			v[i] = jsonable(x)
-		}
-		return v
-	}
-	return v
-}
 
 func (a *API) openapi(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
 	w.Header().Set("Content-Type", "application/json")

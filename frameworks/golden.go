@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/yamljson"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -87,7 +88,7 @@ func DecodeFiling(n *yaml.Node) (accord.Filing, error) {
 	if err := n.Decode(&v); err != nil {
 		return f, err
 	}
-	b, err := json.Marshal(jsonable(v))
+	b, err := json.Marshal(yamljson.Value(v))
 	if err != nil {
 		return f, err
 	}
@@ -97,24 +98,6 @@ func DecodeFiling(n *yaml.Node) (accord.Filing, error) {
 		return f, err
 	}
 	return f, nil
-}
-
-// jsonable turns what yaml.v3 decodes into values encoding/json accepts
-// (timestamps become YYYY-MM-DD strings).
-func jsonable(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = jsonable(e)
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = jsonable(e)
-		}
-	case time.Time:
-		return t.Format("2006-01-02")
-	}
-	return v
 }
 
 // CheckCase classifies the case's filing and returns every way the result

@@ -204,12 +204,7 @@ func CrashTest(t *testing.T, db string, kills int) {
 	}
 	entries := make([][]byte, 0, rep.Size)
 	for n := int64(0); n*256 < rep.Size; n++ {
-		w := min(256, rep.Size-n*256)
-		path := fmt.Sprintf("tile/entries/%s", tileIndex(n))
-		if w < 256 {
-			path += fmt.Sprintf(".p/%d", w)
-		}
-		b, err := fetch(ctx, path)
+		b, err := fetch(ctx, acctlog.TilePath(-1, n, int(min(256, rep.Size-n*256))))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,15 +264,6 @@ func CrashTest(t *testing.T, db string, kills int) {
 		}
 	}
 	t.Logf("%d kills, %d acknowledged writes, %d checkpoints handed out, final log %d entries", kills, len(acks), len(checkpoints), rep.Size)
-}
-
-func tileIndex(n int64) string {
-	s := fmt.Sprintf("%03d", n%1000)
-	for n >= 1000 {
-		n /= 1000
-		s = fmt.Sprintf("x%03d/%s", n%1000, s)
-	}
-	return s
 }
 
 func crashFiling(w, i int) accord.Filing {

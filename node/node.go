@@ -202,8 +202,11 @@ func (n *Node) bootstrapAdmin(ctx context.Context) error {
 		if err := tx.SetMeta(ctx, "admin_token", []byte(tok.ID)); err != nil {
 			return nil, err
 		}
-		e, err := accord.Canonical(accord.LogEvent{Type: accord.LogTokenIssued, Record: tok.ID, Version: 1, Time: accord.LogTime(now), Org: "admin", Content: mustJSON(tok)})
-		return [][]byte{e}, err
+		content, err := accord.Canonical(tok)
+		if err != nil {
+			return nil, err
+		}
+		return [][]byte{accord.LogEvent{Type: accord.LogTokenIssued, Record: tok.ID, Version: 1, Time: accord.LogTime(now), Org: "admin", Content: content}.Bytes()}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("create admin token: %w", err)

@@ -3,7 +3,6 @@ package node
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -17,14 +16,6 @@ func randomName() string {
 	b := make([]byte, 10)
 	rand.Read(b)
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only called with plain structs
-	}
-	return b
 }
 
 func newLogMetrics(reg *prometheus.Registry) tlog.Metrics {

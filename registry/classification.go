@@ -57,18 +57,11 @@ type ClassificationView struct {
 func (s *Service) Classification(ctx context.Context, c *Caller, id string, version int, asOf time.Time) (*ClassificationView, error) {
 	var view *ClassificationView
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
-		sys, err := tx.System(ctx, id)
+		sys, v, err := readVersion(ctx, tx, id, version)
 		if err != nil {
 			return err
 		}
-		if version == 0 {
-			version = sys.Version
-		}
-		v, err := tx.SystemVersion(ctx, id, version)
-		if err != nil {
-			return err
-		}
-		view = &ClassificationView{System: id, Version: version}
+		view = &ClassificationView{System: id, Version: v.Version}
 		if asOf.IsZero() {
 			asOf = v.Time
 		}

@@ -118,16 +118,17 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Caller, err
 			return accord.Errorf(accord.EUnauthorized, "the token was revoked")
 		}
 		c = &Caller{Token: *tok}
-		if tok.Org != "" {
-			o, err := tx.Organization(ctx, tok.Org)
-			if err != nil {
-				return err
-			}
-			c.OrgKind = o.Kind
-		}
 		return nil
 	})
-	return c, err
+	if err != nil || c.Token.Org == "" {
+		return c, err
+	}
+	o, err := s.Organization(ctx, c.Token.Org) // cached: organizations never change
+	if err != nil {
+		return nil, err
+	}
+	c.OrgKind = o.Kind
+	return c, nil
 }
 
 // TokenHash is how tokens are stored: SHA-256 of the secret. Tokens carry

@@ -138,7 +138,7 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 		v.Replayed = true
 		return v, nil
 	}
-	return s.viewAfterWrite(c, sys, f, receipts)
+	return viewAfterWrite(c, sys, p, receipts), nil
 }
 
 // UpdateSystem files a new version. ifMatch must be the current version's ETag.
@@ -186,7 +186,7 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 	if err != nil {
 		return nil, err
 	}
-	return s.viewAfterWrite(c, sys, f, receipts)
+	return viewAfterWrite(c, sys, p, receipts), nil
 }
 
 // WithdrawSystem withdraws a filing. Its versions stay readable. ifMatch is optional.
@@ -203,7 +203,7 @@ func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, re
 	}
 	now := s.now().UTC()
 	var sys accord.System
-	var f accord.Filing
+	var p *prepared
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
@@ -217,10 +217,9 @@ func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, re
 		sys.Version++
 		sys.Status = "withdrawn"
 		sys.Updated = now
-		f = last.Filing
+		f := last.Filing
 		f.Status = "withdrawn"
-		p, err := s.prepare(f, sys.Provider, reason, now)
-		if err != nil {
+		if p, err = s.prepare(f, sys.Provider, reason, now); err != nil {
 			return nil, err
 		}
 		return s.writeVersion(ctx, tx, c, org, sys, accord.EventWithdrawn, p, reason, now, next)
@@ -228,7 +227,7 @@ func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, re
 	if err != nil {
 		return nil, err
 	}
-	return s.viewAfterWrite(c, sys, f, receipts)
+	return viewAfterWrite(c, sys, p, receipts), nil
 }
 
 // writable loads a system the caller may change, checking If-Match.
@@ -363,20 +362,33 @@ func completeDoc(doc accord.SearchDoc, sys accord.System, org *accord.Organizati
 	return doc
 }
 
-func (s *Service) viewAfterWrite(c *Caller, sys accord.System, f accord.Filing, receipts []accord.Receipt) (*SystemView, error) {
-	v := &SystemView{System: sys, Filing: f}
+// viewAfterWrite is the answer to a write: the new version, as the caller may see it.
+func viewAfterWrite(c *Caller, sys accord.System, p *prepared, receipts []accord.Receipt) *SystemView {
+	v := &SystemView{System: sys, Filing: p.filing}
 	if !c.SeesConfidential(sys.Provider) {
-		pub, err := PublicFiling(f)
-		if err != nil {
-			return nil, err
-		}
-		v.Filing = pub
+		v.Filing = p.public
 	}
 	if len(receipts) > 0 {
 		v.Receipt = &receipts[0]
 		v.MoreReceipts = receipts[1:]
 	}
-	return v, nil
+	return v
+}
+
+// readVersion reads a system and one of its versions (0: the current one).
+func readVersion(ctx context.Context, tx accord.ReadTx, id string, version int) (*accord.System, *accord.SystemVersion, error) {
+	sys, err := tx.System(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if version == 0 {
+		version = sys.Version
+	}
+	v, err := tx.SystemVersion(ctx, id, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sys, v, nil
 }
 
 // System returns a system's current version.
@@ -389,17 +401,11 @@ func (s *Service) System(ctx context.Context, c *Caller, id string) (*SystemView
 func (s *Service) SystemAt(ctx context.Context, c *Caller, id string, version int, withReceipt bool) (*SystemView, error) {
 	var view *SystemView
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
-		sys, err := tx.System(ctx, id)
+		sys, v, err := readVersion(ctx, tx, id, version)
 		if err != nil {
 			return err
 		}
-		if version == 0 {
-			version = sys.Version
-		}
-		v, err := tx.SystemVersion(ctx, id, version)
-		if err != nil {
-			return err
-		}
+		version = v.Version
 		view = &SystemView{System: *sys, Filing: v.Filing}
 		if version != sys.Version {
 			view.Version, view.Status, view.Updated = v.Version, v.Filing.Status, v.Time

@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/accord-gov/accord"
@@ -148,20 +149,10 @@ func testSearchPagination(t *testing.T, newStore NewStore) {
 			t.Errorf("%+v: %d results over all pages, want %d", q, len(all), want)
 		}
 		// Newest first, no repeats.
-		if !slices.IsSortedFunc(all, func(a, b string) int { return -cmpStr(a, b) }) {
+		if !slices.IsSortedFunc(all, func(a, b string) int { return strings.Compare(b, a) }) {
 			t.Errorf("%+v: results not newest first: %v", q, all)
 		}
 	}
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func testFacetCounts(t *testing.T, newStore NewStore) {

@@ -1,6 +1,7 @@
 package tlog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -503,19 +504,9 @@ func storeReader(ctx context.Context, tx accord.ReadTx) tlog.HashReader {
 
 // parseSigned reads the body of a checkpoint the node signed itself.
 func parseSigned(signed []byte) (Checkpoint, error) {
-	text, _, ok := cutNote(signed)
+	text, _, ok := bytes.Cut(signed, []byte("\n\n"))
 	if !ok {
 		return Checkpoint{}, errors.New("stored checkpoint is not a signed note")
 	}
-	return ParseCheckpoint(text)
-}
-
-func cutNote(signed []byte) (text, sigs string, ok bool) {
-	s := string(signed)
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '\n' && s[i+1] == '\n' {
-			return s[:i+1], s[i+2:], true
-		}
-	}
-	return "", "", false
+	return ParseCheckpoint(string(text) + "\n") // Cut dropped the body's last newline
 }

@@ -40,6 +40,13 @@ func (t tilePath) String() string {
 	return b.String()
 }
 
+// TilePath is the C2SP tlog-tiles path (below the log's prefix) of hash tile
+// n at level (level -1: entry bundle n), of width entries or hashes (256 for
+// a full tile): e.g. "tile/0/x001/234" or "tile/entries/005.p/17".
+func TilePath(level int, n int64, width int) string {
+	return tilePath{Level: level, N: n, W: width}.String()
+}
+
 // formatTileIndex writes N in 3-digit groups, all but the last prefixed with x.
 func formatTileIndex(n int64) string {
 	s := fmt.Sprintf("%03d", n%1000)

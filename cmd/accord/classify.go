@@ -17,6 +17,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/frameworks"
+	"github.com/accord-gov/accord/internal/yamljson"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -107,76 +108,75 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 // arguments ("accord classify x.yaml --json"). It returns the positional
 // arguments, and an exit code >= 0 when the command should stop.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, int) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, 0
-			}
-			return nil, 2
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, -1
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := parseArgs(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return nil, 0
+	case err != nil:
+		return nil, 2
 	}
+	return pos, -1
 }
 
 const maxFilingBytes = 1 << 20
 
-// decodeFilingDoc decodes a filing written in JSON or YAML. Fields are the
-// filing's JSON names; an unknown field is refused with its path and line,
-// so that a misspelt fact is not silently ignored (which would leave it
-// unknown).
+// decodeFilingDoc decodes a filing written in JSON or YAML.
 func decodeFilingDoc(name string, data []byte) (accord.Filing, error) {
 	var f accord.Filing
+	err := decodeDoc(name, data, &f, "filing")
+	return f, err
+}
+
+// decodeDoc decodes a JSON or YAML document into v (a pointer to a struct,
+// such as a filing): fields are the JSON names, and an unknown field is
+// refused with its path and line, so that a misspelt fact is not silently
+// ignored (which would leave it unknown). what names the document in messages.
+func decodeDoc(name string, data []byte, v any, what string) error {
 	if len(data) > maxFilingBytes {
-		return f, fmt.Errorf("%s: the file is larger than %d bytes", name, maxFilingBytes)
+		return fmt.Errorf("%s: the file is larger than %d bytes", name, maxFilingBytes)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return f, fmt.Errorf("%s: not valid JSON or YAML: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return fmt.Errorf("%s: not valid JSON or YAML: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return f, fmt.Errorf("%s: a filing is a mapping of fields, e.g. {trade_name: {en: ...}, domains: [...], ...}", name)
+		return fmt.Errorf("%s: a %s is a mapping of fields, e.g. {name: {en: ...}, ...}", name, what)
 	}
-	if err := checkFields(name, root.Content[0], reflect.TypeFor[accord.Filing](), ""); err != nil {
-		return f, err
+	if err := checkFields(name, what, root.Content[0], reflect.TypeOf(v), ""); err != nil {
+		return err
 	}
 	var doc any
 	if err := root.Content[0].Decode(&doc); err != nil {
-		return f, fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %v", name, err)
 	}
-	b, err := json.Marshal(jsonValue(doc))
+	b, err := json.Marshal(yamljson.Value(doc))
 	if err != nil {
-		return f, fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %v", name, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
+	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return f, fmt.Errorf("%s: %s has the wrong type: %s given, %s expected", name, te.Field, te.Value, te.Type)
+			return fmt.Errorf("%s: %s has the wrong type: %s given, %s expected", name, te.Field, te.Value, te.Type)
 		}
-		return f, fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %v", name, err)
 	}
-	return f, nil
+	return nil
 }
 
 // checkFields refuses mapping keys that are not JSON fields of t, naming the
 // field's path and line and suggesting the closest known name.
-func checkFields(file string, n *yaml.Node, t reflect.Type, path string) error {
+func checkFields(file, what string, n *yaml.Node, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
 	switch {
 	case n.Kind == yaml.AliasNode && n.Alias != nil:
-		return checkFields(file, n.Alias, t, path)
+		return checkFields(file, what, n.Alias, t, path)
 	case n.Kind == yaml.SequenceNode:
 		for i, c := range n.Content {
-			if err := checkFields(file, c, t, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := checkFields(file, what, c, t, fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}
 		}
@@ -203,13 +203,13 @@ func checkFields(file string, n *yaml.Node, t reflect.Type, path string) error {
 		}
 		ft, ok := fields[k.Value]
 		if !ok {
-			msg := fmt.Sprintf("%s:%d: %s is not a field of a filing", file, k.Line, p)
+			msg := fmt.Sprintf("%s:%d: %s is not a field of a %s", file, k.Line, p, what)
 			if s := closest(k.Value, fields); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
 			return errors.New(msg + "; GET /v1/openapi.json documents the fields and accord vocabularies lists the codes")
 		}
-		if err := checkFields(file, v, ft, p); err != nil {
+		if err := checkFields(file, what, v, ft, p); err != nil {
 			return err
 		}
 	}
@@ -251,23 +251,6 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// jsonValue turns what yaml.v3 decodes into values encoding/json accepts.
-func jsonValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = jsonValue(e)
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = jsonValue(e)
-		}
-	case time.Time:
-		return t.Format("2006-01-02")
-	}
-	return v
 }
 
 // writeReport prints a classification for people: per framework its

@@ -27,7 +27,7 @@ func TestCLIErrorsNameTheField(t *testing.T) {
 		want []string
 	}{
 		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/bad-country.yaml"}, []string{"deployment_countries[0]", `"France" is not an ISO 3166-1 alpha-2 country code`}},
-		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/typo.yaml"}, []string{"profilling", "check its spelling"}},
+		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/typo.yaml"}, []string{"typo.yaml:7: facts.profilling", "did you mean profiling?"}},
 		{[]string{"file"}, []string{"give one filing file"}},
 		{[]string{"withdraw", "sys_x"}, []string{"--reason is required"}},
 		{[]string{"verify", "testdata/bad-country.yaml"}, []string{"--key is required"}},

@@ -8,11 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
@@ -100,48 +97,25 @@ func printJSON(w io.Writer, v any) {
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
 
 // readFiling reads a filing from a JSON or YAML file ("-" for stdin),
-// refusing unknown fields just as the API does.
+// refusing unknown fields as the API does.
 func readFiling(path string) (accord.Filing, error) {
 	var f accord.Filing
-	err := readStrict(path, &f)
+	err := readStrict(path, &f, "filing")
 	return f, err
 }
 
-// readStrict decodes a JSON or YAML document into v with JSON field names.
-func readStrict(path string, v any) error {
+// readStrict decodes a JSON or YAML file ("-" for stdin) into v with JSON
+// field names, naming any unknown field with its line (see decodeDoc).
+func readStrict(path string, v any, what string) error {
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = io.ReadAll(os.Stdin)
+		data, err = io.ReadAll(io.LimitReader(os.Stdin, maxFilingBytes+1))
 	} else {
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(strings.TrimSpace(string(data)), "{") {
-		// YAML: decode generically, then re-encode as JSON so the same
-		// field names and checks apply.
-		var doc any
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return fmt.Errorf("%s: not valid YAML or JSON: %w", path, err)
-		}
-		if data, err = json.Marshal(doc); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		msg := err.Error()
-		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-			return accord.FieldErrorf(strings.Trim(f, `"`), "is not a filing field: check its spelling (accord vocabularies lists the codes; GET /v1/openapi.json documents the fields)")
-		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return accord.FieldErrorf(te.Field, "has the wrong type (%s given, %s expected)", te.Value, te.Type)
-		}
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return decodeDoc(path, data, v, what)
 }

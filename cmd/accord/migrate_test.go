@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -211,14 +210,7 @@ func sameTiles(t *testing.T, a, b *node.Node) {
 			break
 		}
 		for n := int64(0); n*256 < width; n++ {
-			dir := "entries"
-			if level >= 0 {
-				dir = fmt.Sprint(level)
-			}
-			path := "tile/" + dir + "/" + tileIndex(n)
-			if w := min(256, width-n*256); w < 256 {
-				path += fmt.Sprintf(".p/%d", w)
-			}
+			path := acctlog.TilePath(level, n, int(min(256, width-n*256)))
 			if !bytes.Equal(get(sa.URL, path), get(sb.URL, path)) {
 				t.Errorf("%s differs", path)
 			}
@@ -228,13 +220,4 @@ func sameTiles(t *testing.T, a, b *node.Node) {
 	if paths < 2 {
 		t.Errorf("compared only %d tiles", paths)
 	}
-}
-
-func tileIndex(n int64) string {
-	s := fmt.Sprintf("%03d", n%1000)
-	for n >= 1000 {
-		n /= 1000
-		s = fmt.Sprintf("x%03d/%s", n%1000, s)
-	}
-	return s
 }

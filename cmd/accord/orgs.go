@@ -39,7 +39,7 @@ func orgRegister(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *file != "" {
-		if err := readStrict(*file, &o); err != nil {
+		if err := readStrict(*file, &o, "organization"); err != nil {
 			return fail(stderr, "org register", err)
 		}
 	} else if *name != "" {
