@@ -252,7 +252,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date) Framework {
 	if nNames > 0 {
 		nameBuf = make([]string, 0, nNames)
 	}
-	hit := func(r *Rule, cond *condition) Hit {
+	hit := func(r *RuleRef, cond *condition) Hit {
 		n := len(cond.reads)
 		if len(factBuf) < n { // cannot happen: the counts above match the cases below
 			factBuf = make([]Fact, n)
@@ -278,7 +278,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date) Framework {
 				}
 			}
 		case s.eff == triT:
-			fw.Fired = append(fw.Fired, hit(r, c.rules[i]))
+			fw.Fired = append(fw.Fired, hit(c.ref[i], c.rules[i]))
 			for j := range r.Obligations {
 				from := r.Obligations[j].AppliesFrom
 				if from == "" {
@@ -293,15 +293,14 @@ func (sc *scratch) classifyPack(p *Pack, date Date) Framework {
 					}
 					continue
 				}
-				o := &r.Obligations[j]
 				fw.Obligations = append(fw.Obligations, Duty{
-					Pack: p.ID, Rule: r.ID, ID: o.ID, Citation: o.Citation, Bearer: o.Bearer, Theme: o.Theme,
-					Text: o.Text, AppliesFrom: from, Applies: from <= date, Deadline: o.Deadline,
+					Pack: p.ID, Rule: r.ID, DutyTerms: c.terms[i][j], AppliesFrom: from, Applies: from <= date,
+					Deadline: r.Obligations[j].Deadline,
 				})
 				dutyAt[k] = len(fw.Obligations)
 			}
 		case s.base == triT && s.eff == triF:
-			cn := Cancellation{Hit: hit(r, c.rules[i])}
+			cn := Cancellation{Hit: hit(c.ref[i], c.rules[i])}
 			for _, e := range c.excs[i] {
 				if st[e].eff == triT {
 					x := &p.Rules[e]
@@ -312,7 +311,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date) Framework {
 		case s.eff == triU:
 			start := len(nameBuf)
 			nameBuf = s.miss.appendNames(nameBuf)
-			pd := Pending{Hit: hit(r, c.rules[i]), Missing: nameBuf[start:len(nameBuf):len(nameBuf)]}
+			pd := Pending{Hit: hit(c.ref[i], c.rules[i]), Missing: nameBuf[start:len(nameBuf):len(nameBuf)]}
 			if pd.Missing == nil {
 				pd.Missing = []string{}
 			}
@@ -436,8 +435,8 @@ func (e *packEval) eff(i int) tri {
 
 // hit explains a rule: its inputs and their values.
 // buf has room for the condition's inputs.
-func (in *input) hit(r *Rule, c *condition, buf []Fact) Hit {
-	h := Hit{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier, Facts: buf}
+func (in *input) hit(r *RuleRef, c *condition, buf []Fact) Hit {
+	h := Hit{RuleRef: r, Facts: buf}
 	for _, name := range c.reads {
 		slot := slotOf[name]
 		switch {

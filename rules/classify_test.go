@@ -347,6 +347,19 @@ func TestResultJSON(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("result JSON differs from %s (go test -update rewrites it):\n%s", golden, got)
 	}
+	// Clients decode what the API sends: the shared rule and duty terms
+	// must come back from JSON too.
+	var back Result
+	if err := json.Unmarshal(want, &back); err != nil {
+		t.Fatal(err)
+	}
+	again, err := json.MarshalIndent(back, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again = append(again, '\n'); !bytes.Equal(again, want) {
+		t.Errorf("result JSON does not survive a round trip:\n%s", again)
+	}
 }
 
 func TestCrosswalk(t *testing.T) {

@@ -74,6 +74,10 @@ type compiledPack struct {
 	// content, so that one duty brought by several rules is listed once.
 	dutyKey [][]int
 	nDuty   int
+	// ref[i] and terms[i][j] are what results say of rule i and of its
+	// obligation j; results point to them rather than copy them.
+	ref   []*RuleRef
+	terms [][]*DutyTerms
 	// Baseline pack only: the levels in order and each theme's position.
 	levels  []string
 	themeAt map[string]int
@@ -108,6 +112,8 @@ func (c *compiledPack) index(p *Pack) {
 	c.from = make([]Date, n)
 	c.until = make([]Date, n)
 	c.dutyKey = make([][]int, n)
+	c.ref = make([]*RuleRef, n)
+	c.terms = make([][]*DutyTerms, n)
 	byID := map[string][]int{}
 	for i, r := range p.Rules {
 		byID[r.ID] = append(byID[r.ID], i)
@@ -134,8 +140,11 @@ func (c *compiledPack) index(p *Pack) {
 			c.rank[i] = rk
 		}
 		c.from[i], c.until[i] = p.effRange(r.EffectiveFrom, r.EffectiveUntil)
+		c.ref[i] = &RuleRef{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier}
 		c.dutyKey[i] = make([]int, len(r.Obligations))
+		c.terms[i] = make([]*DutyTerms, len(r.Obligations))
 		for j, o := range r.Obligations {
+			c.terms[i][j] = &DutyTerms{ID: o.ID, Citation: o.Citation, Bearer: o.Bearer, Theme: o.Theme, Text: o.Text}
 			k := -1
 			for _, cand := range byOblID[o.ID] {
 				if sameObligation(keys[cand], o) {

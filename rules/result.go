@@ -74,14 +74,22 @@ type Reason struct {
 
 // Hit is a rule whose condition held, with what it read.
 type Hit struct {
+	*RuleRef
+	// Facts are the inputs the condition read and their values: the facts
+	// that made it true.
+	Facts []Fact `json:"facts"`
+}
+
+// RuleRef names a rule, the article it rests on and the tier it implies.
+// Every result that explains a rule shares the one RuleRef Load made for it:
+// results are read-only, and one pointer in place of five fields keeps a
+// classification's allocations (and so its garbage collection) small.
+type RuleRef struct {
 	Rule      string      `json:"rule"`
 	Citation  string      `json:"citation"`
 	Title     accord.Text `json:"title"`
 	Rationale accord.Text `json:"rationale,omitempty"`
 	Tier      string      `json:"tier,omitempty"`
-	// Facts are the inputs the condition read and their values: the facts
-	// that made it true.
-	Facts []Fact `json:"facts"`
 }
 
 // Fact is one input a condition read: a filing list (e.g. "domains") or a
@@ -129,19 +137,25 @@ type Upcoming struct {
 	EffectiveFrom Date        `json:"effective_from"`
 }
 
+// DutyTerms are what an obligation says, shared like RuleRef by every
+// result that lists it.
+type DutyTerms struct {
+	ID       string      `json:"id"`
+	Citation string      `json:"citation"`
+	Bearer   string      `json:"bearer"`
+	Theme    string      `json:"theme"`
+	Text     accord.Text `json:"text"`
+}
+
 // Duty is an obligation that applies to the filing.
 type Duty struct {
 	Pack string `json:"pack"`
 	// Rule is the first rule (in pack order) that brings the obligation;
 	// Rules lists all of them when several rules bring the same one.
-	Rule        string      `json:"rule"`
-	Rules       []string    `json:"rules,omitempty"`
-	ID          string      `json:"id"`
-	Citation    string      `json:"citation"`
-	Bearer      string      `json:"bearer"`
-	Theme       string      `json:"theme"`
-	Text        accord.Text `json:"text"`
-	AppliesFrom Date        `json:"applies_from"`
+	Rule  string   `json:"rule"`
+	Rules []string `json:"rules,omitempty"`
+	*DutyTerms
+	AppliesFrom Date `json:"applies_from"`
 	// Applies reports whether AppliesFrom has been reached on the
 	// classification date.
 	Applies  bool        `json:"applies"`
