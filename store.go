@@ -2,6 +2,7 @@ package accord
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -87,6 +88,13 @@ type WriteTx interface {
 	// PutSystem inserts or replaces a system's head row, its public summary
 	// and its search document.
 	PutSystem(ctx context.Context, s System, summary SystemSummary, doc SearchDoc) error
+	// SetClassification replaces what a system's head says of its
+	// classification: the summary (its Level and Tiers; summary.ID names the
+	// system) and the classification facets (see IsClassificationFacet).
+	// Its search text and other facets stay. Re-classification after a rule
+	// change calls it for every system whose outcome changed; an unknown
+	// system is ENotFound.
+	SetClassification(ctx context.Context, summary SystemSummary, facets []string) error
 	// AddSystemVersion stores a new version; an existing (id, version) is EConflict.
 	AddSystemVersion(ctx context.Context, v SystemVersion) error
 	PutIdempotency(ctx context.Context, i Idempotency) error
@@ -122,3 +130,11 @@ type SearchDoc struct {
 
 // Facet formats a facet value.
 func Facet(name, value string) string { return name + ":" + value }
+
+// IsClassificationFacet reports facets that come from a system's
+// classification (level, tier, framework) rather than from its filing. A
+// rule change rewrites them for many systems at once, so stores keep them
+// apart from the full-text document where they can.
+func IsClassificationFacet(f string) bool {
+	return strings.HasPrefix(f, "level:") || strings.HasPrefix(f, "tier:") || strings.HasPrefix(f, "framework:")
+}

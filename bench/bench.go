@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/postgres"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/sqlite"
@@ -73,7 +74,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer log.Close()
-	svc := registry.New(registry.Config{Store: cfg.Store, Log: log})
+	// The node's rule packs: every filing is classified under all of them,
+	// as accord serve does.
+	packs, err := frameworks.Packs()
+	if err != nil {
+		return nil, err
+	}
+	svc := registry.New(registry.Config{Store: cfg.Store, Log: log, Packs: packs})
 	res := &Result{}
 
 	if cfg.Filings > 0 {

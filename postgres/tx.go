@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -521,6 +522,42 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 		facets = []string{}
 	}
 	_, err = t.exec(ctx, putSystemSQL, s.ID, s.Provider, data, sum, doc.Text, facets, docVector(doc))
+	return unavailable(err)
+}
+
+func (t *Tx) SetClassification(ctx context.Context, summary accord.SystemSummary, facets []string) error {
+	for _, f := range facets {
+		if !accord.IsClassificationFacet(f) {
+			return fmt.Errorf("set classification of %s: %q is not a classification facet", summary.ID, f)
+		}
+	}
+	if !validText(append([]string{summary.ID}, facets...)...) {
+		return invalidText("system id or facet")
+	}
+	sum, err := json.Marshal(summary)
+	if err != nil {
+		return err
+	}
+	// The search document holds the facets too (as lexemes): it is rebuilt
+	// from the stored text with the new classification facets.
+	var rid int64
+	var text string
+	var old []string
+	found, err := t.one(ctx, []any{&rid, &text, &old}, `UPDATE systems SET summary = $2 WHERE id = $1
+		RETURNING rid, search_text, ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid)`, summary.ID, sum)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return accord.Errorf(accord.ENotFound, "system %s not found", summary.ID)
+	}
+	all := slices.DeleteFunc(old, accord.IsClassificationFacet)
+	all = append(all, facets...)
+	slices.Sort(all)
+	all = slices.Compact(all)
+	_, err = t.exec(ctx, `WITH d AS (DELETE FROM system_facets WHERE rid = $1 AND facet <> ALL ($2::text[])),
+f AS (INSERT INTO system_facets (facet, rid) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING)
+UPDATE system_search SET doc = $3 WHERE rid = $1`, rid, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
 	return unavailable(err)
 }
 

@@ -34,8 +34,7 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 		sum     accord.SystemSummary
 		filing  accord.Filing
 		changed bool
-		cl      *classification
-		doc     accord.SearchDoc // for a changed system: its new search document
+		facets  []string // for a changed system: its new classification facets
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -115,26 +114,12 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				r := rules.Classify(j.filing, s.packs, asOf)
-				j.cl = &classification{result: r}
-				level, tiers := j.cl.levels()
+				cl := &classification{result: rules.Classify(j.filing, s.packs, asOf)}
+				level, tiers := cl.levels()
 				j.changed = level != j.sum.Level || !maps.Equal(tiers, j.sum.Tiers)
 				if j.changed {
-					// Everything the write needs, computed here in parallel;
-					// the writer is a single goroutine.
-					org, err := s.Organization(ctx, j.sys.Provider)
-					if err != nil {
-						fail(fmt.Errorf("reclassify: %w", err))
-						return
-					}
-					pub, err := PublicFiling(j.filing)
-					if err != nil {
-						fail(fmt.Errorf("reclassify: %w", err))
-						return
-					}
-					head := accord.System{ID: j.sum.ID, Provider: j.sum.Provider, Version: j.sum.Version, Status: j.sum.Status}
-					j.doc = completeDoc(searchDoc(j.sum.Provider, pub, j.cl), head, org)
 					j.sum.Level, j.sum.Tiers = level, tiers
+					j.facets = cl.facets()
 				}
 				select {
 				case done <- j:
@@ -163,7 +148,7 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 				if cur.Version != j.sys.Version || cur.Status != j.sum.Status {
 					continue // the new version was classified when it was filed
 				}
-				if err := tx.PutSystem(ctx, *cur, j.sum, j.doc); err != nil {
+				if err := tx.SetClassification(ctx, j.sum, j.facets); err != nil {
 					return err
 				}
 			}

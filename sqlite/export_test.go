@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -86,4 +87,68 @@ type docs struct {
 func (d *docs) System(_ context.Context, _ int64, s accord.System, _ accord.SystemSummary, doc accord.SearchDoc) error {
 	d.got[s.ID] = doc
 	return nil
+}
+
+// TestVersionsMoveToRowidTable: versions stored before migration 004 (in a
+// WITHOUT ROWID table) are all readable after it, and (system_id, version)
+// is still unique.
+func TestVersionsMoveToRowidTable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"migrations/001_init.sql", "migrations/002_facets.sql", "migrations/003_search_text.sql"} {
+		ddl, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.Exec(string(ddl)); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+	}
+	for _, v := range []struct {
+		id      string
+		version int
+		salts   any
+	}{{"sys_b", 1, nil}, {"sys_a", 2, `{"facts.profiling":"c2FsdA=="}`}, {"sys_a", 1, nil}} {
+		data := fmt.Sprintf(`{"system_id":%q,"version":%d,"event":"filed","filing":{"trade_name":{"en":"%s v%d"}}}`, v.id, v.version, v.id, v.version)
+		if _, err := old.Exec(`INSERT INTO system_versions(system_id, version, data, salts) VALUES (?, ?, ?, ?)`, v.id, v.version, data, v.salts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.Exec(`PRAGMA user_version = 3`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(ctx, func(tx accord.ReadTx) error {
+		vs, err := tx.SystemVersions(ctx, "sys_a")
+		if err != nil {
+			return err
+		}
+		if len(vs) != 2 || vs[0].Version != 1 || vs[1].Version != 2 || vs[1].Filing.TradeName["en"] != "sys_a v2" || vs[1].Salts["facts.profiling"] == nil {
+			t.Errorf("sys_a after the migration: %+v", vs)
+		}
+		v, err := tx.SystemVersion(ctx, "sys_b", 1)
+		if err != nil || v.Filing.TradeName["en"] != "sys_b v1" {
+			t.Errorf("sys_b after the migration: %+v, %v", v, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx accord.WriteTx) error {
+		return tx.AddSystemVersion(ctx, accord.SystemVersion{SystemID: "sys_a", Version: 2})
+	})
+	if accord.ErrorCode(err) != accord.EConflict {
+		t.Errorf("a second version 2 of sys_a: %v, want a conflict", err)
+	}
 }

@@ -38,13 +38,10 @@ type ftsDoc struct {
 	oldText string // the text indexed before, when replace
 }
 
-// classFacet reports facets that come from a system's classification
-// (level, tier, framework). A rule change rewrites them for many systems at
-// once, so they live only in system_facets, never in the full-text index:
-// re-classifying a system then touches a few facet rows, not its document.
-func classFacet(f string) bool {
-	return strings.HasPrefix(f, "level:") || strings.HasPrefix(f, "tier:") || strings.HasPrefix(f, "framework:")
-}
+// classFacet reports facets that come from a system's classification. They
+// live only in system_facets, never in the full-text index: re-classifying a
+// system then touches a few facet rows, not its document.
+func classFacet(f string) bool { return accord.IsClassificationFacet(f) }
 
 // ftsFacets is the facets column of a system's full-text document.
 func ftsFacets(facets []string) string {
@@ -506,6 +503,53 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 	}
 	facets := slices.Sorted(slices.Values(doc.Facets))
 	t.fts = append(t.fts, ftsDoc{rid: rid, text: doc.Text, facets: slices.Compact(facets), replace: replace, oldText: oldText})
+	return nil
+}
+
+func (t *Tx) SetClassification(ctx context.Context, summary accord.SystemSummary, facets []string) error {
+	for _, f := range facets {
+		if !classFacet(f) {
+			return fmt.Errorf("set classification of %s: %q is not a classification facet", summary.ID, f)
+		}
+	}
+	// A document of this transaction still waiting for the index may be
+	// this system's: it goes in first.
+	if err := t.flushFTS(ctx); err != nil {
+		return err
+	}
+	sum, err := json.Marshal(summary)
+	if err != nil {
+		return err
+	}
+	row, err := t.queryRow(ctx, `UPDATE systems SET summary = ? WHERE id = ? RETURNING rid`, sum, summary.ID)
+	if err != nil {
+		return err
+	}
+	var rid int64
+	if err := row.Scan(&rid); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return accord.Errorf(accord.ENotFound, "system %s not found", summary.ID)
+		}
+		return unavailable(err)
+	}
+	old, err := t.facetsOf(ctx, rid)
+	if err != nil {
+		return err
+	}
+	for _, f := range old {
+		if classFacet(f) && !slices.Contains(facets, f) {
+			if _, err := t.exec(ctx, `DELETE FROM system_facets WHERE facet = ? AND rid = ?`, f, rid); err != nil {
+				return unavailable(err)
+			}
+		}
+	}
+	for _, f := range facets {
+		if !slices.Contains(old, f) {
+			if _, err := t.exec(ctx, `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES (?, ?)`, rid, f); err != nil {
+				return unavailable(err)
+			}
+		}
+	}
 	return nil
 }
 

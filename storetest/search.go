@@ -252,8 +252,41 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 			t.Errorf("search %+v = %v, want %v", tt.q, got, tt.want)
 		}
 	}
-	// A rule change re-classifies sys_a: its facets change, its text does not.
-	put("sys_a", "level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal")
+	// A rule change re-classifies sys_a: its summary and classification
+	// facets change; its text and other facets do not.
+	update(t, s, func(tx accord.WriteTx) error {
+		sum := accord.SystemSummary{ID: "sys_a", Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"}}
+		return tx.SetClassification(ctx, sum, []string{"level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal"})
+	})
+	view(t, s, func(tx accord.ReadTx) error {
+		p, err := tx.SearchSystems(ctx, accord.SystemQuery{Q: "sys_a"})
+		if err != nil {
+			return err
+		}
+		if len(p.Systems) != 1 || p.Systems[0].Level != "minimal" || p.Systems[0].Tiers["eu-ai-act"] != "minimal" {
+			t.Errorf("after re-classification, summary %+v", p.Systems)
+		}
+		return nil
+	})
+	if got := search(t, s, accord.SystemQuery{Q: "hiring", Country: "FR", Status: "active", Tier: "minimal"}); !slices.Equal(got, []string{"sys_a", "sys_b"}) {
+		t.Errorf("after re-classification, text + country + status + tier = %v", got)
+	}
+	for name, set := range map[string]func(tx accord.WriteTx) error{
+		"unknown system": func(tx accord.WriteTx) error {
+			return tx.SetClassification(ctx, accord.SystemSummary{ID: "sys_nope"}, []string{"level:high"})
+		},
+		"filing facet": func(tx accord.WriteTx) error {
+			return tx.SetClassification(ctx, accord.SystemSummary{ID: "sys_b"}, []string{"country:DE"})
+		},
+	} {
+		err := s.Update(ctx, set)
+		if err == nil || (name == "unknown system" && accord.ErrorCode(err) != accord.ENotFound) {
+			t.Errorf("%s: SetClassification = %v", name, err)
+		}
+	}
+	if got := search(t, s, accord.SystemQuery{Country: "DE"}); len(got) != 0 {
+		t.Errorf("a refused SetClassification left country:DE on %v", got)
+	}
 	if got := search(t, s, accord.SystemQuery{Tier: "high"}); len(got) != 0 {
 		t.Errorf("after re-classification, level high = %v", got)
 	}

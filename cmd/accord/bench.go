@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -24,6 +25,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	queries := fs.Int("queries", 1000, "searches to time (text in several scripts plus one filter)")
 	concurrency := fs.Int("concurrency", 256, "writers filing at once; the sequencer commits what they queue as one batch")
 	seed := fs.Uint64("seed", 1, "seed of the filing generator")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: accord bench [flags]\n\nFiles a multilingual registry through the service layer (group commit), times\nbare log appends and searches, and reports database size and peak RSS.\n\nFlags:")
 		fs.PrintDefaults()
@@ -55,6 +57,17 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "bench", err)
 	}
 	defer store.Close()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fail(stderr, "bench", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(stderr, "bench", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, err := bench.Run(ctx, bench.Config{Store: store, Filings: *filings, LogAppends: *appends, Queries: *queries, Concurrency: *concurrency, Seed: *seed, Progress: stderr})
 	if err != nil {
 		return fail(stderr, "bench", err)
