@@ -135,42 +135,48 @@ func (s *Service) classify(f accord.Filing, at time.Time) *classification {
 	return &classification{result: rules.Classify(f, s.packs, at)}
 }
 
-// logContent is what the log keeps of a classification: enough to recompute
-// and check it (the packs by hash) and to see its outcome, without the
-// rules' texts (those are in the packs) or any fact value.
-func (c *classification) logContent() any {
-	type packRef struct {
-		ID      string `json:"id"`
-		Version string `json:"version"`
-		Hash    string `json:"hash"`
+// logContent is what the log keeps of a classification, as canonical JSON:
+// enough to recompute and check it (the packs by hash) and to see its
+// outcome, without the rules' texts (those are in the packs) or any fact
+// value. It is built as plain JSON values and encoded directly, because a
+// round trip through encoding/json and a canonicalising parser cost more
+// than the classification itself.
+func (c *classification) logContent() ([]byte, error) {
+	packs := make([]any, 0, len(c.result.Frameworks))
+	fws := make([]any, 0, len(c.result.Frameworks))
+	strs := func(n int, at func(int) string) []any {
+		out := make([]any, n)
+		for i := range n {
+			out[i] = at(i)
+		}
+		return out
 	}
-	type fwOutcome struct {
-		Pack        string   `json:"pack"`
-		Applicable  string   `json:"applicable"`
-		Tier        string   `json:"tier"`
-		Baseline    string   `json:"baseline,omitempty"`
-		Fired       []string `json:"fired,omitempty"`
-		Cancelled   []string `json:"cancelled,omitempty"`
-		Missing     []string `json:"missing,omitempty"`
-		Obligations []string `json:"obligations,omitempty"`
-	}
-	var packs []packRef
-	var fws []fwOutcome
 	for _, fw := range c.result.Frameworks {
-		packs = append(packs, packRef{fw.Pack, fw.Version, fw.Hash})
-		o := fwOutcome{Pack: fw.Pack, Applicable: fw.Applicable, Tier: fw.Tier, Baseline: fw.Baseline, Missing: fw.Missing}
-		for _, h := range fw.Fired {
-			o.Fired = append(o.Fired, h.Rule)
+		packs = append(packs, map[string]any{"id": fw.Pack, "version": fw.Version, "hash": fw.Hash})
+		o := map[string]any{"pack": fw.Pack, "applicable": fw.Applicable, "tier": fw.Tier}
+		// Empty values are left out, as omitempty left them out before.
+		if fw.Baseline != "" {
+			o["baseline"] = fw.Baseline
 		}
-		for _, h := range fw.Cancelled {
-			o.Cancelled = append(o.Cancelled, h.Rule)
+		if n := len(fw.Fired); n > 0 {
+			o["fired"] = strs(n, func(i int) string { return fw.Fired[i].Rule })
 		}
-		for _, d := range fw.Obligations {
-			o.Obligations = append(o.Obligations, d.Rule+"/"+d.ID)
+		if n := len(fw.Cancelled); n > 0 {
+			o["cancelled"] = strs(n, func(i int) string { return fw.Cancelled[i].Rule })
+		}
+		if n := len(fw.Missing); n > 0 {
+			o["missing"] = strs(n, func(i int) string { return fw.Missing[i] })
+		}
+		if n := len(fw.Obligations); n > 0 {
+			o["obligations"] = strs(n, func(i int) string { return fw.Obligations[i].Rule + "/" + fw.Obligations[i].ID })
 		}
 		fws = append(fws, o)
 	}
-	return map[string]any{"as_of": c.result.AsOf, "packs": packs, "level": c.result.Summary.Level, "frameworks": fws}
+	var packsV, fwsV any = packs, fws
+	if len(packs) == 0 { // a nil slice encoded as null before
+		packsV, fwsV = nil, nil
+	}
+	return accord.CanonicalValue(map[string]any{"as_of": string(c.result.AsOf), "packs": packsV, "level": c.result.Summary.Level, "frameworks": fwsV})
 }
 
 // levels returns the baseline level and each applicable framework's tier.

@@ -102,6 +102,8 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	full := completeDoc(p.doc, sys, org)
+	p.fullDoc = &full
 	var replay *accord.Idempotency
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		if key != "" {
@@ -264,6 +266,10 @@ type prepared struct {
 	cl          *classification
 	clContent   []byte // canonical content of the classification's log event
 	doc         accord.SearchDoc
+	// fullDoc is doc completed with what the head adds (completeDoc), when
+	// the head is known before the write, as for a new filing: the log's
+	// sequencer then has less to do.
+	fullDoc *accord.SearchDoc
 }
 
 // prepare splits off confidential fields, commits to them, classifies the
@@ -288,7 +294,7 @@ func (s *Service) prepare(f accord.Filing, provider, reason string, now time.Tim
 		return nil, err
 	}
 	if p.cl = s.classify(f, now); p.cl != nil {
-		if p.clContent, err = accord.Canonical(p.cl.logContent()); err != nil {
+		if p.clContent, err = p.cl.logContent(); err != nil {
 			return nil, err
 		}
 	}
@@ -306,7 +312,12 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	if err := tx.AddSystemVersion(ctx, v); err != nil {
 		return nil, err
 	}
-	if err := tx.PutSystem(ctx, sys, summary(sys, org, p.public, p.cl), completeDoc(p.doc, sys, org)); err != nil {
+	doc := p.fullDoc
+	if doc == nil {
+		d := completeDoc(p.doc, sys, org)
+		doc = &d
+	}
+	if err := tx.PutSystem(ctx, sys, summary(sys, org, p.public, p.cl), *doc); err != nil {
 		return nil, err
 	}
 	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]
