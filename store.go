@@ -55,6 +55,12 @@ type ReadTx interface {
 	// ["country"] it may return {"country:FR": 12, "country:CN": 7}.
 	FacetCounts(ctx context.Context, q SystemQuery, names []string) (map[string]int, error)
 	Idempotency(ctx context.Context, org, key string) (*Idempotency, error)
+	// Heads returns up to limit systems, newest first after the cursor,
+	// each as stored: its summary and its current (latest) version. Readers
+	// that go through the whole registry, like re-classification after a
+	// rule change, use it to read in one query what SearchSystems and
+	// SystemVersion read in many, and to decode only what they need.
+	Heads(ctx context.Context, cursor string, limit int) (*HeadPage, error)
 
 	// LogSize is the number of entries in the log (0 for an empty log).
 	LogSize(ctx context.Context) (int64, error)
@@ -88,13 +94,14 @@ type WriteTx interface {
 	// PutSystem inserts or replaces a system's head row, its public summary
 	// and its search document.
 	PutSystem(ctx context.Context, s System, summary SystemSummary, doc SearchDoc) error
-	// SetClassification replaces what a system's head says of its
-	// classification: the summary (its Level and Tiers; summary.ID names the
-	// system) and the classification facets (see IsClassificationFacet).
-	// Its search text and other facets stay. Re-classification after a rule
-	// change calls it for every system whose outcome changed; an unknown
-	// system is ENotFound.
-	SetClassification(ctx context.Context, summary SystemSummary, facets []string) error
+	// SetClassification records a system's new classification outcome: the
+	// Level and Tiers of its summary and its classification facets (see
+	// IsClassificationFacet). Its search text and other facets stay. It
+	// applies only while the system's head is still at r.Version (a newer
+	// version was classified when it was filed) and reports whether it did.
+	// Re-classification after a rule change calls it for every system whose
+	// outcome changed.
+	SetClassification(ctx context.Context, r Reclassification) (bool, error)
 	// AddSystemVersion stores a new version; an existing (id, version) is EConflict.
 	AddSystemVersion(ctx context.Context, v SystemVersion) error
 	PutIdempotency(ctx context.Context, i Idempotency) error
@@ -126,6 +133,29 @@ type OrganizationPage struct {
 type SearchDoc struct {
 	Text   string
 	Facets []string
+}
+
+// Reclassification is a system's new classification outcome.
+type Reclassification struct {
+	ID      string
+	Version int // the version it was computed for
+	Level   string
+	Tiers   map[string]string
+	// Remove and Add are the classification facets that go and come.
+	Remove, Add []string
+}
+
+// StoredHead is a system as stored: the JSON of its SystemSummary and of
+// its current SystemVersion (confidential fields included; salts are not).
+type StoredHead struct {
+	Summary []byte
+	Current []byte
+}
+
+// HeadPage is one page of Heads.
+type HeadPage struct {
+	Heads []StoredHead
+	Next  string // cursor of the next page; empty on the last
 }
 
 // Facet formats a facet value.

@@ -525,40 +525,81 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 	return unavailable(err)
 }
 
-func (t *Tx) SetClassification(ctx context.Context, summary accord.SystemSummary, facets []string) error {
-	for _, f := range facets {
+func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadPage, error) {
+	before, err := accord.DecodeCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	limit = max(limit, 1)
+	// A system's current version is its latest: withdrawals are versions too.
+	rows, err := t.query(ctx, `SELECT s.rid, s.summary, v.data FROM systems s JOIN system_versions v ON v.system_id = s.id
+		WHERE s.rid < $1 AND v.version = (SELECT max(version) FROM system_versions WHERE system_id = s.id)
+		ORDER BY s.rid DESC LIMIT $2`, before, limit+1)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	page := &accord.HeadPage{}
+	var last int64
+	for rows.Next() {
+		var rid int64
+		var h accord.StoredHead
+		if err := rows.Scan(&rid, &h.Summary, &h.Current); err != nil {
+			return nil, unavailable(err)
+		}
+		if len(page.Heads) == limit {
+			page.Next = accord.EncodeCursor(last)
+			break
+		}
+		page.Heads = append(page.Heads, h)
+		last = rid
+	}
+	return page, unavailable(rows.Err())
+}
+
+func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (bool, error) {
+	for _, f := range append(slices.Clip(r.Remove), r.Add...) {
 		if !accord.IsClassificationFacet(f) {
-			return fmt.Errorf("set classification of %s: %q is not a classification facet", summary.ID, f)
+			return false, fmt.Errorf("set classification of %s: %q is not a classification facet", r.ID, f)
 		}
 	}
-	if !validText(append([]string{summary.ID}, facets...)...) {
-		return invalidText("system id or facet")
+	if !validText(append([]string{r.ID, r.Level}, append(slices.Clip(r.Remove), r.Add...)...)...) {
+		return false, invalidText("system id, level or facet")
 	}
-	sum, err := json.Marshal(summary)
-	if err != nil {
-		return err
+	var rid int64
+	var sumJSON []byte
+	var text string
+	var facets []string
+	found, err := t.one(ctx, []any{&rid, &sumJSON, &text, &facets}, `SELECT rid, summary, search_text,
+		ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid) FROM systems WHERE id = $1 FOR UPDATE`, r.ID)
+	if err != nil || !found {
+		return false, err
+	}
+	var sum accord.SystemSummary
+	if err := json.Unmarshal(sumJSON, &sum); err != nil {
+		return false, fmt.Errorf("decode stored summary of %s: %w", r.ID, err)
+	}
+	if sum.Version != r.Version {
+		return false, nil
+	}
+	sum.Level, sum.Tiers = r.Level, r.Tiers
+	if sumJSON, err = json.Marshal(sum); err != nil {
+		return false, err
 	}
 	// The search document holds the facets too (as lexemes): it is rebuilt
-	// from the stored text with the new classification facets.
-	var rid int64
-	var text string
-	var old []string
-	found, err := t.one(ctx, []any{&rid, &text, &old}, `UPDATE systems SET summary = $2 WHERE id = $1
-		RETURNING rid, search_text, ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid)`, summary.ID, sum)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return accord.Errorf(accord.ENotFound, "system %s not found", summary.ID)
-	}
-	all := slices.DeleteFunc(old, accord.IsClassificationFacet)
-	all = append(all, facets...)
+	// from the stored text with the new facets.
+	all := slices.DeleteFunc(facets, func(f string) bool { return slices.Contains(r.Remove, f) })
+	all = append(all, r.Add...)
 	slices.Sort(all)
 	all = slices.Compact(all)
-	_, err = t.exec(ctx, `WITH d AS (DELETE FROM system_facets WHERE rid = $1 AND facet <> ALL ($2::text[])),
-f AS (INSERT INTO system_facets (facet, rid) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING)
-UPDATE system_search SET doc = $3 WHERE rid = $1`, rid, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
-	return unavailable(err)
+	_, err = t.exec(ctx, `WITH s AS (UPDATE systems SET summary = $2 WHERE rid = $1),
+d AS (DELETE FROM system_facets WHERE rid = $1 AND facet <> ALL ($3::text[])),
+f AS (INSERT INTO system_facets (facet, rid) SELECT unnest($3::text[]), $1 ON CONFLICT DO NOTHING)
+UPDATE system_search SET doc = $4 WHERE rid = $1`, rid, sumJSON, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
+	return err == nil, unavailable(err)
 }
 
 func (t *Tx) AddSystemVersion(ctx context.Context, v accord.SystemVersion) error {

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -193,18 +194,24 @@ func (c *classification) levels() (string, map[string]string) {
 	return c.result.Summary.Level, tiers
 }
 
-// facets are the classification's search facets: the frameworks that apply,
-// each one's tier, and the baseline level.
+// facets are the classification's search facets: the baseline level, the
+// frameworks that apply and each one's tier.
 func (c *classification) facets() []string {
 	if c == nil {
 		return nil
 	}
-	out := []string{accord.Facet("level", c.result.Summary.Level)}
-	for _, fw := range c.result.Frameworks {
-		if fw.Applicable == rules.NotApplicable {
-			continue
-		}
-		out = append(out, accord.Facet("framework", fw.Pack), accord.Facet("tier", fw.Pack+"/"+fw.Tier))
+	return classFacets(c.levels())
+}
+
+// classFacets are the search facets of a classification outcome (a level
+// and each applicable framework's tier); none for a system never classified.
+func classFacets(level string, tiers map[string]string) []string {
+	if level == "" {
+		return nil
+	}
+	out := []string{accord.Facet("level", level)}
+	for _, p := range slices.Sorted(maps.Keys(tiers)) {
+		out = append(out, accord.Facet("framework", p), accord.Facet("tier", p+"/"+tiers[p]))
 	}
 	return out
 }

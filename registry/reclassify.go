@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/rules"
@@ -19,23 +22,49 @@ type ReclassifyStats struct {
 	Elapsed time.Duration // wall time
 }
 
+// headOutcome is what re-classification reads of a system's summary.
+type headOutcome struct {
+	ID      string            `json:"id"`
+	Version int               `json:"version"`
+	Level   string            `json:"level"`
+	Tiers   map[string]string `json:"tiers"`
+}
+
+// classInput holds the fields of a filing that classification reads.
+// Decoding a stored version into it skips the texts in every language, most
+// of a version's bytes; TestClassInputCoversFiling keeps it in step with
+// accord.Filing.
+type classInput struct {
+	Status              string       `json:"status"`
+	Domains             []string     `json:"domains"`
+	AlgorithmTypes      []string     `json:"algorithm_types"`
+	DeploymentCountries []string     `json:"deployment_countries"`
+	DeploymentRegions   []string     `json:"deployment_regions"`
+	DeployerKinds       []string     `json:"deployer_kinds"`
+	AffectedPersons     []string     `json:"affected_persons"`
+	Facts               accord.Facts `json:"facts"`
+	PersonalData        []string     `json:"personal_data"`
+}
+
+func (c classInput) filing() accord.Filing {
+	return accord.Filing{
+		Status: c.Status, Domains: c.Domains, AlgorithmTypes: c.AlgorithmTypes, DeploymentCountries: c.DeploymentCountries,
+		DeploymentRegions: c.DeploymentRegions, DeployerKinds: c.DeployerKinds, AffectedPersons: c.AffectedPersons,
+		Facts: c.Facts, PersonalData: c.PersonalData,
+	}
+}
+
 // Reclassify classifies the current version of every system under the
 // service's packs as of a date, and updates each system's summary and search
 // facets where the outcome changed: what a rule change triggers. The
 // classification stored with each version (the one in the log, made when it
 // was filed) stays as it was; GET …/classification?as_of= recomputes.
 //
-// Reading, classifying (one worker per CPU) and writing (batched
-// transactions) run concurrently.
+// One reader pages through the stored heads, workers (one per CPU) decode
+// what classification needs and compute the outcome, and one writer updates
+// the changed systems in batched transactions, all at once.
 func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifyStats, error) {
 	start := time.Now()
-	type job struct {
-		sys     accord.System
-		sum     accord.SystemSummary
-		filing  accord.Filing
-		changed bool
-		facets  []string // for a changed system: its new classification facets
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var firstErr error
@@ -44,19 +73,15 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
 
-	jobs := make(chan *job, 1024)
-	done := make(chan *job, 1024)
-	// Reader: pages of summaries, newest first; fetchers read the current
-	// versions of a page in parallel (decoding filings is the costly part).
-	pages := make(chan []accord.SystemSummary, 4)
+	pages := make(chan []accord.StoredHead, 4)
 	go func() {
 		defer close(pages)
 		cursor := ""
 		for {
-			var page *accord.SystemPage
+			var page *accord.HeadPage
 			err := s.store.View(ctx, func(tx accord.ReadTx) error {
 				var err error
-				page, err = tx.SearchSystems(ctx, accord.SystemQuery{Cursor: cursor, Limit: 100})
+				page, err = tx.Heads(ctx, cursor, 500)
 				return err
 			})
 			if err != nil {
@@ -64,7 +89,7 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 				return
 			}
 			select {
-			case pages <- page.Systems:
+			case pages <- page.Heads:
 			case <-ctx.Done():
 				return
 			}
@@ -74,81 +99,53 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 			cursor = page.Next
 		}
 	}()
-	var fetchers sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		fetchers.Add(1)
-		go func() {
-			defer fetchers.Done()
-			for sums := range pages {
-				var batch []*job
-				err := s.store.View(ctx, func(tx accord.ReadTx) error {
-					for _, sum := range sums {
-						v, err := tx.SystemVersion(ctx, sum.ID, sum.Version)
-						if err != nil {
-							return err
-						}
-						sys := accord.System{ID: sum.ID, Provider: sum.Provider, Version: sum.Version}
-						batch = append(batch, &job{sys: sys, sum: sum, filing: v.Filing})
-					}
-					return nil
-				})
-				if err != nil {
-					fail(fmt.Errorf("reclassify: read versions: %w", err))
-					return
-				}
-				for _, j := range batch {
-					select {
-					case jobs <- j:
-					case <-ctx.Done():
-						return
-					}
-				}
-			}
-		}()
+
+	// Workers send one result per page: the number of systems and the changes.
+	type result struct {
+		n       int
+		changes []accord.Reclassification
 	}
-	go func() { fetchers.Wait(); close(jobs) }()
-	// Classifiers.
+	results := make(chan result, 4)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				cl := &classification{result: rules.Classify(j.filing, s.packs, asOf)}
-				level, tiers := cl.levels()
-				j.changed = level != j.sum.Level || !maps.Equal(tiers, j.sum.Tiers)
-				if j.changed {
-					j.sum.Level, j.sum.Tiers = level, tiers
-					j.facets = cl.facets()
+			for heads := range pages {
+				var r result
+				for _, h := range heads {
+					c, changed, err := s.reclassifyHead(h, asOf)
+					if err != nil {
+						fail(fmt.Errorf("reclassify: %w", err))
+						return
+					}
+					r.n++
+					if changed {
+						r.changes = append(r.changes, c)
+					}
 				}
 				select {
-				case done <- j:
+				case results <- r:
 				case <-ctx.Done():
 					return
 				}
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(results) }()
 
 	// Writer: changed systems, in transactions of up to 2000.
 	stats := ReclassifyStats{}
-	var pending []*job
+	var pending []accord.Reclassification
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
 		err := s.store.Update(ctx, func(tx accord.WriteTx) error {
-			for _, j := range pending {
-				// Re-read the head: a filing may have landed since it was read.
-				cur, err := tx.System(ctx, j.sys.ID)
-				if err != nil {
-					return err
-				}
-				if cur.Version != j.sys.Version || cur.Status != j.sum.Status {
-					continue // the new version was classified when it was filed
-				}
-				if err := tx.SetClassification(ctx, j.sum, j.facets); err != nil {
+			for _, c := range pending {
+				// Not applied if a new version landed since the head was
+				// read: that version was classified when it was filed.
+				if _, err := tx.SetClassification(ctx, c); err != nil {
 					return err
 				}
 			}
@@ -157,16 +154,15 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 		pending = pending[:0]
 		return err
 	}
-	for j := range done {
-		stats.Systems++
-		if !j.changed {
-			continue
-		}
-		stats.Changed++
-		pending = append(pending, j)
-		if len(pending) == 2000 {
-			if err := flush(); err != nil {
-				fail(fmt.Errorf("reclassify: write: %w", err))
+	for r := range results {
+		stats.Systems += r.n
+		stats.Changed += len(r.changes)
+		for _, c := range r.changes {
+			pending = append(pending, c)
+			if len(pending) == 2000 {
+				if err := flush(); err != nil {
+					fail(fmt.Errorf("reclassify: write: %w", err))
+				}
 			}
 		}
 	}
@@ -177,4 +173,39 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 	}
 	stats.Elapsed = time.Since(start)
 	return stats, firstErr
+}
+
+// reclassifyHead computes a stored system's outcome under the service's
+// packs and, if its level or tiers changed, what to record.
+func (s *Service) reclassifyHead(h accord.StoredHead, asOf time.Time) (accord.Reclassification, bool, error) {
+	var head headOutcome
+	if err := jsonv2.Unmarshal(h.Summary, &head); err != nil {
+		return accord.Reclassification{}, false, fmt.Errorf("decode stored summary: %w", err)
+	}
+	var v struct {
+		Filing classInput `json:"filing"`
+	}
+	if err := jsonv2.Unmarshal(h.Current, &v); err != nil {
+		return accord.Reclassification{}, false, fmt.Errorf("decode stored version of %s: %w", head.ID, err)
+	}
+	// Only the outcome: the summary and facets hold no explanation.
+	cl := &classification{result: rules.Outcome(v.Filing.filing(), s.packs, asOf)}
+	level, tiers := cl.levels()
+	if level == head.Level && maps.Equal(tiers, head.Tiers) {
+		return accord.Reclassification{}, false, nil
+	}
+	// The facets follow from the outcome, so the old ones from the summary.
+	old, cur := classFacets(head.Level, head.Tiers), classFacets(level, tiers)
+	r := accord.Reclassification{ID: head.ID, Version: head.Version, Level: level, Tiers: tiers}
+	for _, f := range old {
+		if !slices.Contains(cur, f) {
+			r.Remove = append(r.Remove, f)
+		}
+	}
+	for _, f := range cur {
+		if !slices.Contains(old, f) {
+			r.Add = append(r.Add, f)
+		}
+	}
+	return r, true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -178,6 +179,37 @@ func clearErrors(r *Result) {
 		for j := range r.Frameworks[i].Undetermined {
 			if r.Frameworks[i].Undetermined[j].Error != "" {
 				r.Frameworks[i].Undetermined[j].Error = "error"
+			}
+		}
+	}
+}
+
+// TestOutcomeAgreesWithClassify: Outcome gives the tiers, levels and
+// summary Classify gives, for random filings on dates across the packs'
+// history.
+func TestOutcomeAgreesWithClassify(t *testing.T) {
+	packs := repoPacks(t)
+	if len(packs) < 6 {
+		t.Fatalf("%d packs loaded, want the baseline and five frameworks", len(packs))
+	}
+	r := rand.New(rand.NewPCG(4, 2))
+	days := []string{"2023-01-01", "2024-08-01", "2025-02-02", "2025-08-02", "2026-08-02", "2026-11-23", "2027-08-02", "2030-01-01"}
+	for i := range 3000 {
+		f := randomFiling(r)
+		at, _ := time.Parse(dateLayout, days[i%len(days)])
+		full, out := Classify(f, packs, at), Outcome(f, packs, at)
+		if !reflect.DeepEqual(full.Summary, out.Summary) || len(full.Frameworks) != len(out.Frameworks) {
+			t.Fatalf("filing %d on %s: summary %+v, outcome %+v", i, days[i%len(days)], full.Summary, out.Summary)
+		}
+		for j, fw := range full.Frameworks {
+			o := out.Frameworks[j]
+			if o.Pack != fw.Pack || o.Applicable != fw.Applicable || o.Tier != fw.Tier || o.Baseline != fw.Baseline ||
+				o.AtLeast != fw.AtLeast || !slices.Equal(o.Possible, fw.Possible) || !reflect.DeepEqual(o.Reason, fw.Reason) {
+				t.Fatalf("filing %d on %s, %s: classify %s/%s/%s, outcome %s/%s/%s", i, days[i%len(days)], fw.Pack,
+					fw.Applicable, fw.Tier, fw.Baseline, o.Applicable, o.Tier, o.Baseline)
+			}
+			if len(o.Fired) != 0 || len(o.Obligations) != 0 || len(o.Undetermined) != 0 {
+				t.Fatalf("outcome of filing %d explains %s", i, fw.Pack)
 			}
 		}
 	}

@@ -62,11 +62,15 @@ func cpuTime() time.Duration {
 }
 
 func loop(b *testing.B, packs []*rules.Pack, fs []accord.Filing) {
+	loopWith(b, rules.Classify, packs, fs)
+}
+
+func loopWith(b *testing.B, classify func(accord.Filing, []*rules.Pack, time.Time) rules.Result, packs []*rules.Pack, fs []accord.Filing) {
 	b.ReportAllocs()
 	i := 0
 	start := cpuTime()
 	for b.Loop() {
-		rules.Classify(fs[i%len(fs)], packs, asOf)
+		classify(fs[i%len(fs)], packs, asOf)
 		i++
 	}
 	if i > 0 {
@@ -127,10 +131,21 @@ func BenchmarkLoadEU(b *testing.B) {
 
 // BenchmarkClassifyAll classifies typical filings under every embedded pack.
 func BenchmarkClassifyAll(b *testing.B) {
-	packs := benchPacks(b)
+	loop(b, benchPacks(b), worldwideFilings())
+}
+
+// BenchmarkOutcomeAll is BenchmarkClassifyAll without explanations: what
+// re-classifying a registry after a rule change computes per system.
+func BenchmarkOutcomeAll(b *testing.B) {
+	loopWith(b, rules.Outcome, benchPacks(b), worldwideFilings())
+}
+
+// worldwideFilings are the typical filings, deployed in China, Korea and the
+// United States too, so that every pack applies.
+func worldwideFilings() []accord.Filing {
 	fs := typicalFilings()
 	for i := range fs {
 		fs[i].DeploymentCountries = append(fs[i].DeploymentCountries, "CN", "KR", "US")
 	}
-	loop(b, packs, fs)
+	return fs
 }

@@ -56,6 +56,21 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // summary and the checklist. Classify never fails: a condition that cannot
 // be evaluated makes its rule undetermined, never false.
 func Classify(f accord.Filing, packs []*Pack, asOf time.Time) Result {
+	return classify(f, packs, asOf, true)
+}
+
+// Outcome is Classify without the explanations: each framework's
+// applicability and reason, tier (with AtLeast and Possible when
+// undetermined) and baseline level, and the summary, exactly as Classify
+// gives them, but no fired, cancelled, undetermined or upcoming rules, no
+// obligations, missing facts or checklist. Re-classifying a whole registry after a rule
+// change needs only this, and building the explanations is most of the
+// work of a classification.
+func Outcome(f accord.Filing, packs []*Pack, asOf time.Time) Result {
+	return classify(f, packs, asOf, false)
+}
+
+func classify(f accord.Filing, packs []*Pack, asOf time.Time, explain bool) Result {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		sc.in.release()
@@ -82,14 +97,16 @@ func Classify(f accord.Filing, packs []*Pack, asOf time.Time) Result {
 			}
 			continue
 		}
-		res.Frameworks = append(res.Frameworks, sc.classifyPack(p, date))
+		res.Frameworks = append(res.Frameworks, sc.classifyPack(p, date, explain))
 	}
 	res.Summary = summarize(res.Frameworks, packs, baseline)
-	res.Checklist = checklist(res.Frameworks, baseline)
+	if explain {
+		res.Checklist = checklist(res.Frameworks, baseline)
+	}
 	return res
 }
 
-func (sc *scratch) classifyPack(p *Pack, date Date) Framework {
+func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	in, c := &sc.in, p.c
 	fw := Framework{
 		Pack: p.ID, Version: p.Version, Hash: p.Hash, Jurisdiction: p.Jurisdiction, Name: p.Name,
@@ -224,6 +241,9 @@ func (sc *scratch) classifyPack(p *Pack, date Date) Framework {
 	} else {
 		fw.Tier = lowTier.ID
 		fw.TierTitle = lowTier.Title
+	}
+	if !explain {
+		return fw
 	}
 
 	// Explanations and duties.

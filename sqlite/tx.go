@@ -506,51 +506,92 @@ func (t *Tx) PutSystem(ctx context.Context, s accord.System, summary accord.Syst
 	return nil
 }
 
-func (t *Tx) SetClassification(ctx context.Context, summary accord.SystemSummary, facets []string) error {
-	for _, f := range facets {
+func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadPage, error) {
+	before, err := accord.DecodeCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	limit = max(limit, 1)
+	// A system's current version is its latest: withdrawals are versions too.
+	rows, err := t.query(ctx, `SELECT s.rid, s.summary, v.data FROM systems s JOIN system_versions v ON v.system_id = s.id
+		WHERE s.rid < ? AND v.version = (SELECT max(version) FROM system_versions WHERE system_id = s.id)
+		ORDER BY s.rid DESC LIMIT ?`, before, limit+1)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	page := &accord.HeadPage{}
+	var last int64
+	for rows.Next() {
+		var rid int64
+		var h accord.StoredHead
+		if err := rows.Scan(&rid, &h.Summary, &h.Current); err != nil {
+			return nil, unavailable(err)
+		}
+		if len(page.Heads) == limit {
+			page.Next = accord.EncodeCursor(last)
+			break
+		}
+		page.Heads = append(page.Heads, h)
+		last = rid
+	}
+	return page, unavailable(rows.Err())
+}
+
+func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (bool, error) {
+	for _, f := range append(slices.Clip(r.Remove), r.Add...) {
 		if !classFacet(f) {
-			return fmt.Errorf("set classification of %s: %q is not a classification facet", summary.ID, f)
+			return false, fmt.Errorf("set classification of %s: %q is not a classification facet", r.ID, f)
 		}
 	}
 	// A document of this transaction still waiting for the index may be
 	// this system's: it goes in first.
 	if err := t.flushFTS(ctx); err != nil {
-		return err
+		return false, err
 	}
-	sum, err := json.Marshal(summary)
+	tiers, err := json.Marshal(r.Tiers)
 	if err != nil {
-		return err
+		return false, err
 	}
-	row, err := t.queryRow(ctx, `UPDATE systems SET summary = ? WHERE id = ? RETURNING rid`, sum, summary.ID)
+	// The summary is edited in place: decoding and encoding it in Go cost
+	// more than the rest of the change. (Summaries are stored as BLOBs of
+	// JSON text, which SQLite's JSON functions read as text once cast.)
+	rows, err := t.query(ctx, `UPDATE systems SET summary = json_set(CAST(summary AS TEXT), '$.level', ?, '$.tiers', json(?))
+		WHERE id = ? AND json_extract(CAST(summary AS TEXT), '$.version') = ? RETURNING rid`, r.Level, string(tiers), r.ID, r.Version)
 	if err != nil {
-		return err
+		return false, unavailable(err)
 	}
 	var rid int64
-	if err := row.Scan(&rid); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return accord.Errorf(accord.ENotFound, "system %s not found", summary.ID)
-		}
-		return unavailable(err)
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&rid)
 	}
-	old, err := t.facetsOf(ctx, rid)
-	if err != nil {
-		return err
+	rows.Close()
+	if err != nil || rows.Err() != nil {
+		return false, unavailable(errors.Join(err, rows.Err()))
 	}
-	for _, f := range old {
-		if classFacet(f) && !slices.Contains(facets, f) {
-			if _, err := t.exec(ctx, `DELETE FROM system_facets WHERE facet = ? AND rid = ?`, f, rid); err != nil {
-				return unavailable(err)
-			}
-		}
+	if !found {
+		return false, nil
 	}
-	for _, f := range facets {
-		if !slices.Contains(old, f) {
-			if _, err := t.exec(ctx, `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES (?, ?)`, rid, f); err != nil {
-				return unavailable(err)
-			}
+	for _, f := range r.Remove {
+		if _, err := t.exec(ctx, `DELETE FROM system_facets WHERE facet = ? AND rid = ?`, f, rid); err != nil {
+			return false, unavailable(err)
 		}
 	}
-	return nil
+	if len(r.Add) > 0 {
+		args := make([]any, 0, 2*len(r.Add))
+		for _, f := range r.Add {
+			args = append(args, rid, f)
+		}
+		query := `INSERT OR IGNORE INTO system_facets(rid, facet) VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?),", len(r.Add)), ",")
+		if _, err := t.exec(ctx, query, args...); err != nil {
+			return false, unavailable(err)
+		}
+	}
+	return true, nil
 }
 
 func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []string) (map[string]int, error) {

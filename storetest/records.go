@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -264,6 +266,73 @@ func testIdempotency(t *testing.T, newStore NewStore) {
 		}
 		_, err = tx.Idempotency(ctx, "org_1", "k2")
 		wantCode(t, err, accord.ENotFound)
+		return nil
+	})
+}
+
+func testHeads(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	// Five systems filed in order; sys_2 has a second version.
+	for i := range 5 {
+		id := fmt.Sprintf("sys_%d", i)
+		update(t, s, func(tx accord.WriteTx) error {
+			v := accord.SystemVersion{SystemID: id, Version: 1, Event: accord.EventFiled, Filing: filing("v1 of " + id), Time: t0, By: "org_1"}
+			if err := tx.AddSystemVersion(ctx, v); err != nil {
+				return err
+			}
+			sys := accord.System{ID: id, Provider: "org_1", Version: 1, Status: "active", Created: t0, Updated: t0}
+			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id, Version: 1, Level: "minimal"}, accord.SearchDoc{Text: id})
+		})
+	}
+	update(t, s, func(tx accord.WriteTx) error {
+		v := accord.SystemVersion{SystemID: "sys_2", Version: 2, Event: accord.EventUpdated, Filing: filing("v2 of sys_2"), Time: t0, By: "org_1"}
+		if err := tx.AddSystemVersion(ctx, v); err != nil {
+			return err
+		}
+		sys := accord.System{ID: "sys_2", Provider: "org_1", Version: 2, Status: "active", Created: t0, Updated: t0}
+		return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: "sys_2", Version: 2, Level: "high"}, accord.SearchDoc{Text: "sys_2"})
+	})
+	var got []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("too many pages")
+		}
+		var p *accord.HeadPage
+		view(t, s, func(tx accord.ReadTx) error {
+			var err error
+			p, err = tx.Heads(ctx, cursor, 2)
+			return err
+		})
+		if len(p.Heads) > 2 {
+			t.Fatalf("page of %d heads, limit 2", len(p.Heads))
+		}
+		for _, h := range p.Heads {
+			var sum accord.SystemSummary
+			var v accord.SystemVersion
+			if err := json.Unmarshal(h.Summary, &sum); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(h.Current, &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.SystemID != sum.ID || v.Version != sum.Version {
+				t.Errorf("head %s version %d came with version %d of %s", sum.ID, sum.Version, v.Version, v.SystemID)
+			}
+			got = append(got, fmt.Sprintf("%s/%s/%s", sum.ID, sum.Level, v.Filing.TradeName["en"]))
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	want := []string{"sys_4/minimal/v1 of sys_4", "sys_3/minimal/v1 of sys_3", "sys_2/high/v2 of sys_2", "sys_1/minimal/v1 of sys_1", "sys_0/minimal/v1 of sys_0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("heads:\n got %v\nwant %v", got, want)
+	}
+	view(t, s, func(tx accord.ReadTx) error {
+		_, err := tx.Heads(ctx, "not a cursor", 2)
+		wantCode(t, err, accord.EInvalid)
 		return nil
 	})
 }

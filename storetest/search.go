@@ -231,7 +231,7 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 		update(t, s, func(tx accord.WriteTx) error {
 			sys := accord.System{ID: id, Provider: "org_x", Version: 1, Status: "active", Created: t0, Updated: t0}
 			doc := accord.SearchDoc{Text: accord.SearchText("hiring assistant " + id), Facets: append([]string{"country:FR", "status:active"}, facets...)}
-			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id}, doc)
+			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id, Version: 1}, doc)
 		})
 	}
 	put("sys_a", "level:high", "framework:eu-ai-act", "tier:eu-ai-act/high")
@@ -254,16 +254,31 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 	}
 	// A rule change re-classifies sys_a: its summary and classification
 	// facets change; its text and other facets do not.
-	update(t, s, func(tx accord.WriteTx) error {
-		sum := accord.SystemSummary{ID: "sys_a", Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"}}
-		return tx.SetClassification(ctx, sum, []string{"level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal"})
-	})
+	reclassify := func(r accord.Reclassification) (applied bool) {
+		update(t, s, func(tx accord.WriteTx) error {
+			var err error
+			applied, err = tx.SetClassification(ctx, r)
+			return err
+		})
+		return applied
+	}
+	toMinimal := accord.Reclassification{ID: "sys_a", Version: 1, Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"},
+		Remove: []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}}
+	if stale := toMinimal; reclassify(func() accord.Reclassification { stale.Version = 2; return stale }()) {
+		t.Error("SetClassification applied to version 2 of a system at version 1")
+	}
+	if got := search(t, s, accord.SystemQuery{Tier: "high"}); !slices.Equal(got, []string{"sys_a"}) {
+		t.Errorf("after a stale re-classification, level high = %v", got)
+	}
+	if !reclassify(toMinimal) {
+		t.Fatal("SetClassification not applied")
+	}
 	view(t, s, func(tx accord.ReadTx) error {
 		p, err := tx.SearchSystems(ctx, accord.SystemQuery{Q: "sys_a"})
 		if err != nil {
 			return err
 		}
-		if len(p.Systems) != 1 || p.Systems[0].Level != "minimal" || p.Systems[0].Tiers["eu-ai-act"] != "minimal" {
+		if len(p.Systems) != 1 || p.Systems[0].Level != "minimal" || p.Systems[0].Tiers["eu-ai-act"] != "minimal" || p.Systems[0].ID != "sys_a" {
 			t.Errorf("after re-classification, summary %+v", p.Systems)
 		}
 		return nil
@@ -271,18 +286,15 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 	if got := search(t, s, accord.SystemQuery{Q: "hiring", Country: "FR", Status: "active", Tier: "minimal"}); !slices.Equal(got, []string{"sys_a", "sys_b"}) {
 		t.Errorf("after re-classification, text + country + status + tier = %v", got)
 	}
-	for name, set := range map[string]func(tx accord.WriteTx) error{
-		"unknown system": func(tx accord.WriteTx) error {
-			return tx.SetClassification(ctx, accord.SystemSummary{ID: "sys_nope"}, []string{"level:high"})
-		},
-		"filing facet": func(tx accord.WriteTx) error {
-			return tx.SetClassification(ctx, accord.SystemSummary{ID: "sys_b"}, []string{"country:DE"})
-		},
-	} {
-		err := s.Update(ctx, set)
-		if err == nil || (name == "unknown system" && accord.ErrorCode(err) != accord.ENotFound) {
-			t.Errorf("%s: SetClassification = %v", name, err)
-		}
+	if reclassify(accord.Reclassification{ID: "sys_nope", Version: 1, Level: "high", Add: []string{"level:high"}}) {
+		t.Error("SetClassification applied to an unknown system")
+	}
+	err := s.Update(ctx, func(tx accord.WriteTx) error {
+		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_b", Version: 1, Level: "minimal", Add: []string{"country:DE"}})
+		return err
+	})
+	if err == nil {
+		t.Error("SetClassification accepted a filing facet")
 	}
 	if got := search(t, s, accord.SystemQuery{Country: "DE"}); len(got) != 0 {
 		t.Errorf("a refused SetClassification left country:DE on %v", got)

@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Organizations", testOrganizations},
 		{"Tokens", testTokens},
 		{"SystemVersions", testSystemVersions},
+		{"Heads", testHeads},
 		{"Savepoint", testSavepoint},
 		{"RollbackOnError", testRollbackOnError},
 		{"Idempotency", testIdempotency},

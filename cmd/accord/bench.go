@@ -57,17 +57,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "bench", err)
 	}
 	defer store.Close()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return fail(stderr, "bench", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fail(stderr, "bench", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return fail(stderr, "bench", err)
 	}
+	defer stopProfile()
 	res, err := bench.Run(ctx, bench.Config{Store: store, Filings: *filings, LogAppends: *appends, Queries: *queries, Concurrency: *concurrency, Seed: *seed, Progress: stderr})
 	if err != nil {
 		return fail(stderr, "bench", err)
@@ -90,4 +84,21 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "database size    %.1f MiB\n", float64(res.DBBytes)/(1<<20))
 	fmt.Fprintf(stdout, "peak RSS         %.0f MiB\n", float64(res.PeakRSS)/(1<<20))
 	return 0
+}
+
+// startCPUProfile starts a CPU profile into path, if it is set; the
+// returned function ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

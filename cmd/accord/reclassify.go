@@ -24,6 +24,7 @@ func runReclassify(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", env("ACCORD_DATA", "./accord-data"), "the node's data directory (its SQLite database)")
 	db := fs.String("db", env("ACCORD_DB", ""), "the store instead: sqlite:PATH or postgres://…")
 	asOf := fs.String("as-of", "", "classify as of this date, YYYY-MM-DD (default: today)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: accord reclassify [--data DIR | --db DSN] [--as-of YYYY-MM-DD]\n\nRe-classifies the current version of every system under the rule packs built\ninto this binary and updates the tiers shown and searched. The classification\nlogged when each version was filed stays as it was.\n\nFlags:")
 		fs.PrintDefaults()
@@ -51,6 +52,11 @@ func runReclassify(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "reclassify", err)
 	}
 	svc := registry.New(registry.Config{Store: store, Packs: packs})
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return fail(stderr, "reclassify", err)
+	}
+	defer stopProfile()
 	st, err := svc.Reclassify(ctx, at)
 	if err != nil {
 		return fail(stderr, "reclassify", err)
