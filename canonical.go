@@ -68,6 +68,11 @@ func (e LogEvent) Bytes() []byte {
 	return append(b, '}')
 }
 
+// AppendCanonicalString appends s as an RFC 8785 JSON string (s must be
+// valid UTF-8), for callers that write canonical JSON of a fixed shape
+// directly.
+func AppendCanonicalString(b []byte, s string) []byte { return appendJCSString(b, s) }
+
 // appendJCSString writes s as RFC 8785 (ECMAScript JSON.stringify) does:
 // only the quote, the backslash and control characters are escaped.
 func appendJCSString(b []byte, s string) []byte {

@@ -35,9 +35,15 @@ type Config struct {
 
 // Result holds a run's figures.
 type Result struct {
-	Filings          int
-	FilingTime       time.Duration
-	FilingsPerSec    float64
+	Filings       int
+	FilingTime    time.Duration
+	FilingsPerSec float64
+	// Batches is how many log transactions the filings took, MeanBatch the
+	// writes in one, MeanBatchTime from its start to its answers (commit
+	// and fsync).
+	Batches          int
+	MeanBatch        float64
+	MeanBatchTime    time.Duration
 	LogAppends       int
 	LogAppendsPerSec float64
 	Queries          int
@@ -69,7 +75,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := tlog.New(tlog.Config{Store: cfg.Store, SignerKey: skey})
+	// The log's batches say how the group commit went: how many writes each
+	// transaction took and how long each took to answer (commit and fsync).
+	var batches, batched atomic.Int64
+	var batchTime atomic.Int64
+	log, err := tlog.New(tlog.Config{Store: cfg.Store, SignerKey: skey, Metrics: tlog.Metrics{
+		BatchSize:  func(n int) { batches.Add(1); batched.Add(int64(n)) },
+		CommitTime: func(d time.Duration) { batchTime.Add(int64(d)) },
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +99,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Filings > 0 {
 		if err := file(ctx, cfg, svc, res); err != nil {
 			return nil, err
+		}
+		if n := batches.Load(); n > 0 {
+			res.Batches, res.MeanBatch = int(n), float64(batched.Load())/float64(n)
+			res.MeanBatchTime = time.Duration(batchTime.Load() / n)
 		}
 	}
 	if cfg.LogAppends > 0 {

@@ -139,45 +139,81 @@ func (s *Service) classify(f accord.Filing, at time.Time) *classification {
 // logContent is what the log keeps of a classification, as canonical JSON:
 // enough to recompute and check it (the packs by hash) and to see its
 // outcome, without the rules' texts (those are in the packs) or any fact
-// value. It is built as plain JSON values and encoded directly, because a
-// round trip through encoding/json and a canonicalising parser cost more
-// than the classification itself.
+// value. Its shape is fixed, so it is written directly, keys in RFC 8785
+// order: through encoding/json and a canonicalising parser it cost more
+// than the classification itself. TestLogContentMatchesEarlierEncoding
+// checks it against that encoding.
 func (c *classification) logContent() ([]byte, error) {
-	packs := make([]any, 0, len(c.result.Frameworks))
-	fws := make([]any, 0, len(c.result.Frameworks))
-	strs := func(n int, at func(int) string) []any {
-		out := make([]any, n)
+	fws := c.result.Frameworks
+	b := make([]byte, 0, 256+320*len(fws))
+	str := accord.AppendCanonicalString
+	list := func(b []byte, key string, n int, at func(int) string) []byte {
+		if n == 0 {
+			return b // left out when empty, as omitempty did
+		}
+		b = append(b, `,"`...)
+		b = append(b, key...)
+		b = append(b, `":[`...)
 		for i := range n {
-			out[i] = at(i)
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = str(b, at(i))
 		}
-		return out
+		return append(b, ']')
 	}
-	for _, fw := range c.result.Frameworks {
-		packs = append(packs, map[string]any{"id": fw.Pack, "version": fw.Version, "hash": fw.Hash})
-		o := map[string]any{"pack": fw.Pack, "applicable": fw.Applicable, "tier": fw.Tier}
-		// Empty values are left out, as omitempty left them out before.
-		if fw.Baseline != "" {
-			o["baseline"] = fw.Baseline
+	b = append(b, `{"as_of":`...)
+	b = str(b, string(c.result.AsOf))
+	b = append(b, `,"frameworks":`...)
+	if len(fws) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range fws {
+			fw := &fws[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"applicable":`...)
+			b = str(b, fw.Applicable)
+			if fw.Baseline != "" {
+				b = append(b, `,"baseline":`...)
+				b = str(b, fw.Baseline)
+			}
+			b = list(b, "cancelled", len(fw.Cancelled), func(i int) string { return fw.Cancelled[i].Rule })
+			b = list(b, "fired", len(fw.Fired), func(i int) string { return fw.Fired[i].Rule })
+			b = list(b, "missing", len(fw.Missing), func(i int) string { return fw.Missing[i] })
+			b = list(b, "obligations", len(fw.Obligations), func(i int) string { return fw.Obligations[i].Rule + "/" + fw.Obligations[i].ID })
+			b = append(b, `,"pack":`...)
+			b = str(b, fw.Pack)
+			b = append(b, `,"tier":`...)
+			b = str(b, fw.Tier)
+			b = append(b, '}')
 		}
-		if n := len(fw.Fired); n > 0 {
-			o["fired"] = strs(n, func(i int) string { return fw.Fired[i].Rule })
-		}
-		if n := len(fw.Cancelled); n > 0 {
-			o["cancelled"] = strs(n, func(i int) string { return fw.Cancelled[i].Rule })
-		}
-		if n := len(fw.Missing); n > 0 {
-			o["missing"] = strs(n, func(i int) string { return fw.Missing[i] })
-		}
-		if n := len(fw.Obligations); n > 0 {
-			o["obligations"] = strs(n, func(i int) string { return fw.Obligations[i].Rule + "/" + fw.Obligations[i].ID })
-		}
-		fws = append(fws, o)
+		b = append(b, ']')
 	}
-	var packsV, fwsV any = packs, fws
-	if len(packs) == 0 { // a nil slice encoded as null before
-		packsV, fwsV = nil, nil
+	b = append(b, `,"level":`...)
+	b = str(b, c.result.Summary.Level)
+	b = append(b, `,"packs":`...)
+	if len(fws) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range fws {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"hash":`...)
+			b = str(b, fws[i].Hash)
+			b = append(b, `,"id":`...)
+			b = str(b, fws[i].Pack)
+			b = append(b, `,"version":`...)
+			b = str(b, fws[i].Version)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
-	return accord.CanonicalValue(map[string]any{"as_of": string(c.result.AsOf), "packs": packsV, "level": c.result.Summary.Level, "frameworks": fwsV})
+	return append(b, '}'), nil
 }
 
 // levels returns the baseline level and each applicable framework's tier.

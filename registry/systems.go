@@ -71,14 +71,20 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	canon, err := accord.Canonical(struct {
-		Provider string        `json:"provider"`
-		Filing   accord.Filing `json:"filing"`
-	}{provider, f})
-	if err != nil {
-		return nil, err
+	// The request's hash tells a replay from a different request under the
+	// same Idempotency-Key; without a key it is not needed (and canonical
+	// JSON of a whole filing is not free).
+	var reqHash [sha256.Size]byte
+	if key != "" {
+		canon, err := accord.Canonical(struct {
+			Provider string        `json:"provider"`
+			Filing   accord.Filing `json:"filing"`
+		}{provider, f})
+		if err != nil {
+			return nil, err
+		}
+		reqHash = sha256.Sum256(canon)
 	}
-	reqHash := sha256.Sum256(canon)
 	idemOrg := c.Org()
 	if c.Admin() {
 		idemOrg = "admin"

@@ -152,3 +152,83 @@ func TestVersionsMoveToRowidTable(t *testing.T) {
 		t.Errorf("a second version 2 of sys_a: %v, want a conflict", err)
 	}
 }
+
+// TestFacetsMoveToSystemOrder: facets stored before migration 005 keep
+// answering filters and counts after it, and later changes keep the counts.
+func TestFacetsMoveToSystemOrder(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := filepath.Glob("migrations/00[1-4]_*.sql")
+	for _, m := range names {
+		ddl, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.Exec(string(ddl)); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+	}
+	facets := map[int64][]string{
+		1: {"country:FR", "level:high", "framework:eu-ai-act", "tier:eu-ai-act/high", "status:active"},
+		2: {"country:FR", "country:DE", "level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal", "status:active"},
+		3: {"country:CN", "level:not_applicable", "status:planned"},
+	}
+	for rid, fs := range facets {
+		id := fmt.Sprintf("sys_%d", rid)
+		if _, err := old.Exec(`INSERT INTO systems(rid, id, provider, data, summary, search_text) VALUES (?, ?, 'org_x', ?, ?, 'text')`, rid, id,
+			`{"id":"`+id+`","provider":"org_x","version":1,"status":"active"}`, `{"id":"`+id+`","version":1}`); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if _, err := old.Exec(`INSERT INTO system_facets(rid, facet) VALUES (?, ?)`, rid, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := old.Exec(`PRAGMA user_version = 4`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	counts := func(q accord.SystemQuery, names ...string) string {
+		var m map[string]int
+		if err := db.View(ctx, func(tx accord.ReadTx) error {
+			var err error
+			m, err = tx.FacetCounts(ctx, q, names)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(m)
+	}
+	if got, want := counts(accord.SystemQuery{}, "country", "level"), fmt.Sprint(map[string]int{"country:FR": 2, "country:DE": 1, "country:CN": 1, "level:high": 1, "level:minimal": 1, "level:not_applicable": 1}); got != want {
+		t.Errorf("counts after the migration = %s, want %s", got, want)
+	}
+	if got, want := counts(accord.SystemQuery{Framework: "eu-ai-act"}, "country"), fmt.Sprint(map[string]int{"country:FR": 2, "country:DE": 1}); got != want {
+		t.Errorf("counts under eu-ai-act after the migration = %s, want %s", got, want)
+	}
+	// A re-classification after the migration keeps filters and counts right.
+	err = db.Update(ctx, func(tx accord.WriteTx) error {
+		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_1", Version: 1, Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"},
+			Remove: []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := counts(accord.SystemQuery{}, "level", "tier"), fmt.Sprint(map[string]int{"level:minimal": 2, "level:not_applicable": 1, "tier:eu-ai-act/minimal": 2}); got != want {
+		t.Errorf("counts after re-classification = %s, want %s", got, want)
+	}
+	if got, want := counts(accord.SystemQuery{Tier: "minimal"}, "country"), fmt.Sprint(map[string]int{"country:FR": 2, "country:DE": 1}); got != want {
+		t.Errorf("counts at level minimal = %s, want %s", got, want)
+	}
+}

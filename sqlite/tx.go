@@ -167,7 +167,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 }
 
 // flushFTS writes the waiting search documents to systems_fts and their
-// facets to system_facets (sorted, so each index page is visited once).
+// facets to system_facets (in key order: appended at the table's end).
 func (t *Tx) flushFTS(ctx context.Context) error {
 	if len(t.fts) == 0 {
 		return nil
@@ -179,10 +179,10 @@ func (t *Tx) flushFTS(ctx context.Context) error {
 	var facets []facetRow
 	insertFacets := func() error {
 		slices.SortFunc(facets, func(a, b facetRow) int {
-			if c := strings.Compare(a.facet, b.facet); c != 0 {
+			if c := cmp.Compare(a.rid, b.rid); c != 0 {
 				return c
 			}
-			return cmp.Compare(a.rid, b.rid)
+			return strings.Compare(a.facet, b.facet)
 		})
 		// Many rows per statement: one statement per row cost more than the rows.
 		for i := 0; i < len(facets); {
@@ -618,11 +618,11 @@ func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []stri
 				append(append([]any{match}, args...), lo, hi)...)
 		case len(class) > 0:
 			cond, args := classFilter("c.rid", class[1:])
-			rows, err = t.query(ctx, `SELECT f.facet, COUNT(*) FROM system_facets c JOIN system_facets f ON f.rid = c.rid
+			rows, err = t.query(ctx, `SELECT f.facet, COUNT(*) FROM class_facets c JOIN system_facets f ON f.rid = c.rid
 				WHERE c.facet = ?`+cond+` AND f.facet >= ? AND f.facet < ? GROUP BY f.facet`,
 				append(append([]any{class[0]}, args...), lo, hi)...)
 		default:
-			rows, err = t.query(ctx, `SELECT facet, COUNT(*) FROM system_facets WHERE facet >= ? AND facet < ? GROUP BY facet`, lo, hi)
+			rows, err = t.query(ctx, `SELECT facet, n FROM facet_counts WHERE facet >= ? AND facet < ? AND n > 0`, lo, hi)
 		}
 		if err != nil {
 			return nil, unavailable(err)
@@ -686,10 +686,10 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 			WHERE systems_fts MATCH ? AND f.rowid < ?`+cond+` ORDER BY f.rowid DESC LIMIT ?`,
 			append(append([]any{match, before}, args...), limit+1)...)
 	case len(class) > 0:
-		// The first classification facet drives, newest first, through the
-		// (facet, rid) primary key; the others are checked per system.
+		// The first classification facet drives, newest first, through
+		// class_facets; the others are checked per system.
 		cond, args := classFilter("c.rid", class[1:])
-		rows, err = t.query(ctx, `SELECT s.rid, s.summary FROM system_facets c JOIN systems s ON s.rid = c.rid
+		rows, err = t.query(ctx, `SELECT s.rid, s.summary FROM class_facets c JOIN systems s ON s.rid = c.rid
 			WHERE c.facet = ? AND c.rid < ?`+cond+` ORDER BY c.rid DESC LIMIT ?`,
 			append(append([]any{class[0], before}, args...), limit+1)...)
 	default:

@@ -306,6 +306,15 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 		t.Errorf("after re-classification, text + level minimal = %v", got)
 	}
 	var counts map[string]int
+	// Counts without a filter follow the change too.
+	view(t, s, func(tx accord.ReadTx) error {
+		var err error
+		counts, err = tx.FacetCounts(ctx, accord.SystemQuery{}, []string{"level", "tier"})
+		return err
+	})
+	if fmt.Sprint(counts) != fmt.Sprint(map[string]int{"level:minimal": 2, "level:not_applicable": 1, "tier:eu-ai-act/minimal": 2}) {
+		t.Errorf("counts of all systems after re-classification = %v", counts)
+	}
 	view(t, s, func(tx accord.ReadTx) error {
 		var err error
 		counts, err = tx.FacetCounts(ctx, accord.SystemQuery{Framework: "eu-ai-act"}, []string{"level", "country"})

@@ -70,6 +70,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "systems          %d in the store\n", res.SystemsInStore)
 	if res.Filings > 0 {
 		fmt.Fprintf(stdout, "filings          %d in %s: %.0f filings/s (concurrency %d)\n", res.Filings, res.FilingTime.Round(1e6), res.FilingsPerSec, *concurrency)
+		fmt.Fprintf(stdout, "log batches      %d: %.0f writes and %s each on average\n", res.Batches, res.MeanBatch, res.MeanBatchTime.Round(time.Microsecond))
 	}
 	if res.LogAppends > 0 {
 		fmt.Fprintf(stdout, "log appends      %d: %.0f appends/s\n", res.LogAppends, res.LogAppendsPerSec)
