@@ -94,13 +94,13 @@ type WriteTx interface {
 	// PutSystem inserts or replaces a system's head row, its public summary
 	// and its search document.
 	PutSystem(ctx context.Context, s System, summary SystemSummary, doc SearchDoc) error
-	// SetClassification records a system's new classification outcome: the
-	// Level and Tiers of its summary and its classification facets (see
-	// IsClassificationFacet). Its search text and other facets stay. It
-	// applies only while the system's head is still at r.Version (a newer
-	// version was classified when it was filed) and reports whether it did.
-	// Re-classification after a rule change calls it for every system whose
-	// outcome changed.
+	// SetClassification records a system's new classification outcome: its
+	// summary (with the new Level and Tiers) and its classification facets
+	// (see IsClassificationFacet). Its search text and other facets stay.
+	// It applies only while the stored summary is still the one read (a
+	// write since then classified the system itself) and reports whether
+	// it did. Re-classification after a rule change calls it for every
+	// system whose outcome changed.
 	SetClassification(ctx context.Context, r Reclassification) (bool, error)
 	// AddSystemVersion stores a new version; an existing (id, version) is EConflict.
 	AddSystemVersion(ctx context.Context, v SystemVersion) error
@@ -135,12 +135,13 @@ type SearchDoc struct {
 	Facets []string
 }
 
-// Reclassification is a system's new classification outcome.
+// Reclassification is a system's new classification outcome, in the stored
+// form Heads reads.
 type Reclassification struct {
-	ID      string
-	Version int // the version it was computed for
-	Level   string
-	Tiers   map[string]string
+	ID string
+	// Read is the summary as read (StoredHead.Summary); Summary the JSON of
+	// the SystemSummary that replaces it.
+	Read, Summary []byte
 	// Remove and Add are the classification facets that go and come.
 	Remove, Add []string
 }

@@ -566,27 +566,15 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 			return false, fmt.Errorf("set classification of %s: %q is not a classification facet", r.ID, f)
 		}
 	}
-	if !validText(append([]string{r.ID, r.Level}, append(slices.Clip(r.Remove), r.Add...)...)...) {
-		return false, invalidText("system id, level or facet")
+	if !validText(append([]string{r.ID}, append(slices.Clip(r.Remove), r.Add...)...)...) {
+		return false, invalidText("system id or facet")
 	}
 	var rid int64
-	var sumJSON []byte
 	var text string
 	var facets []string
-	found, err := t.one(ctx, []any{&rid, &sumJSON, &text, &facets}, `SELECT rid, summary, search_text,
-		ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid) FROM systems WHERE id = $1 FOR UPDATE`, r.ID)
+	found, err := t.one(ctx, []any{&rid, &text, &facets}, `UPDATE systems SET summary = $2 WHERE id = $1 AND summary = $3
+		RETURNING rid, search_text, ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid)`, r.ID, r.Summary, r.Read)
 	if err != nil || !found {
-		return false, err
-	}
-	var sum accord.SystemSummary
-	if err := json.Unmarshal(sumJSON, &sum); err != nil {
-		return false, fmt.Errorf("decode stored summary of %s: %w", r.ID, err)
-	}
-	if sum.Version != r.Version {
-		return false, nil
-	}
-	sum.Level, sum.Tiers = r.Level, r.Tiers
-	if sumJSON, err = json.Marshal(sum); err != nil {
 		return false, err
 	}
 	// The search document holds the facets too (as lexemes): it is rebuilt
@@ -595,10 +583,9 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 	all = append(all, r.Add...)
 	slices.Sort(all)
 	all = slices.Compact(all)
-	_, err = t.exec(ctx, `WITH s AS (UPDATE systems SET summary = $2 WHERE rid = $1),
-d AS (DELETE FROM system_facets WHERE rid = $1 AND facet <> ALL ($3::text[])),
-f AS (INSERT INTO system_facets (facet, rid) SELECT unnest($3::text[]), $1 ON CONFLICT DO NOTHING)
-UPDATE system_search SET doc = $4 WHERE rid = $1`, rid, sumJSON, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
+	_, err = t.exec(ctx, `WITH d AS (DELETE FROM system_facets WHERE rid = $1 AND facet <> ALL ($2::text[])),
+f AS (INSERT INTO system_facets (facet, rid) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING)
+UPDATE system_search SET doc = $3 WHERE rid = $1`, rid, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
 	return err == nil, unavailable(err)
 }
 

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"runtime"
@@ -24,10 +25,9 @@ type ReclassifyStats struct {
 
 // headOutcome is what re-classification reads of a system's summary.
 type headOutcome struct {
-	ID      string            `json:"id"`
-	Version int               `json:"version"`
-	Level   string            `json:"level"`
-	Tiers   map[string]string `json:"tiers"`
+	ID    string            `json:"id"`
+	Level string            `json:"level"`
+	Tiers map[string]string `json:"tiers"`
 }
 
 // classInput holds the fields of a filing that classification reads.
@@ -143,8 +143,8 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 		}
 		err := s.store.Update(ctx, func(tx accord.WriteTx) error {
 			for _, c := range pending {
-				// Not applied if a new version landed since the head was
-				// read: that version was classified when it was filed.
+				// Not applied if the system was written since its head was
+				// read: a new version was classified when it was filed.
 				if _, err := tx.SetClassification(ctx, c); err != nil {
 					return err
 				}
@@ -194,9 +194,20 @@ func (s *Service) reclassifyHead(h accord.StoredHead, asOf time.Time) (accord.Re
 	if level == head.Level && maps.Equal(tiers, head.Tiers) {
 		return accord.Reclassification{}, false, nil
 	}
+	// The whole summary is rewritten, here rather than in the (single)
+	// writer: decode all of it.
+	var sum accord.SystemSummary
+	if err := jsonv2.Unmarshal(h.Summary, &sum); err != nil {
+		return accord.Reclassification{}, false, fmt.Errorf("decode stored summary of %s: %w", head.ID, err)
+	}
+	sum.Level, sum.Tiers = level, tiers
+	enc, err := json.Marshal(sum) // as PutSystem stores it
+	if err != nil {
+		return accord.Reclassification{}, false, err
+	}
 	// The facets follow from the outcome, so the old ones from the summary.
 	old, cur := classFacets(head.Level, head.Tiers), classFacets(level, tiers)
-	r := accord.Reclassification{ID: head.ID, Version: head.Version, Level: level, Tiers: tiers}
+	r := accord.Reclassification{ID: head.ID, Read: h.Summary, Summary: enc}
 	for _, f := range old {
 		if !slices.Contains(cur, f) {
 			r.Remove = append(r.Remove, f)

@@ -218,8 +218,9 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 	}
 	// A re-classification after the migration keeps filters and counts right.
 	err = db.Update(ctx, func(tx accord.WriteTx) error {
-		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_1", Version: 1, Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"},
-			Remove: []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}})
+		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_1", Read: []byte(`{"id":"sys_1","version":1}`),
+			Summary: []byte(`{"id":"sys_1","version":1,"level":"minimal","tiers":{"eu-ai-act":"minimal"}}`),
+			Remove:  []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}})
 		return err
 	})
 	if err != nil {

@@ -552,15 +552,8 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 	if err := t.flushFTS(ctx); err != nil {
 		return false, err
 	}
-	tiers, err := json.Marshal(r.Tiers)
-	if err != nil {
-		return false, err
-	}
-	// The summary is edited in place: decoding and encoding it in Go cost
-	// more than the rest of the change. (Summaries are stored as BLOBs of
-	// JSON text, which SQLite's JSON functions read as text once cast.)
-	rows, err := t.query(ctx, `UPDATE systems SET summary = json_set(CAST(summary AS TEXT), '$.level', ?, '$.tiers', json(?))
-		WHERE id = ? AND json_extract(CAST(summary AS TEXT), '$.version') = ? RETURNING rid`, r.Level, string(tiers), r.ID, r.Version)
+	// Compared as bytes whichever way the summary was stored (text or blob).
+	rows, err := t.query(ctx, `UPDATE systems SET summary = ? WHERE id = ? AND CAST(summary AS BLOB) = ? RETURNING rid`, r.Summary, r.ID, r.Read)
 	if err != nil {
 		return false, unavailable(err)
 	}
@@ -576,8 +569,14 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 	if !found {
 		return false, nil
 	}
-	for _, f := range r.Remove {
-		if _, err := t.exec(ctx, `DELETE FROM system_facets WHERE facet = ? AND rid = ?`, f, rid); err != nil {
+	if len(r.Remove) > 0 {
+		args := make([]any, 0, 1+len(r.Remove))
+		args = append(args, rid)
+		for _, f := range r.Remove {
+			args = append(args, f)
+		}
+		query := `DELETE FROM system_facets WHERE rid = ? AND facet IN (` + strings.TrimSuffix(strings.Repeat("?,", len(r.Remove)), ",") + `)`
+		if _, err := t.exec(ctx, query, args...); err != nil {
 			return false, unavailable(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -262,10 +263,21 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 		})
 		return applied
 	}
-	toMinimal := accord.Reclassification{ID: "sys_a", Version: 1, Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"},
-		Remove: []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}}
-	if stale := toMinimal; reclassify(func() accord.Reclassification { stale.Version = 2; return stale }()) {
-		t.Error("SetClassification applied to version 2 of a system at version 1")
+	// Summaries as put() stored them, and as they become.
+	stored := func(sum accord.SystemSummary) []byte {
+		b, err := json.Marshal(sum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	toMinimal := accord.Reclassification{ID: "sys_a", Read: stored(accord.SystemSummary{ID: "sys_a", Version: 1}),
+		Summary: stored(accord.SystemSummary{ID: "sys_a", Version: 1, Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"}}),
+		Remove:  []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}}
+	stale := toMinimal
+	stale.Read = stored(accord.SystemSummary{ID: "sys_a", Version: 2})
+	if reclassify(stale) {
+		t.Error("SetClassification applied over a summary other than the one read")
 	}
 	if got := search(t, s, accord.SystemQuery{Tier: "high"}); !slices.Equal(got, []string{"sys_a"}) {
 		t.Errorf("after a stale re-classification, level high = %v", got)
@@ -286,11 +298,11 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 	if got := search(t, s, accord.SystemQuery{Q: "hiring", Country: "FR", Status: "active", Tier: "minimal"}); !slices.Equal(got, []string{"sys_a", "sys_b"}) {
 		t.Errorf("after re-classification, text + country + status + tier = %v", got)
 	}
-	if reclassify(accord.Reclassification{ID: "sys_nope", Version: 1, Level: "high", Add: []string{"level:high"}}) {
+	if reclassify(accord.Reclassification{ID: "sys_nope", Read: stored(accord.SystemSummary{ID: "sys_nope"}), Summary: []byte(`{}`), Add: []string{"level:high"}}) {
 		t.Error("SetClassification applied to an unknown system")
 	}
 	err := s.Update(ctx, func(tx accord.WriteTx) error {
-		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_b", Version: 1, Level: "minimal", Add: []string{"country:DE"}})
+		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_b", Read: stored(accord.SystemSummary{ID: "sys_b", Version: 1}), Summary: []byte(`{}`), Add: []string{"country:DE"}})
 		return err
 	})
 	if err == nil {
