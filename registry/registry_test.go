@@ -123,6 +123,10 @@ func TestReclassifyAfterRuleChange(t *testing.T) {
 	// The classification logged at filing stays as filed; a recomputation
 	// under the new packs says that they changed.
 	p, _ := changed.Search(ctx, accord.SystemQuery{Limit: 1})
+	// The summary keeps everything but its level and tiers.
+	if sum := p.Systems[0]; sum.Level != "not_applicable" || len(sum.Tiers) != 0 || len(sum.TradeName) == 0 || sum.Updated.IsZero() || sum.Version != 1 {
+		t.Errorf("summary after the change: %+v", sum)
+	}
 	cv, err := changed.Classification(ctx, nil, p.Systems[0].ID, 0, time.Time{})
 	if err != nil || cv.LogIndex == nil || !cv.PacksChanged || !strings.Contains(string(cv.Filed), `"eu-ai-act"`) || len(cv.Frameworks) != len(all)-2 {
 		t.Errorf("classification after the change: log %v, packs_changed %v, %d frameworks, %v", cv.LogIndex, cv.PacksChanged, len(cv.Frameworks), err)
