@@ -232,7 +232,22 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 			q.Cursor = a.Next
 		}
 	}
-	// The loaded log continues where the dumped one stopped.
+	// Counts agree, without a filter and with one.
+	for _, q := range []accord.SystemQuery{{}, {Q: "recommendation"}, {Country: "DE"}} {
+		counts := func(st accord.Store) map[string]int {
+			var m map[string]int
+			view(t, st, func(tx accord.ReadTx) error {
+				var err error
+				m, err = tx.FacetCounts(ctx, q, []string{"country", "status", "provider"})
+				return err
+			})
+			return m
+		}
+		if a, b := counts(src), counts(dst); len(a) == 0 || !reflect.DeepEqual(a, b) {
+			t.Fatalf("counts %+v differ after the load:\n%v\n%v", q, a, b)
+		}
+	}
+		// The loaded log continues where the dumped one stopped.
 	l2, err := acctlog.New(acctlog.Config{Store: dst, SignerKey: skey})
 	if err != nil {
 		t.Fatal(err)
