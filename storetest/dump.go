@@ -247,7 +247,7 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 			t.Fatalf("counts %+v differ after the load:\n%v\n%v", q, a, b)
 		}
 	}
-		// The loaded log continues where the dumped one stopped.
+	// The loaded log continues where the dumped one stopped.
 	l2, err := acctlog.New(acctlog.Config{Store: dst, SignerKey: skey})
 	if err != nil {
 		t.Fatal(err)
