@@ -40,3 +40,32 @@ func PageLimit(n int) int {
 	}
 	return n
 }
+
+// PageRows is what paging reads of a query's result; database/sql's and
+// pgx's rows both have it.
+type PageRows interface {
+	Next() bool
+	Scan(dest ...any) error
+}
+
+// ReadPage reads one page from rows queried with LIMIT limit+1 in page
+// order: read scans a row into its position and item. It returns at most
+// limit items (never nil) and, when a further row shows there is more, the
+// cursor of the next page. Errors from read are returned as they are; the
+// caller checks its rows' Err.
+func ReadPage[T any](rows PageRows, limit int, read func(PageRows) (int64, T, error)) ([]T, string, error) {
+	items := []T{}
+	var last int64
+	for rows.Next() {
+		if len(items) == limit {
+			return items, EncodeCursor(last), nil
+		}
+		pos, item, err := read(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, item)
+		last = pos
+	}
+	return items, "", nil
+}

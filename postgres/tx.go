@@ -299,27 +299,12 @@ func (t *Tx) Organizations(ctx context.Context, q accord.OrganizationQuery) (*ac
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	page := &accord.OrganizationPage{Organizations: []accord.Organization{}}
-	var last int64
-	for rows.Next() {
-		var rid int64
-		var data []byte
-		if err := rows.Scan(&rid, &data); err != nil {
-			return nil, unavailable(err)
-		}
-		if len(page.Organizations) == limit {
-			page.Next = accord.EncodeCursor(last)
-			break
-		}
-		var o accord.Organization
-		if err := json.Unmarshal(data, &o); err != nil {
-			return nil, fmt.Errorf("decode stored organization: %w", err)
-		}
-		page.Organizations = append(page.Organizations, o)
-		last = rid
+	orgs, next, err := accord.ReadPage(rows, limit, jsonRow[accord.Organization]("organization"))
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	return page, unavailable(rows.Err())
+	rows.Close() // pgx reports some errors only once the rows are closed
+	return &accord.OrganizationPage{Organizations: orgs, Next: next}, unavailable(rows.Err())
 }
 
 func (t *Tx) CreateOrganization(ctx context.Context, o accord.Organization) error {
@@ -542,22 +527,17 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	page := &accord.HeadPage{}
-	var last int64
-	for rows.Next() {
+	heads, next, err := accord.ReadPage(rows, limit, func(r accord.PageRows) (int64, accord.StoredHead, error) {
 		var rid int64
 		var h accord.StoredHead
-		if err := rows.Scan(&rid, &h.Summary, &h.Current); err != nil {
-			return nil, unavailable(err)
-		}
-		if len(page.Heads) == limit {
-			page.Next = accord.EncodeCursor(last)
-			break
-		}
-		page.Heads = append(page.Heads, h)
-		last = rid
+		err := r.Scan(&rid, &h.Summary, &h.Current)
+		return rid, h, unavailable(err)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return page, unavailable(rows.Err())
+	rows.Close() // pgx reports some errors only once the rows are closed
+	return &accord.HeadPage{Heads: heads, Next: next}, unavailable(rows.Err())
 }
 
 func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (bool, error) {
@@ -638,27 +618,12 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	page := &accord.SystemPage{Systems: []accord.SystemSummary{}}
-	var last int64
-	for rows.Next() {
-		var rid int64
-		var data []byte
-		if err := rows.Scan(&rid, &data); err != nil {
-			return nil, unavailable(err)
-		}
-		if len(page.Systems) == limit {
-			page.Next = accord.EncodeCursor(last)
-			break
-		}
-		var s accord.SystemSummary
-		if err := json.Unmarshal(data, &s); err != nil {
-			return nil, fmt.Errorf("decode stored summary: %w", err)
-		}
-		page.Systems = append(page.Systems, s)
-		last = rid
+	systems, next, err := accord.ReadPage(rows, limit, jsonRow[accord.SystemSummary]("summary"))
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	return page, unavailable(rows.Err())
+	rows.Close() // pgx reports some errors only once the rows are closed
+	return &accord.SystemPage{Systems: systems, Next: next}, unavailable(rows.Err())
 }
 
 // Search windows (see searchRids): how many of the newest documents a search
@@ -928,4 +893,20 @@ func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []stri
 		}
 	}
 	return out, nil
+}
+
+// jsonRow reads a page row of a position and a stored JSON value.
+func jsonRow[T any](what string) func(accord.PageRows) (int64, T, error) {
+	return func(r accord.PageRows) (int64, T, error) {
+		var rid int64
+		var data []byte
+		var v T
+		if err := r.Scan(&rid, &data); err != nil {
+			return 0, v, unavailable(err)
+		}
+		if err := json.Unmarshal(data, &v); err != nil {
+			return 0, v, fmt.Errorf("decode stored %s: %w", what, err)
+		}
+		return rid, v, nil
+	}
 }

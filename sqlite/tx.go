@@ -306,26 +306,11 @@ func (t *Tx) Organizations(ctx context.Context, q accord.OrganizationQuery) (*ac
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	page := &accord.OrganizationPage{Organizations: []accord.Organization{}}
-	var last int64
-	for rows.Next() {
-		var rid int64
-		var data []byte
-		if err := rows.Scan(&rid, &data); err != nil {
-			return nil, unavailable(err)
-		}
-		if len(page.Organizations) == limit {
-			page.Next = accord.EncodeCursor(last)
-			break
-		}
-		var o accord.Organization
-		if err := json.Unmarshal(data, &o); err != nil {
-			return nil, fmt.Errorf("decode stored organization: %w", err)
-		}
-		page.Organizations = append(page.Organizations, o)
-		last = rid
+	orgs, next, err := accord.ReadPage(rows, limit, jsonRow[accord.Organization]("organization"))
+	if err != nil {
+		return nil, err
 	}
-	return page, unavailable(rows.Err())
+	return &accord.OrganizationPage{Organizations: orgs, Next: next}, unavailable(rows.Err())
 }
 
 func (t *Tx) CreateOrganization(ctx context.Context, o accord.Organization) error {
@@ -523,22 +508,16 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	page := &accord.HeadPage{}
-	var last int64
-	for rows.Next() {
+	heads, next, err := accord.ReadPage(rows, limit, func(r accord.PageRows) (int64, accord.StoredHead, error) {
 		var rid int64
 		var h accord.StoredHead
-		if err := rows.Scan(&rid, &h.Summary, &h.Current); err != nil {
-			return nil, unavailable(err)
-		}
-		if len(page.Heads) == limit {
-			page.Next = accord.EncodeCursor(last)
-			break
-		}
-		page.Heads = append(page.Heads, h)
-		last = rid
+		err := r.Scan(&rid, &h.Summary, &h.Current)
+		return rid, h, unavailable(err)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return page, unavailable(rows.Err())
+	return &accord.HeadPage{Heads: heads, Next: next}, unavailable(rows.Err())
 }
 
 func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (bool, error) {
@@ -698,26 +677,11 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	page := &accord.SystemPage{Systems: []accord.SystemSummary{}}
-	var last int64
-	for rows.Next() {
-		var rid int64
-		var data []byte
-		if err := rows.Scan(&rid, &data); err != nil {
-			return nil, unavailable(err)
-		}
-		if len(page.Systems) == limit {
-			page.Next = accord.EncodeCursor(last)
-			break
-		}
-		var s accord.SystemSummary
-		if err := json.Unmarshal(data, &s); err != nil {
-			return nil, fmt.Errorf("decode stored summary: %w", err)
-		}
-		page.Systems = append(page.Systems, s)
-		last = rid
+	systems, next, err := accord.ReadPage(rows, limit, jsonRow[accord.SystemSummary]("summary"))
+	if err != nil {
+		return nil, err
 	}
-	return page, unavailable(rows.Err())
+	return &accord.SystemPage{Systems: systems, Next: next}, unavailable(rows.Err())
 }
 
 // ftsQuery compiles a query into an FTS5 MATCH expression ("" for none) and
@@ -926,4 +890,20 @@ func insertRows(ctx context.Context, t *Tx, table string, start int64, n int, va
 func (t *Tx) PutCheckpoint(ctx context.Context, size int64, note []byte) error {
 	_, err := t.exec(ctx, `INSERT INTO checkpoints(size, note) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, note)
 	return unavailable(err)
+}
+
+// jsonRow reads a page row of a position and a stored JSON value.
+func jsonRow[T any](what string) func(accord.PageRows) (int64, T, error) {
+	return func(r accord.PageRows) (int64, T, error) {
+		var rid int64
+		var data []byte
+		var v T
+		if err := r.Scan(&rid, &data); err != nil {
+			return 0, v, unavailable(err)
+		}
+		if err := json.Unmarshal(data, &v); err != nil {
+			return 0, v, fmt.Errorf("decode stored %s: %w", what, err)
+		}
+		return rid, v, nil
+	}
 }
