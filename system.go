@@ -162,3 +162,33 @@ const (
 
 // LogTime formats a time as log events carry it.
 func LogTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// Stores keep a version as two values: its JSON (Salts, being private, are
+// not in it) and the JSON of its salts, empty when it has none.
+
+// EncodeStoredVersion gives the two stored values of a version.
+func EncodeStoredVersion(v SystemVersion) (data, salts []byte, err error) {
+	if data, err = json.Marshal(v); err != nil {
+		return nil, nil, err
+	}
+	if len(v.Salts) > 0 {
+		if salts, err = json.Marshal(v.Salts); err != nil {
+			return nil, nil, err
+		}
+	}
+	return data, salts, nil
+}
+
+// DecodeStoredVersion reads a version back from its two stored values.
+func DecodeStoredVersion(data, salts []byte) (*SystemVersion, error) {
+	var v SystemVersion
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("decode stored system version: %w", err)
+	}
+	if len(salts) > 0 {
+		if err := json.Unmarshal(salts, &v.Salts); err != nil {
+			return nil, fmt.Errorf("decode stored salts: %w", err)
+		}
+	}
+	return &v, nil
+}

@@ -130,7 +130,7 @@ func (d dumper) versions(ctx context.Context, w accord.DumpWriter) error {
 		if err := scan(&data, &salts); err != nil {
 			return err
 		}
-		v, err := decodeVersion(data, salts)
+		v, err := accord.DecodeStoredVersion(data, salts)
 		if err != nil {
 			return err
 		}
@@ -385,15 +385,9 @@ func (l *loader) SystemVersion(ctx context.Context, v accord.SystemVersion) erro
 	if !validText(v.SystemID) {
 		return invalidText("system id")
 	}
-	data, err := json.Marshal(v)
+	data, salts, err := accord.EncodeStoredVersion(v)
 	if err != nil {
 		return err
-	}
-	var salts []byte
-	if len(v.Salts) > 0 {
-		if salts, err = json.Marshal(v.Salts); err != nil {
-			return err
-		}
 	}
 	b := &l.versions
 	b.id, b.version, b.data, b.salts = append(b.id, v.SystemID), append(b.version, int32(v.Version)), append(b.data, data), append(b.salts, salts)

@@ -430,20 +430,7 @@ func (t *Tx) SystemVersion(ctx context.Context, id string, version int) (*accord
 	if !found {
 		return nil, accord.Errorf(accord.ENotFound, "system %s has no version %d", id, version)
 	}
-	return decodeVersion(data, salts)
-}
-
-func decodeVersion(data, salts []byte) (*accord.SystemVersion, error) {
-	var v accord.SystemVersion
-	if err := json.Unmarshal(data, &v); err != nil {
-		return nil, fmt.Errorf("decode stored system version: %w", err)
-	}
-	if len(salts) > 0 {
-		if err := json.Unmarshal(salts, &v.Salts); err != nil {
-			return nil, fmt.Errorf("decode stored salts: %w", err)
-		}
-	}
-	return &v, nil
+	return accord.DecodeStoredVersion(data, salts)
 }
 
 func (t *Tx) SystemVersions(ctx context.Context, id string) ([]accord.SystemVersion, error) {
@@ -461,7 +448,7 @@ func (t *Tx) SystemVersions(ctx context.Context, id string) ([]accord.SystemVers
 		if err := rows.Scan(&data, &salts); err != nil {
 			return nil, unavailable(err)
 		}
-		v, err := decodeVersion(data, salts)
+		v, err := accord.DecodeStoredVersion(data, salts)
 		if err != nil {
 			return nil, err
 		}
@@ -573,15 +560,9 @@ func (t *Tx) AddSystemVersion(ctx context.Context, v accord.SystemVersion) error
 	if !validText(v.SystemID) {
 		return invalidText("system id")
 	}
-	data, err := json.Marshal(v)
+	data, salts, err := accord.EncodeStoredVersion(v)
 	if err != nil {
 		return err
-	}
-	var salts []byte
-	if len(v.Salts) > 0 {
-		if salts, err = json.Marshal(v.Salts); err != nil {
-			return err
-		}
 	}
 	return t.insertOnce(ctx, fmt.Sprintf("system %s already has version %d", v.SystemID, v.Version),
 		`INSERT INTO system_versions (system_id, version, data, salts) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, v.SystemID, v.Version, data, salts)

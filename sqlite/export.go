@@ -131,7 +131,7 @@ func (d dumper) versions(ctx context.Context, w accord.DumpWriter) error {
 		if err := scan(&data, &salts); err != nil {
 			return err
 		}
-		v, err := decodeVersion(data, salts)
+		v, err := accord.DecodeStoredVersion(data, salts)
 		if err != nil {
 			return err
 		}
