@@ -108,8 +108,9 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	full := completeDoc(p.doc, sys, org)
-	p.fullDoc = &full
+	// The head is known before the write: the log's sequencer need not
+	// complete the search document.
+	doc := completeDoc(p.doc, sys, org)
 	var replay *accord.Idempotency
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		if key != "" {
@@ -124,7 +125,7 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 				return nil, err
 			}
 		}
-		entries, err := s.writeVersion(ctx, tx, c, org, sys, accord.EventFiled, p, "", now, next)
+		entries, err := s.writeVersion(ctx, tx, c, org, sys, accord.EventFiled, p, doc, "", now, next)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +190,7 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 		sys.Version++
 		sys.Status = f.Status
 		sys.Updated = now
-		return s.writeVersion(ctx, tx, c, org, sys, accord.EventUpdated, p, "", now, next)
+		return s.writeVersion(ctx, tx, c, org, sys, accord.EventUpdated, p, completeDoc(p.doc, sys, org), "", now, next)
 	})
 	if err != nil {
 		return nil, err
@@ -230,7 +231,7 @@ func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, re
 		if p, err = s.prepare(f, sys.Provider, reason, now); err != nil {
 			return nil, err
 		}
-		return s.writeVersion(ctx, tx, c, org, sys, accord.EventWithdrawn, p, reason, now, next)
+		return s.writeVersion(ctx, tx, c, org, sys, accord.EventWithdrawn, p, completeDoc(p.doc, sys, org), reason, now, next)
 	})
 	if err != nil {
 		return nil, err
@@ -272,10 +273,6 @@ type prepared struct {
 	cl          *classification
 	clContent   []byte // canonical content of the classification's log event
 	doc         accord.SearchDoc
-	// fullDoc is doc completed with what the head adds (completeDoc), when
-	// the head is known before the write, as for a new filing: the log's
-	// sequencer then has less to do.
-	fullDoc *accord.SearchDoc
 }
 
 // prepare splits off confidential fields, commits to them, classifies the
@@ -308,9 +305,10 @@ func (s *Service) prepare(f accord.Filing, provider, reason string, now time.Tim
 	return p, nil
 }
 
-// writeVersion stores one version of a system with its head row, search
-// document and log entries: the filing's, then the classification's.
-func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller, org *accord.Organization, sys accord.System, ev string, p *prepared, reason string, now time.Time, next int64) ([][]byte, error) {
+// writeVersion stores one version of a system with its head row, its
+// complete search document (completeDoc) and log entries: the filing's,
+// then the classification's.
+func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller, org *accord.Organization, sys accord.System, ev string, p *prepared, doc accord.SearchDoc, reason string, now time.Time, next int64) ([][]byte, error) {
 	v := accord.SystemVersion{SystemID: sys.ID, Version: sys.Version, Event: ev, Filing: p.filing, Reason: reason, Time: now, By: c.actor(), LogIndex: next, Salts: p.salts}
 	if p.cl != nil {
 		v.Classification, v.ClassificationIndex = p.clContent, next+1
@@ -318,12 +316,7 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	if err := tx.AddSystemVersion(ctx, v); err != nil {
 		return nil, err
 	}
-	doc := p.fullDoc
-	if doc == nil {
-		d := completeDoc(p.doc, sys, org)
-		doc = &d
-	}
-	if err := tx.PutSystem(ctx, sys, summary(sys, org, p.public, p.cl), *doc); err != nil {
+	if err := tx.PutSystem(ctx, sys, summary(sys, org, p.public, p.cl), doc); err != nil {
 		return nil, err
 	}
 	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]

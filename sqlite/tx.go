@@ -38,16 +38,13 @@ type ftsDoc struct {
 	oldText string // the text indexed before, when replace
 }
 
-// classFacet reports facets that come from a system's classification. They
-// live only in system_facets, never in the full-text index: re-classifying a
-// system then touches a few facet rows, not its document.
-func classFacet(f string) bool { return accord.IsClassificationFacet(f) }
-
-// ftsFacets is the facets column of a system's full-text document.
+// ftsFacets is the facets column of a system's full-text document. It leaves
+// out classification facets: they live only in system_facets, so that
+// re-classifying a system touches a few facet rows, not its document.
 func ftsFacets(facets []string) string {
 	var b strings.Builder
 	for _, f := range facets {
-		if classFacet(f) {
+		if accord.IsClassificationFacet(f) {
 			continue
 		}
 		if b.Len() > 0 {
@@ -509,7 +506,7 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 
 func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (bool, error) {
 	for _, f := range append(slices.Clip(r.Remove), r.Add...) {
-		if !classFacet(f) {
+		if !accord.IsClassificationFacet(f) {
 			return false, fmt.Errorf("set classification of %s: %q is not a classification facet", r.ID, f)
 		}
 	}
@@ -666,7 +663,7 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 }
 
 // ftsQuery compiles a query into an FTS5 MATCH expression ("" for none) and
-// the classification facets (see classFacet) systems must also have, which
+// the classification facets (accord.IsClassificationFacet) systems must also have, which
 // are matched in system_facets. Every term and every filter must match.
 func ftsQuery(q accord.SystemQuery) (string, []string) {
 	var parts []string
@@ -682,7 +679,7 @@ func ftsQuery(q accord.SystemQuery) (string, []string) {
 	}
 	var class []string
 	for _, f := range q.Facets() {
-		if classFacet(f) {
+		if accord.IsClassificationFacet(f) {
 			class = append(class, f)
 			continue
 		}
