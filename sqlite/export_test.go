@@ -13,17 +13,20 @@ import (
 	"github.com/accord-gov/accord/storetest"
 )
 
-// TestSearchTextBackfill: a database made before migration 003 gets each
-// system's search text back from the full-text index, so it can be dumped
-// and moved to another store with its search documents.
-func TestSearchTextBackfill(t *testing.T) {
-	ctx := context.Background()
+// oldDatabase makes a database as a node at schema version n left it (the
+// first n migrations applied), for a test to fill and then open.
+func oldDatabase(t *testing.T, n int) (*sql.DB, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	old, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []string{"migrations/001_init.sql", "migrations/002_facets.sql"} {
+	names, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(names) < n {
+		t.Fatalf("%d migrations, want at least %d: %v", len(names), n, err)
+	}
+	for _, m := range names[:n] {
 		ddl, err := os.ReadFile(m)
 		if err != nil {
 			t.Fatal(err)
@@ -32,6 +35,18 @@ func TestSearchTextBackfill(t *testing.T) {
 			t.Fatalf("%s: %v", m, err)
 		}
 	}
+	if _, err := old.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, n)); err != nil {
+		t.Fatal(err)
+	}
+	return old, path
+}
+
+// TestSearchTextBackfill: a database made before migration 003 gets each
+// system's search text back from the full-text index, so it can be dumped
+// and moved to another store with its search documents.
+func TestSearchTextBackfill(t *testing.T) {
+	ctx := context.Background()
+	old, path := oldDatabase(t, 2)
 	text := accord.SearchText("Évaluation du crédit", "个性化推荐", "نِظامُ التَّوْصِيَة")
 	for rid, id := range map[int64]string{1: "sys_a", 2: "sys_b"} {
 		if _, err := old.Exec(`INSERT INTO systems(rid, id, provider, data, summary) VALUES (?, ?, 'org_x', ?, ?)`, rid, id,
@@ -44,9 +59,6 @@ func TestSearchTextBackfill(t *testing.T) {
 		if _, err := old.Exec(`INSERT INTO system_facets(rid, facet) VALUES (?, 'country:FR')`, rid); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := old.Exec(`PRAGMA user_version = 2`); err != nil {
-		t.Fatal(err)
 	}
 	old.Close()
 
@@ -94,20 +106,7 @@ func (d *docs) System(_ context.Context, _ int64, s accord.System, _ accord.Syst
 // is still unique.
 func TestVersionsMoveToRowidTable(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range []string{"migrations/001_init.sql", "migrations/002_facets.sql", "migrations/003_search_text.sql"} {
-		ddl, err := os.ReadFile(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := old.Exec(string(ddl)); err != nil {
-			t.Fatalf("%s: %v", m, err)
-		}
-	}
+	old, path := oldDatabase(t, 3)
 	for _, v := range []struct {
 		id      string
 		version int
@@ -117,9 +116,6 @@ func TestVersionsMoveToRowidTable(t *testing.T) {
 		if _, err := old.Exec(`INSERT INTO system_versions(system_id, version, data, salts) VALUES (?, ?, ?, ?)`, v.id, v.version, data, v.salts); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := old.Exec(`PRAGMA user_version = 3`); err != nil {
-		t.Fatal(err)
 	}
 	old.Close()
 
@@ -157,21 +153,7 @@ func TestVersionsMoveToRowidTable(t *testing.T) {
 // answering filters and counts after it, and later changes keep the counts.
 func TestFacetsMoveToSystemOrder(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, _ := filepath.Glob("migrations/00[1-4]_*.sql")
-	for _, m := range names {
-		ddl, err := os.ReadFile(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := old.Exec(string(ddl)); err != nil {
-			t.Fatalf("%s: %v", m, err)
-		}
-	}
+	old, path := oldDatabase(t, 4)
 	facets := map[int64][]string{
 		1: {"country:FR", "level:high", "framework:eu-ai-act", "tier:eu-ai-act/high", "status:active"},
 		2: {"country:FR", "country:DE", "level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal", "status:active"},
@@ -188,9 +170,6 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	}
-	if _, err := old.Exec(`PRAGMA user_version = 4`); err != nil {
-		t.Fatal(err)
 	}
 	old.Close()
 
