@@ -536,23 +536,21 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 	if !validText(append([]string{r.ID}, append(slices.Clip(r.Remove), r.Add...)...)...) {
 		return false, invalidText("system id or facet")
 	}
-	var rid int64
-	var text string
+	var provider, text string
+	var data []byte
 	var facets []string
-	found, err := t.one(ctx, []any{&rid, &text, &facets}, `UPDATE systems SET summary = $2 WHERE id = $1 AND summary = $3
-		RETURNING rid, search_text, ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid)`, r.ID, r.Summary, r.Read)
+	found, err := t.one(ctx, []any{&provider, &data, &text, &facets}, `SELECT provider, data, search_text,
+		ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid) FROM systems WHERE id = $1 AND summary = $2 FOR UPDATE`, r.ID, r.Read)
 	if err != nil || !found {
 		return false, err
 	}
-	// The search document holds the facets too (as lexemes): it is rebuilt
-	// from the stored text with the new facets.
+	// The head is written again as PutSystem writes it: the search document
+	// holds the facets too (as lexemes), so it is rebuilt with the new ones.
 	all := slices.DeleteFunc(facets, func(f string) bool { return slices.Contains(r.Remove, f) })
 	all = append(all, r.Add...)
 	slices.Sort(all)
 	all = slices.Compact(all)
-	_, err = t.exec(ctx, `WITH d AS (DELETE FROM system_facets WHERE rid = $1 AND facet <> ALL ($2::text[])),
-f AS (INSERT INTO system_facets (facet, rid) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING)
-UPDATE system_search SET doc = $3 WHERE rid = $1`, rid, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
+	_, err = t.exec(ctx, putSystemSQL, r.ID, provider, data, r.Summary, text, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
 	return err == nil, unavailable(err)
 }
 
