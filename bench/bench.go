@@ -30,7 +30,11 @@ type Config struct {
 	Queries     int    // searches to time
 	Concurrency int    // writers filing at once (the sequencer batches them)
 	Seed        uint64 // generator seed
-	Progress    io.Writer
+	// ReclassifyWithout, pack ids separated by commas, times re-classifying
+	// the whole store three times: under all packs, without these, and with
+	// all again.
+	ReclassifyWithout string
+	Progress          io.Writer
 }
 
 // Result holds a run's figures.
@@ -51,6 +55,7 @@ type Result struct {
 	P50, P95, P99    time.Duration
 	Max              time.Duration
 	Slowest          []Timed // the slowest searches, slowest first
+	Reclassify       []Reclassification
 	SystemsInStore   int64
 	DBBytes          int64
 	PeakRSS          int64 // VmHWM of this process, bytes
@@ -112,6 +117,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	if cfg.Queries > 0 {
 		if err := search(ctx, cfg, svc, res); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ReclassifyWithout != "" {
+		if err := reclassify(ctx, cfg, packs, res); err != nil {
 			return nil, err
 		}
 	}

@@ -25,6 +25,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	queries := fs.Int("queries", 1000, "searches to time (text in several scripts plus one filter)")
 	concurrency := fs.Int("concurrency", 256, "writers filing at once; the sequencer commits what they queue as one batch")
 	seed := fs.Uint64("seed", 1, "seed of the filing generator")
+	reclassifyWithout := fs.String("reclassify-without", "", "pack ids, comma-separated: time re-classifying the whole store under all packs, without these (every system one of them applies to changes) and with all again")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: accord bench [flags]\n\nFiles a multilingual registry through the service layer (group commit), times\nbare log appends and searches, and reports database size and peak RSS.\n\nFlags:")
@@ -62,7 +63,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "bench", err)
 	}
 	defer stopProfile()
-	res, err := bench.Run(ctx, bench.Config{Store: store, Filings: *filings, LogAppends: *appends, Queries: *queries, Concurrency: *concurrency, Seed: *seed, Progress: stderr})
+	res, err := bench.Run(ctx, bench.Config{Store: store, Filings: *filings, LogAppends: *appends, Queries: *queries, Concurrency: *concurrency, Seed: *seed, ReclassifyWithout: *reclassifyWithout, Progress: stderr})
 	if err != nil {
 		return fail(stderr, "bench", err)
 	}
@@ -81,6 +82,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			q := s.Query
 			fmt.Fprintf(stdout, "  slow: %-9s q=%q country=%s domain=%s status=%s (%d results)\n", s.Time.Round(time.Microsecond), q.Q, q.Country, q.Domain, q.Status, s.Results)
 		}
+	}
+	for _, r := range res.Reclassify {
+		fmt.Fprintf(stdout, "reclassify       %d systems under %s packs in %s (%.0f systems/s): %d changed\n",
+			r.Stats.Systems, r.Packs, r.Stats.Elapsed.Round(time.Millisecond), float64(r.Stats.Systems)/r.Stats.Elapsed.Seconds(), r.Stats.Changed)
 	}
 	fmt.Fprintf(stdout, "database size    %.1f MiB\n", float64(res.DBBytes)/(1<<20))
 	fmt.Fprintf(stdout, "peak RSS         %.0f MiB\n", float64(res.PeakRSS)/(1<<20))
