@@ -7,6 +7,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -65,7 +66,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// it returns, so every acknowledged write is on disk, as with FULL, while
 	// the sequencer can run the next batch during the fsync. Checkpoints still
 	// sync the WAL before copying it (SQLite does so in NORMAL mode).
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)"
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	writer, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit("+strconv.Itoa(maxWAL)+")&_txlock=immediate")
 	if err != nil {
@@ -106,10 +107,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+const busyTimeout = 10000 // ms a connection waits for a lock another holds
+
 // checkpointInterval is how often the WAL is copied back into the database;
 // maxWAL is the size past which the checkpointer briefly holds writers back
-// to empty it.
-const (
+// to empty it. Variables, for a test.
+var (
 	checkpointInterval = 250 * time.Millisecond
 	maxWAL             = 64 << 20
 )
@@ -134,15 +137,44 @@ func (db *DB) checkpointer() {
 			// the next writer start the WAL over, and journal_size_limit
 			// then truncates the file: most of the time nothing more is
 			// needed. Only when the frames keep piling up (readers always
-			// on an old snapshot, or writes without a pause) does it wait
-			// for a moment without them and truncate: that blocks writers,
-			// so it must not run on every tick just because the file once
-			// grew (it did, and halved re-classification's speed).
+			// on an old snapshot, or writes without a pause) does it
+			// truncate: that holds writers back, so it must not run on every
+			// tick just because the file once grew (it did, and halved
+			// re-classification's speed).
 			var busy, frames, copied int
 			if err := db.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err == nil && frames*db.pageSize > maxWAL {
-				db.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+				db.truncateWAL()
 			}
 		}
+	}
+}
+
+// truncateWAL checkpoints the whole WAL and empties the file. Writes that
+// follow each other without a pause (bulk filing, re-classification) never
+// let the WAL start over: a writer starts it over only when it begins with
+// every frame already copied, and the next transaction begins at once.
+// TRUNCATE needs the write lock. Run from the checkpoint connection, it
+// polled for a gap between two transactions for the whole busy timeout
+// (10 s), gave up, and no checkpoint ran meanwhile: the WAL grew past a
+// gigabyte during a re-classification. On the writer's own connection it
+// takes its turn between transactions (database/sql queues it) and holds
+// writers back only while it copies what is left and syncs, tens of
+// milliseconds; it waits for readers at most a quarter of a second.
+func (db *DB) truncateWAL() {
+	ctx := context.Background()
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 250`); err != nil {
+		return
+	}
+	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	// The connection goes back to the pool with the writers' timeout, or
+	// is dropped.
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.Itoa(busyTimeout)); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 }
 
