@@ -59,7 +59,7 @@ func TestGenerator(t *testing.T) {
 
 // TestRunSmall runs the whole harness on a small SQLite registry.
 func TestRunSmall(t *testing.T) {
-	res, err := bench.Run(ctx, bench.Config{Store: sqliteStore(t), Filings: 300, LogAppends: 200, Queries: 100, Concurrency: 32, Seed: 5})
+	res, err := bench.Run(ctx, bench.Config{Store: sqliteStore(t), Filings: 300, LogAppends: 200, Queries: 100, Concurrency: 32, Seed: 5, ReclassifyWithout: "eu-ai-act,kr"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,5 +68,13 @@ func TestRunSmall(t *testing.T) {
 	}
 	if res.Hits < 30 {
 		t.Errorf("only %d of 100 searches found anything", res.Hits)
+	}
+	// Filed under all packs, nothing changes under all packs; dropping two
+	// changes the systems they apply to, and restoring them changes those back.
+	if r := res.Reclassify; len(r) != 3 || r[0].Stats.Changed != 0 || r[1].Stats.Changed == 0 || r[2].Stats.Changed != r[1].Stats.Changed || r[1].Stats.Systems != 300 {
+		t.Errorf("re-classifications %+v", r)
+	}
+	if _, err := bench.Run(ctx, bench.Config{Store: sqliteStore(t), ReclassifyWithout: "eu-ai-act,nowhere"}); err == nil || !strings.Contains(err.Error(), `"nowhere"`) {
+		t.Errorf("an unknown pack: %v", err)
 	}
 }
