@@ -2,6 +2,7 @@ package accord
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,15 +93,17 @@ type WriteTx interface {
 	RevokeToken(ctx context.Context, id string, at time.Time) error
 
 	// PutSystem inserts or replaces a system's head row, its public summary
-	// and its search document.
+	// and its search document. The summary's Level and Tiers are those of
+	// the document's classification facets (ClassFacets): a store may keep
+	// them only once.
 	PutSystem(ctx context.Context, s System, summary SystemSummary, doc SearchDoc) error
 	// SetClassification records a system's new classification outcome: its
-	// summary (with the new Level and Tiers) and its classification facets
-	// (see IsClassificationFacet). Its search text and other facets stay.
-	// It applies only while the stored summary is still the one read (a
-	// write since then classified the system itself) and reports whether
-	// it did. Re-classification after a rule change calls it for every
-	// system whose outcome changed.
+	// classification facets change, and so its summary's Level and Tiers
+	// (ClassOutcome of the facets). Its search text and other facets stay.
+	// It applies only while r.Version is the system's current version (a
+	// new version was classified when it was filed) and reports whether it
+	// did. Re-classification after a rule change calls it for every system
+	// whose outcome changed.
 	SetClassification(ctx context.Context, r Reclassification) (bool, error)
 	// AddSystemVersion stores a new version; an existing (id, version) is EConflict.
 	AddSystemVersion(ctx context.Context, v SystemVersion) error
@@ -135,22 +138,23 @@ type SearchDoc struct {
 	Facets []string
 }
 
-// Reclassification is a system's new classification outcome, in the stored
-// form Heads reads.
+// Reclassification is a system's new classification outcome.
 type Reclassification struct {
 	ID string
-	// Read is the summary as read (StoredHead.Summary); Summary the JSON of
-	// the SystemSummary that replaces it.
-	Read, Summary []byte
+	// Version is the version classified: the outcome applies only while it
+	// is the system's current version (a later one was classified when it
+	// was filed).
+	Version int
 	// Remove and Add are the classification facets that go and come.
 	Remove, Add []string
 }
 
-// StoredHead is a system as stored: the JSON of its SystemSummary and of
-// its current SystemVersion (confidential fields included; salts are not).
+// StoredHead is a system as stored, for a reader that classifies it again.
 type StoredHead struct {
-	Summary []byte
-	Current []byte
+	ID      string
+	Version int      // its current version
+	Class   []string // its classification facets (see ClassFacets), sorted
+	Current []byte   // JSON of its current SystemVersion (confidential fields included; salts are not)
 }
 
 // HeadPage is one page of Heads.
@@ -161,6 +165,39 @@ type HeadPage struct {
 
 // Facet formats a facet value.
 func Facet(name, value string) string { return name + ":" + value }
+
+// ClassFacets are the search facets of a classification outcome: its level
+// on the baseline scale, and each applicable framework and its tier, sorted.
+// A system never classified has none.
+func ClassFacets(level string, tiers map[string]string) []string {
+	if level == "" {
+		return nil
+	}
+	out := []string{Facet("level", level)}
+	for p, t := range tiers {
+		out = append(out, Facet("framework", p), Facet("tier", p+"/"+t))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ClassOutcome reads a classification outcome back from a system's facets
+// (others are ignored): the inverse of ClassFacets.
+func ClassOutcome(facets []string) (level string, tiers map[string]string) {
+	for _, f := range facets {
+		if v, ok := strings.CutPrefix(f, "level:"); ok {
+			level = v
+		} else if v, ok := strings.CutPrefix(f, "tier:"); ok {
+			if p, t, ok := strings.Cut(v, "/"); ok {
+				if tiers == nil {
+					tiers = map[string]string{}
+				}
+				tiers[p] = t
+			}
+		}
+	}
+	return level, tiers
+}
 
 // IsClassificationFacet reports facets that come from a system's
 // classification (level, tier, framework) rather than from its filing. A

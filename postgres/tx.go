@@ -507,7 +507,9 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 	}
 	limit = max(limit, 1)
 	// A system's current version is its latest: withdrawals are versions too.
-	rows, err := t.query(ctx, `SELECT s.rid, s.summary, v.data FROM systems s JOIN system_versions v ON v.system_id = s.id
+	rows, err := t.query(ctx, `SELECT s.rid, s.data, v.data,
+			ARRAY(SELECT facet FROM system_facets f WHERE f.rid = s.rid AND (f.facet LIKE 'level:%' OR f.facet LIKE 'tier:%' OR f.facet LIKE 'framework:%') ORDER BY facet)
+		FROM systems s JOIN system_versions v ON v.system_id = s.id
 		WHERE s.rid < $1 AND v.version = (SELECT max(version) FROM system_versions WHERE system_id = s.id)
 		ORDER BY s.rid DESC LIMIT $2`, before, limit+1)
 	if err != nil {
@@ -516,9 +518,17 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 	defer rows.Close()
 	heads, next, err := accord.ReadPage(rows, limit, func(r accord.PageRows) (int64, accord.StoredHead, error) {
 		var rid int64
+		var data []byte
 		var h accord.StoredHead
-		err := r.Scan(&rid, &h.Summary, &h.Current)
-		return rid, h, unavailable(err)
+		if err := r.Scan(&rid, &data, &h.Current, &h.Class); err != nil {
+			return 0, h, unavailable(err)
+		}
+		var sys accord.System
+		if err := json.Unmarshal(data, &sys); err != nil {
+			return 0, h, fmt.Errorf("decode stored system %d: %w", rid, err)
+		}
+		h.ID, h.Version = sys.ID, sys.Version
+		return rid, h, nil
 	})
 	if err != nil {
 		return nil, err
@@ -537,20 +547,33 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 		return false, invalidText("system id or facet")
 	}
 	var provider, text string
-	var data []byte
+	var data, summary []byte
 	var facets []string
-	found, err := t.one(ctx, []any{&provider, &data, &text, &facets}, `SELECT provider, data, search_text,
-		ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid) FROM systems WHERE id = $1 AND summary = $2 FOR UPDATE`, r.ID, r.Read)
+	found, err := t.one(ctx, []any{&provider, &data, &summary, &text, &facets}, `SELECT provider, data, summary, search_text,
+		ARRAY(SELECT facet FROM system_facets WHERE rid = systems.rid) FROM systems WHERE id = $1 FOR UPDATE`, r.ID)
 	if err != nil || !found {
 		return false, err
 	}
+	var sys accord.System
+	var sum accord.SystemSummary
+	if err := errors.Join(json.Unmarshal(data, &sys), json.Unmarshal(summary, &sum)); err != nil {
+		return false, fmt.Errorf("decode stored system %s: %w", r.ID, err)
+	}
+	if sys.Version != r.Version {
+		return false, nil
+	}
 	// The head is written again as PutSystem writes it: the search document
-	// holds the facets too (as lexemes), so it is rebuilt with the new ones.
+	// holds the facets too (as lexemes), so it is rebuilt with the new ones,
+	// and the summary shows the level and tiers they give.
 	all := slices.DeleteFunc(facets, func(f string) bool { return slices.Contains(r.Remove, f) })
 	all = append(all, r.Add...)
 	slices.Sort(all)
 	all = slices.Compact(all)
-	_, err = t.exec(ctx, putSystemSQL, r.ID, provider, data, r.Summary, text, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
+	sum.Level, sum.Tiers = accord.ClassOutcome(all)
+	if summary, err = json.Marshal(sum); err != nil {
+		return false, err
+	}
+	_, err = t.exec(ctx, putSystemSQL, r.ID, provider, data, summary, text, all, docVector(accord.SearchDoc{Text: text, Facets: all}))
 	return err == nil, unavailable(err)
 }
 

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -236,20 +235,7 @@ func (c *classification) facets() []string {
 	if c == nil {
 		return nil
 	}
-	return classFacets(c.levels())
-}
-
-// classFacets are the search facets of a classification outcome (a level
-// and each applicable framework's tier); none for a system never classified.
-func classFacets(level string, tiers map[string]string) []string {
-	if level == "" {
-		return nil
-	}
-	out := []string{accord.Facet("level", level)}
-	for _, p := range slices.Sorted(maps.Keys(tiers)) {
-		out = append(out, accord.Facet("framework", p), accord.Facet("tier", p+"/"+tiers[p]))
-	}
-	return out
+	return accord.ClassFacets(c.levels())
 }
 
 // ParseAsOf reads an as_of date (YYYY-MM-DD); empty is the zero time.

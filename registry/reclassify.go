@@ -2,9 +2,7 @@ package registry
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -19,15 +17,8 @@ import (
 // ReclassifyStats says what a re-classification did.
 type ReclassifyStats struct {
 	Systems int           // systems classified
-	Changed int           // systems whose level or tiers changed (their summary and facets were rewritten)
+	Changed int           // systems whose level or tiers changed (their classification facets were rewritten)
 	Elapsed time.Duration // wall time
-}
-
-// headOutcome is what re-classification reads of a system's summary.
-type headOutcome struct {
-	ID    string            `json:"id"`
-	Level string            `json:"level"`
-	Tiers map[string]string `json:"tiers"`
 }
 
 // classInput holds the fields of a filing that classification reads.
@@ -55,8 +46,9 @@ func (c classInput) filing() accord.Filing {
 }
 
 // Reclassify classifies the current version of every system under the
-// service's packs as of a date, and updates each system's summary and search
-// facets where the outcome changed: what a rule change triggers. The
+// service's packs as of a date, and updates each system's classification
+// facets (and so the level and tiers its summary shows) where the outcome
+// changed: what a rule change triggers. The
 // classification stored with each version (the one in the log, made when it
 // was filed) stays as it was; GET …/classification?as_of= recomputes.
 //
@@ -178,43 +170,26 @@ func (s *Service) Reclassify(ctx context.Context, asOf time.Time) (ReclassifySta
 // reclassifyHead computes a stored system's outcome under the service's
 // packs and, if its level or tiers changed, what to record.
 func (s *Service) reclassifyHead(h accord.StoredHead, asOf time.Time) (accord.Reclassification, bool, error) {
-	var head headOutcome
-	if err := jsonv2.Unmarshal(h.Summary, &head); err != nil {
-		return accord.Reclassification{}, false, fmt.Errorf("decode stored summary: %w", err)
-	}
 	var v struct {
 		Filing classInput `json:"filing"`
 	}
 	if err := jsonv2.Unmarshal(h.Current, &v); err != nil {
-		return accord.Reclassification{}, false, fmt.Errorf("decode stored version of %s: %w", head.ID, err)
+		return accord.Reclassification{}, false, fmt.Errorf("decode stored version of %s: %w", h.ID, err)
 	}
-	// Only the outcome: the summary and facets hold no explanation.
+	// Only the outcome: the facets hold no explanation.
 	cl := &classification{result: rules.Outcome(v.Filing.filing(), s.packs, asOf)}
-	level, tiers := cl.levels()
-	if level == head.Level && maps.Equal(tiers, head.Tiers) {
+	cur := cl.facets()
+	if slices.Equal(cur, h.Class) {
 		return accord.Reclassification{}, false, nil
 	}
-	// The whole summary is rewritten, here rather than in the (single)
-	// writer: decode all of it.
-	var sum accord.SystemSummary
-	if err := jsonv2.Unmarshal(h.Summary, &sum); err != nil {
-		return accord.Reclassification{}, false, fmt.Errorf("decode stored summary of %s: %w", head.ID, err)
-	}
-	sum.Level, sum.Tiers = level, tiers
-	enc, err := json.Marshal(sum) // as PutSystem stores it
-	if err != nil {
-		return accord.Reclassification{}, false, err
-	}
-	// The facets follow from the outcome, so the old ones from the summary.
-	old, cur := classFacets(head.Level, head.Tiers), classFacets(level, tiers)
-	r := accord.Reclassification{ID: head.ID, Read: h.Summary, Summary: enc}
-	for _, f := range old {
+	r := accord.Reclassification{ID: h.ID, Version: h.Version}
+	for _, f := range h.Class {
 		if !slices.Contains(cur, f) {
 			r.Remove = append(r.Remove, f)
 		}
 	}
 	for _, f := range cur {
-		if !slices.Contains(old, f) {
+		if !slices.Contains(h.Class, f) {
 			r.Add = append(r.Add, f)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -121,6 +120,7 @@ func (d dumper) systems(ctx context.Context, w accord.DumpWriter) error {
 		if err := json.Unmarshal([]byte(facets), &doc.Facets); err != nil {
 			return fmt.Errorf("decode facets of %s: %w", s.ID, err)
 		}
+		sum.Level, sum.Tiers = accord.ClassOutcome(doc.Facets) // see storedSummary
 		return w.System(ctx, rid, s, sum, doc)
 	})
 }
@@ -271,7 +271,7 @@ func (l loader) System(ctx context.Context, seq int64, s accord.System, summary 
 	if err != nil {
 		return err
 	}
-	sum, err := json.Marshal(summary)
+	sum, err := storedSummary(summary)
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (l loader) System(ctx context.Context, seq int64, s accord.System, summary 
 			return unavailable(err)
 		}
 	}
-	_, err = l.t.exec(ctx, `INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, ?)`, seq, doc.Text, strings.Join(doc.Facets, " "))
+	_, err = l.t.exec(ctx, `INSERT INTO systems_fts(rowid, text, facets) VALUES (?, ?, ?)`, seq, doc.Text, ftsFacets(doc.Facets))
 	return unavailable(err)
 }
 

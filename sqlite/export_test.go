@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/accord-gov/accord"
@@ -162,7 +164,7 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 	for rid, fs := range facets {
 		id := fmt.Sprintf("sys_%d", rid)
 		if _, err := old.Exec(`INSERT INTO systems(rid, id, provider, data, summary, search_text) VALUES (?, ?, 'org_x', ?, ?, 'text')`, rid, id,
-			`{"id":"`+id+`","provider":"org_x","version":1,"status":"active"}`, `{"id":"`+id+`","version":1}`); err != nil {
+			`{"id":"`+id+`","provider":"org_x","version":1,"status":"active"}`, `{"id":"`+id+`","version":1,"level":"`+strings.TrimPrefix(fs[slices.IndexFunc(fs, func(f string) bool { return strings.HasPrefix(f, "level:") })], "level:")+`"}`); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range fs {
@@ -197,9 +199,8 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 	}
 	// A re-classification after the migration keeps filters and counts right.
 	err = db.Update(ctx, func(tx accord.WriteTx) error {
-		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_1", Read: []byte(`{"id":"sys_1","version":1}`),
-			Summary: []byte(`{"id":"sys_1","version":1,"level":"minimal","tiers":{"eu-ai-act":"minimal"}}`),
-			Remove:  []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}})
+		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_1", Version: 1,
+			Remove: []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}})
 		return err
 	})
 	if err != nil {
@@ -210,5 +211,23 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 	}
 	if got, want := counts(accord.SystemQuery{Tier: "minimal"}, "country"), fmt.Sprint(map[string]int{"country:FR": 2, "country:DE": 1}); got != want {
 		t.Errorf("counts at level minimal = %s, want %s", got, want)
+	}
+	// The summary shows the new level, although the row, written before
+	// levels were read from facets, still holds the old one.
+	if err := db.View(ctx, func(tx accord.ReadTx) error {
+		p, err := tx.SearchSystems(ctx, accord.SystemQuery{Tier: "minimal"})
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, s := range p.Systems {
+			got = append(got, fmt.Sprint(s.ID, " ", s.Level, " ", s.Tiers))
+		}
+		if want := []string{"sys_2 minimal map[eu-ai-act:minimal]", "sys_1 minimal map[eu-ai-act:minimal]"}; !slices.Equal(got, want) {
+			t.Errorf("summaries at level minimal = %q, want %q", got, want)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

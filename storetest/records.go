@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -281,7 +282,7 @@ func testHeads(t *testing.T, newStore NewStore) {
 				return err
 			}
 			sys := accord.System{ID: id, Provider: "org_1", Version: 1, Status: "active", Created: t0, Updated: t0}
-			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id, Version: 1, Level: "minimal"}, accord.SearchDoc{Text: id})
+			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id, Version: 1, Level: "minimal"}, accord.SearchDoc{Text: id, Facets: accord.ClassFacets("minimal", nil)})
 		})
 	}
 	update(t, s, func(tx accord.WriteTx) error {
@@ -290,7 +291,9 @@ func testHeads(t *testing.T, newStore NewStore) {
 			return err
 		}
 		sys := accord.System{ID: "sys_2", Provider: "org_1", Version: 2, Status: "active", Created: t0, Updated: t0}
-		return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: "sys_2", Version: 2, Level: "high"}, accord.SearchDoc{Text: "sys_2"})
+		tiers := map[string]string{"eu-ai-act": "high"}
+		return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: "sys_2", Version: 2, Level: "high", Tiers: tiers},
+			accord.SearchDoc{Text: "sys_2", Facets: append(accord.ClassFacets("high", tiers), "country:FR")})
 	})
 	var got []string
 	cursor := ""
@@ -308,25 +311,23 @@ func testHeads(t *testing.T, newStore NewStore) {
 			t.Fatalf("page of %d heads, limit 2", len(p.Heads))
 		}
 		for _, h := range p.Heads {
-			var sum accord.SystemSummary
 			var v accord.SystemVersion
-			if err := json.Unmarshal(h.Summary, &sum); err != nil {
-				t.Fatal(err)
-			}
 			if err := json.Unmarshal(h.Current, &v); err != nil {
 				t.Fatal(err)
 			}
-			if v.SystemID != sum.ID || v.Version != sum.Version {
-				t.Errorf("head %s version %d came with version %d of %s", sum.ID, sum.Version, v.Version, v.SystemID)
+			if v.SystemID != h.ID || v.Version != h.Version {
+				t.Errorf("head %s version %d came with version %d of %s", h.ID, h.Version, v.Version, v.SystemID)
 			}
-			got = append(got, fmt.Sprintf("%s/%s/%s", sum.ID, sum.Level, v.Filing.TradeName["en"]))
+			got = append(got, fmt.Sprintf("%s/%s/%s", h.ID, strings.Join(h.Class, ","), v.Filing.TradeName["en"]))
 		}
 		if p.Next == "" {
 			break
 		}
 		cursor = p.Next
 	}
-	want := []string{"sys_4/minimal/v1 of sys_4", "sys_3/minimal/v1 of sys_3", "sys_2/high/v2 of sys_2", "sys_1/minimal/v1 of sys_1", "sys_0/minimal/v1 of sys_0"}
+	// Class holds the classification facets only, sorted.
+	want := []string{"sys_4/level:minimal/v1 of sys_4", "sys_3/level:minimal/v1 of sys_3",
+		"sys_2/framework:eu-ai-act,level:high,tier:eu-ai-act/high/v2 of sys_2", "sys_1/level:minimal/v1 of sys_1", "sys_0/level:minimal/v1 of sys_0"}
 	if !slices.Equal(got, want) {
 		t.Errorf("heads:\n got %v\nwant %v", got, want)
 	}

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -232,7 +231,8 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 		update(t, s, func(tx accord.WriteTx) error {
 			sys := accord.System{ID: id, Provider: "org_x", Version: 1, Status: "active", Created: t0, Updated: t0}
 			doc := accord.SearchDoc{Text: accord.SearchText("hiring assistant " + id), Facets: append([]string{"country:FR", "status:active"}, facets...)}
-			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id, Version: 1}, doc)
+			level, tiers := accord.ClassOutcome(facets)
+			return tx.PutSystem(ctx, sys, accord.SystemSummary{ID: id, Version: 1, Level: level, Tiers: tiers}, doc)
 		})
 	}
 	put("sys_a", "level:high", "framework:eu-ai-act", "tier:eu-ai-act/high")
@@ -263,21 +263,22 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 		})
 		return applied
 	}
-	// Summaries as put() stored them, and as they become.
-	stored := func(sum accord.SystemSummary) []byte {
-		b, err := json.Marshal(sum)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	toMinimal := accord.Reclassification{ID: "sys_a", Read: stored(accord.SystemSummary{ID: "sys_a", Version: 1}),
-		Summary: stored(accord.SystemSummary{ID: "sys_a", Version: 1, Level: "minimal", Tiers: map[string]string{"eu-ai-act": "minimal"}}),
-		Remove:  []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}}
+	toMinimal := accord.Reclassification{ID: "sys_a", Version: 1,
+		Remove: []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}}
 	stale := toMinimal
-	stale.Read = stored(accord.SystemSummary{ID: "sys_a", Version: 2})
+	stale.Version = 2
+	view(t, s, func(tx accord.ReadTx) error {
+		p, err := tx.SearchSystems(ctx, accord.SystemQuery{Q: "sys_a"})
+		if err != nil {
+			return err
+		}
+		if len(p.Systems) != 1 || p.Systems[0].Level != "high" || p.Systems[0].Tiers["eu-ai-act"] != "high" {
+			t.Errorf("before re-classification, summary %+v", p.Systems)
+		}
+		return nil
+	})
 	if reclassify(stale) {
-		t.Error("SetClassification applied over a summary other than the one read")
+		t.Error("SetClassification applied to a version other than the current one")
 	}
 	if got := search(t, s, accord.SystemQuery{Tier: "high"}); !slices.Equal(got, []string{"sys_a"}) {
 		t.Errorf("after a stale re-classification, level high = %v", got)
@@ -298,11 +299,11 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 	if got := search(t, s, accord.SystemQuery{Q: "hiring", Country: "FR", Status: "active", Tier: "minimal"}); !slices.Equal(got, []string{"sys_a", "sys_b"}) {
 		t.Errorf("after re-classification, text + country + status + tier = %v", got)
 	}
-	if reclassify(accord.Reclassification{ID: "sys_nope", Read: stored(accord.SystemSummary{ID: "sys_nope"}), Summary: []byte(`{}`), Add: []string{"level:high"}}) {
+	if reclassify(accord.Reclassification{ID: "sys_nope", Version: 1, Add: []string{"level:high"}}) {
 		t.Error("SetClassification applied to an unknown system")
 	}
 	err := s.Update(ctx, func(tx accord.WriteTx) error {
-		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_b", Read: stored(accord.SystemSummary{ID: "sys_b", Version: 1}), Summary: []byte(`{}`), Add: []string{"country:DE"}})
+		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_b", Version: 1, Add: []string{"country:DE"}})
 		return err
 	})
 	if err == nil {
