@@ -486,8 +486,8 @@ func storedSummary(s accord.SystemSummary) ([]byte, error) {
 
 // facetsOf selects the facets of the system row s, separated by spaces
 // (facets have none: they are full-text tokens too); classFacets picks the
-// classification facets out. Filtering in SQL (GLOB, or a JSON array) made
-// reading a million heads take twice as long.
+// classification facets out. Picking them in SQL (GLOB into a JSON array)
+// made re-classifying a million unchanged systems take 22 s, not 10–13 s.
 const facetsOf = `coalesce((SELECT group_concat(facet, ' ') FROM system_facets sf WHERE sf.rid = s.rid), '')`
 
 // classFacets are the classification facets among facetsOf's, sorted.

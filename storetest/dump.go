@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/registry"
 	acctlog "github.com/accord-gov/accord/tlog"
 )
@@ -148,7 +149,13 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{svc: registry.New(registry.Config{Store: src, Log: l}), store: src, vkey: vkey}
+	// Under the node's packs, so that summaries carry levels and tiers and
+	// systems have classification facets (stores may keep them only once).
+	packs, err := frameworks.Packs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{svc: registry.New(registry.Config{Store: src, Log: l, Packs: packs}), store: src, vkey: vkey}
 	admin := &registry.Caller{Token: accord.Token{ID: "tok_admin", Admin: true}}
 	r, err := e.svc.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "Dump One", "ar": "واحد"}, Kind: "provider", Country: "FR"})
 	if err != nil {
@@ -220,7 +227,10 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 	wantCode(t, err, accord.EConflict)
 
 	// Reads agree, including search order and cursors.
-	for _, q := range []accord.SystemQuery{{Limit: 7}, {Q: "推荐", Limit: 4}, {Q: "توصيه", Country: "DE"}, {Status: "withdrawn"}, {Q: "recommendation"}} {
+	if p := searchPage(t, dst, accord.SystemQuery{}); len(p.Systems) == 0 || p.Systems[0].Level == "" {
+		t.Fatalf("loaded summaries without a level: %+v", p.Systems)
+	}
+	for _, q := range []accord.SystemQuery{{Limit: 7}, {Q: "推荐", Limit: 4}, {Q: "توصيه", Country: "DE"}, {Status: "withdrawn"}, {Q: "recommendation"}, {Framework: "eu-ai-act", Limit: 9}} {
 		for page := 0; page < 10; page++ {
 			a, b := searchPage(t, src, q), searchPage(t, dst, q)
 			if !reflect.DeepEqual(a, b) {
@@ -238,7 +248,7 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 			var m map[string]int
 			view(t, st, func(tx accord.ReadTx) error {
 				var err error
-				m, err = tx.FacetCounts(ctx, q, []string{"country", "status", "provider"})
+				m, err = tx.FacetCounts(ctx, q, []string{"country", "status", "provider", "level", "tier"})
 				return err
 			})
 			return m

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,6 +83,14 @@ func TestMigrateStore(t *testing.T) {
 		}
 		sameLog(t, orig.Store, n.Store)
 		sameTiles(t, orig, n)
+		// Summaries read alike, levels and tiers included, whichever way
+		// each store keeps them.
+		if a, b := summaries(t, orig.Store), summaries(t, n.Store); !slices.Equal(a, b) {
+			t.Errorf("%s: summaries\n%q\nwant\n%q", db, b, a)
+		}
+	}
+	if sums := summaries(t, orig.Store); len(sums) == 0 || !strings.Contains(strings.Join(sums, "\n"), " high map[") {
+		t.Errorf("the demo systems are not classified: %q", sums)
 	}
 
 	// The node on PostgreSQL appends after the move, extending the same tree.
@@ -117,6 +127,27 @@ func TestMigrateStore(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// summaries lists a store's systems as search shows them, with their
+// levels and tiers.
+func summaries(t *testing.T, s accord.Store) []string {
+	t.Helper()
+	var out []string
+	err := s.View(context.Background(), func(tx accord.ReadTx) error {
+		p, err := tx.SearchSystems(context.Background(), accord.SystemQuery{Limit: 100})
+		if err != nil {
+			return err
+		}
+		for _, sum := range p.Systems {
+			out = append(out, fmt.Sprint(sum.ID, " v", sum.Version, " ", sum.Level, " ", sum.Tiers))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func checkpointText(signed []byte) string {
