@@ -18,6 +18,7 @@ import (
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/postgres"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/sqlite"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -98,6 +99,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var without []*rules.Pack
+	if cfg.ReclassifyWithout != "" {
+		if without, err = packsWithout(packs, cfg.ReclassifyWithout); err != nil {
+			return nil, err
+		}
+	}
 	svc := registry.New(registry.Config{Store: cfg.Store, Log: log, Packs: packs})
 	res := &Result{}
 
@@ -121,7 +128,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	if cfg.ReclassifyWithout != "" {
-		if err := reclassify(ctx, cfg, packs, res); err != nil {
+		if err := reclassify(ctx, cfg, packs, without, res); err != nil {
 			return nil, err
 		}
 	}

@@ -17,19 +17,28 @@ type Reclassification struct {
 	Stats registry.ReclassifyStats
 }
 
+// packsWithout is packs without those listed (comma-separated), each of
+// which must be one of them.
+func packsWithout(packs []*rules.Pack, list string) ([]*rules.Pack, error) {
+	var ids []string
+	for _, p := range packs {
+		ids = append(ids, p.ID)
+	}
+	drop := strings.Split(list, ",")
+	for _, id := range drop {
+		if !slices.Contains(ids, id) {
+			return nil, fmt.Errorf("reclassify-without: no pack %q (the packs: %s)", id, strings.Join(ids, ", "))
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(packs), func(p *rules.Pack) bool { return slices.Contains(drop, p.ID) }), nil
+}
+
 // reclassify times three re-classifications of every stored system: under
 // the node's packs (after filing under them, nothing changes), without some
 // packs (every system one of them applies to changes: the work of a rule
 // change that moves them all) and with all packs again (the same systems
 // change back).
-func reclassify(ctx context.Context, cfg Config, packs []*rules.Pack, res *Result) error {
-	drop := strings.Split(cfg.ReclassifyWithout, ",")
-	for _, id := range drop {
-		if !slices.ContainsFunc(packs, func(p *rules.Pack) bool { return p.ID == id }) {
-			return fmt.Errorf("reclassify without %q: no such pack", id)
-		}
-	}
-	without := slices.DeleteFunc(slices.Clone(packs), func(p *rules.Pack) bool { return slices.Contains(drop, p.ID) })
+func reclassify(ctx context.Context, cfg Config, packs, without []*rules.Pack, res *Result) error {
 	asOf := time.Now().UTC()
 	for _, run := range []struct {
 		name  string
