@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -45,8 +46,9 @@ type DB struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	walMu     sync.Mutex
-	wal       *os.File // the WAL file, kept open to fsync it
-	pageSize  int      // bytes per page, to size the WAL from its frame count
+	wal       *os.File     // the WAL file, kept open to fsync it
+	pageSize  int          // bytes per page, to size the WAL from its frame count
+	truncated atomic.Int64 // WAL truncations that completed
 }
 
 var _ accord.SyncedStore = (*DB)(nil)
@@ -170,7 +172,10 @@ func (db *DB) truncateWAL() {
 	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 250`); err != nil {
 		return
 	}
-	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	var busy, frames, copied int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err == nil && busy == 0 {
+		db.truncated.Add(1)
+	}
 	// The connection goes back to the pool with the writers' timeout, or
 	// is dropped.
 	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.Itoa(busyTimeout)); err != nil {
