@@ -181,6 +181,19 @@ func ClassFacets(level string, tiers map[string]string) []string {
 	return out
 }
 
+// ClassFacetsAmong picks the classification facets out of a system's
+// facets, sorted.
+func ClassFacetsAmong(facets []string) []string {
+	var out []string
+	for _, f := range facets {
+		if IsClassificationFacet(f) {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // ClassOutcome reads a classification outcome back from a system's facets
 // (others are ignored): the inverse of ClassFacets.
 func ClassOutcome(facets []string) (level string, tiers map[string]string) {

@@ -24,6 +24,9 @@ func TestClassFacetsRoundTrip(t *testing.T) {
 		// Back from the facets, among a filing's, in any order.
 		all := append([]string{"status:active", "country:FR"}, got...)
 		slices.Reverse(all)
+		if among := ClassFacetsAmong(all); !slices.Equal(among, tt.facets) {
+			t.Errorf("ClassFacetsAmong(%q) = %q, want %q", all, among, tt.facets)
+		}
 		level, tiers := ClassOutcome(all)
 		if level != tt.level || !maps.Equal(tiers, tt.tiers) {
 			t.Errorf("ClassOutcome(%q) = %q, %v; want %q, %v", all, level, tiers, tt.level, tt.tiers)

@@ -507,8 +507,11 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 	}
 	limit = max(limit, 1)
 	// A system's current version is its latest: withdrawals are versions too.
-	rows, err := t.query(ctx, `SELECT s.rid, s.data, v.data,
-			ARRAY(SELECT facet FROM system_facets f WHERE f.rid = s.rid AND (f.facet LIKE 'level:%' OR f.facet LIKE 'tier:%' OR f.facet LIKE 'framework:%') ORDER BY facet)
+	// All of a system's facets, through the index by system, and the
+	// classification facets picked out here: with LIKE prefixes the planner
+	// scanned each prefix's range in the (facet, rid) key for every head
+	// (2.7 ms each).
+	rows, err := t.query(ctx, `SELECT s.rid, s.data, v.data, ARRAY(SELECT facet FROM system_facets f WHERE f.rid = s.rid)
 		FROM systems s JOIN system_versions v ON v.system_id = s.id
 		WHERE s.rid < $1 AND v.version = (SELECT max(version) FROM system_versions WHERE system_id = s.id)
 		ORDER BY s.rid DESC LIMIT $2`, before, limit+1)
@@ -520,9 +523,11 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 		var rid int64
 		var data []byte
 		var h accord.StoredHead
-		if err := r.Scan(&rid, &data, &h.Current, &h.Class); err != nil {
+		var facets []string
+		if err := r.Scan(&rid, &data, &h.Current, &facets); err != nil {
 			return 0, h, unavailable(err)
 		}
+		h.Class = accord.ClassFacetsAmong(facets)
 		var sys accord.System
 		if err := json.Unmarshal(data, &sys); err != nil {
 			return 0, h, fmt.Errorf("decode stored system %d: %w", rid, err)

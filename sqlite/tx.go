@@ -490,17 +490,7 @@ func storedSummary(s accord.SystemSummary) ([]byte, error) {
 // made re-classifying a million unchanged systems take 22 s, not 10–13 s.
 const facetsOf = `coalesce((SELECT group_concat(facet, ' ') FROM system_facets sf WHERE sf.rid = s.rid), '')`
 
-// classFacets are the classification facets among facetsOf's, sorted.
-func classFacets(facets string) []string {
-	var out []string
-	for f := range strings.FieldsSeq(facets) {
-		if accord.IsClassificationFacet(f) {
-			out = append(out, f)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+func classFacets(facets string) []string { return accord.ClassFacetsAmong(strings.Fields(facets)) }
 
 // headVersion is the current version number of the system row s, as its
 // head (accord.System) records it.
