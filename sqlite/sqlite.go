@@ -109,15 +109,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-const busyTimeout = 10000 // ms a connection waits for a lock another holds
-
-// checkpointInterval is how often the WAL is copied back into the database;
 // maxWAL is the size past which the checkpointer briefly holds writers back
-// to empty it. Variables, for a test.
-var (
-	checkpointInterval = 250 * time.Millisecond
-	maxWAL             = 64 << 20
+// to empty the WAL; checkpointInterval is how often it copies the WAL back
+// into the database (a variable, for a test).
+const (
+	maxWAL      = 64 << 20
+	busyTimeout = 10000 // ms a connection waits for a lock another holds
 )
+
+var checkpointInterval = 250 * time.Millisecond
 
 // checkpointer copies committed WAL frames into the database file in the
 // background (PRAGMA wal_checkpoint(PASSIVE): it never blocks writers or
