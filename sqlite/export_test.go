@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/accord-gov/accord"
@@ -16,8 +15,9 @@ import (
 )
 
 // oldDatabase makes a database as a node at schema version n left it (the
-// first n migrations applied), for a test to fill and then open.
-func oldDatabase(t *testing.T, n int) (*sql.DB, string) {
+// first n migrations applied), for a test to fill; open then closes it and
+// opens it as a node does, migrating it.
+func oldDatabase(t *testing.T, n int) (old *sql.DB, open func() *sqlite.DB) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	old, err := sql.Open("sqlite", "file:"+path)
@@ -40,7 +40,16 @@ func oldDatabase(t *testing.T, n int) (*sql.DB, string) {
 	if _, err := old.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, n)); err != nil {
 		t.Fatal(err)
 	}
-	return old, path
+	return old, func() *sqlite.DB {
+		t.Helper()
+		old.Close()
+		db, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
 }
 
 // TestSearchTextBackfill: a database made before migration 003 gets each
@@ -48,7 +57,7 @@ func oldDatabase(t *testing.T, n int) (*sql.DB, string) {
 // and moved to another store with its search documents.
 func TestSearchTextBackfill(t *testing.T) {
 	ctx := context.Background()
-	old, path := oldDatabase(t, 2)
+	old, open := oldDatabase(t, 2)
 	text := accord.SearchText("Évaluation du crédit", "个性化推荐", "نِظامُ التَّوْصِيَة")
 	for rid, id := range map[int64]string{1: "sys_a", 2: "sys_b"} {
 		if _, err := old.Exec(`INSERT INTO systems(rid, id, provider, data, summary) VALUES (?, ?, 'org_x', ?, ?)`, rid, id,
@@ -62,13 +71,7 @@ func TestSearchTextBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old.Close()
-
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	w := &docs{got: map[string]accord.SearchDoc{}}
 	if err := db.Dump(ctx, w); err != nil {
 		t.Fatal(err)
@@ -80,7 +83,7 @@ func TestSearchTextBackfill(t *testing.T) {
 		}
 	}
 	// Search still works, and a new write keeps its text.
-	err = db.Update(ctx, func(tx accord.WriteTx) error {
+	err := db.Update(ctx, func(tx accord.WriteTx) error {
 		p, err := tx.SearchSystems(ctx, accord.SystemQuery{Q: "推荐 credit", Country: "FR"})
 		if err != nil || len(p.Systems) != 2 {
 			t.Errorf("search after the migration: %+v, %v", p, err)
@@ -108,7 +111,7 @@ func (d *docs) System(_ context.Context, _ int64, s accord.System, _ accord.Syst
 // is still unique.
 func TestVersionsMoveToRowidTable(t *testing.T) {
 	ctx := context.Background()
-	old, path := oldDatabase(t, 3)
+	old, open := oldDatabase(t, 3)
 	for _, v := range []struct {
 		id      string
 		version int
@@ -119,14 +122,8 @@ func TestVersionsMoveToRowidTable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old.Close()
-
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.View(ctx, func(tx accord.ReadTx) error {
+	db := open()
+	err := db.View(ctx, func(tx accord.ReadTx) error {
 		vs, err := tx.SystemVersions(ctx, "sys_a")
 		if err != nil {
 			return err
@@ -155,7 +152,7 @@ func TestVersionsMoveToRowidTable(t *testing.T) {
 // answering filters and counts after it, and later changes keep the counts.
 func TestFacetsMoveToSystemOrder(t *testing.T) {
 	ctx := context.Background()
-	old, path := oldDatabase(t, 4)
+	old, open := oldDatabase(t, 4)
 	facets := map[int64][]string{
 		1: {"country:FR", "level:high", "framework:eu-ai-act", "tier:eu-ai-act/high", "status:active"},
 		2: {"country:FR", "country:DE", "level:minimal", "framework:eu-ai-act", "tier:eu-ai-act/minimal", "status:active"},
@@ -163,8 +160,9 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 	}
 	for rid, fs := range facets {
 		id := fmt.Sprintf("sys_%d", rid)
+		level, _ := accord.ClassOutcome(fs) // as the summary held it then
 		if _, err := old.Exec(`INSERT INTO systems(rid, id, provider, data, summary, search_text) VALUES (?, ?, 'org_x', ?, ?, 'text')`, rid, id,
-			`{"id":"`+id+`","provider":"org_x","version":1,"status":"active"}`, `{"id":"`+id+`","version":1,"level":"`+strings.TrimPrefix(fs[slices.IndexFunc(fs, func(f string) bool { return strings.HasPrefix(f, "level:") })], "level:")+`"}`); err != nil {
+			`{"id":"`+id+`","provider":"org_x","version":1,"status":"active"}`, `{"id":"`+id+`","version":1,"level":"`+level+`"}`); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range fs {
@@ -173,13 +171,7 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 			}
 		}
 	}
-	old.Close()
-
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	counts := func(q accord.SystemQuery, names ...string) string {
 		var m map[string]int
 		if err := db.View(ctx, func(tx accord.ReadTx) error {
@@ -198,7 +190,7 @@ func TestFacetsMoveToSystemOrder(t *testing.T) {
 		t.Errorf("counts under eu-ai-act after the migration = %s, want %s", got, want)
 	}
 	// A re-classification after the migration keeps filters and counts right.
-	err = db.Update(ctx, func(tx accord.WriteTx) error {
+	err := db.Update(ctx, func(tx accord.WriteTx) error {
 		_, err := tx.SetClassification(ctx, accord.Reclassification{ID: "sys_1", Version: 1,
 			Remove: []string{"level:high", "tier:eu-ai-act/high"}, Add: []string{"level:minimal", "tier:eu-ai-act/minimal"}})
 		return err
