@@ -2,6 +2,8 @@ package accord
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -68,4 +70,22 @@ func ReadPage[T any](rows PageRows, limit int, read func(PageRows) (int64, T, er
 		last = pos
 	}
 	return items, "", nil
+}
+
+// JSONRow reads a page row of a position and a stored JSON value (what
+// names it in messages). scanErr wraps a failed scan as the store reports
+// database errors.
+func JSONRow[T any](what string, scanErr func(error) error) func(PageRows) (int64, T, error) {
+	return func(r PageRows) (int64, T, error) {
+		var pos int64
+		var data []byte
+		var v T
+		if err := r.Scan(&pos, &data); err != nil {
+			return 0, v, scanErr(err)
+		}
+		if err := json.Unmarshal(data, &v); err != nil {
+			return 0, v, fmt.Errorf("decode stored %s: %w", what, err)
+		}
+		return pos, v, nil
+	}
 }

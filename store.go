@@ -2,6 +2,7 @@ package accord
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -149,10 +150,21 @@ type Reclassification struct {
 	Remove, Add []string
 }
 
+// Check refuses a facet to remove or add that is not a classification
+// facet: a re-classification changes no other.
+func (r Reclassification) Check() error {
+	for _, f := range append(slices.Clip(r.Remove), r.Add...) {
+		if !IsClassificationFacet(f) {
+			return fmt.Errorf("set classification of %s: %q is not a classification facet", r.ID, f)
+		}
+	}
+	return nil
+}
+
 // StoredHead is a system as stored, for a reader that classifies it again.
 type StoredHead struct {
 	ID      string
-	Version int      // its current version
+	Version int      // its current (latest) version, the one in Current
 	Class   []string // its classification facets (see ClassFacets), sorted
 	Current []byte   // JSON of its current SystemVersion (confidential fields included; salts are not)
 }

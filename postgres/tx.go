@@ -299,7 +299,7 @@ func (t *Tx) Organizations(ctx context.Context, q accord.OrganizationQuery) (*ac
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	orgs, next, err := accord.ReadPage(rows, limit, jsonRow[accord.Organization]("organization"))
+	orgs, next, err := accord.ReadPage(rows, limit, accord.JSONRow[accord.Organization]("organization", unavailable))
 	if err != nil {
 		return nil, err
 	}
@@ -511,7 +511,7 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 	// classification facets picked out here: with LIKE prefixes the planner
 	// scanned each prefix's range in the (facet, rid) key for every head
 	// (2.7 ms each).
-	rows, err := t.query(ctx, `SELECT s.rid, s.data, v.data, ARRAY(SELECT facet FROM system_facets f WHERE f.rid = s.rid)
+	rows, err := t.query(ctx, `SELECT s.rid, s.id, v.version, v.data, ARRAY(SELECT facet FROM system_facets f WHERE f.rid = s.rid)
 		FROM systems s JOIN system_versions v ON v.system_id = s.id
 		WHERE s.rid < $1 AND v.version = (SELECT max(version) FROM system_versions WHERE system_id = s.id)
 		ORDER BY s.rid DESC LIMIT $2`, before, limit+1)
@@ -521,18 +521,12 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 	defer rows.Close()
 	heads, next, err := accord.ReadPage(rows, limit, func(r accord.PageRows) (int64, accord.StoredHead, error) {
 		var rid int64
-		var data []byte
 		var h accord.StoredHead
 		var facets []string
-		if err := r.Scan(&rid, &data, &h.Current, &facets); err != nil {
+		if err := r.Scan(&rid, &h.ID, &h.Version, &h.Current, &facets); err != nil {
 			return 0, h, unavailable(err)
 		}
 		h.Class = accord.ClassFacetsAmong(facets)
-		var sys accord.System
-		if err := json.Unmarshal(data, &sys); err != nil {
-			return 0, h, fmt.Errorf("decode stored system %d: %w", rid, err)
-		}
-		h.ID, h.Version = sys.ID, sys.Version
 		return rid, h, nil
 	})
 	if err != nil {
@@ -543,10 +537,8 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 }
 
 func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (bool, error) {
-	for _, f := range append(slices.Clip(r.Remove), r.Add...) {
-		if !accord.IsClassificationFacet(f) {
-			return false, fmt.Errorf("set classification of %s: %q is not a classification facet", r.ID, f)
-		}
+	if err := r.Check(); err != nil {
+		return false, err
 	}
 	if !validText(append([]string{r.ID}, append(slices.Clip(r.Remove), r.Add...)...)...) {
 		return false, invalidText("system id or facet")
@@ -625,7 +617,7 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	systems, next, err := accord.ReadPage(rows, limit, jsonRow[accord.SystemSummary]("summary"))
+	systems, next, err := accord.ReadPage(rows, limit, accord.JSONRow[accord.SystemSummary]("summary", unavailable))
 	if err != nil {
 		return nil, err
 	}
@@ -900,20 +892,4 @@ func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []stri
 		}
 	}
 	return out, nil
-}
-
-// jsonRow reads a page row of a position and a stored JSON value.
-func jsonRow[T any](what string) func(accord.PageRows) (int64, T, error) {
-	return func(r accord.PageRows) (int64, T, error) {
-		var rid int64
-		var data []byte
-		var v T
-		if err := r.Scan(&rid, &data); err != nil {
-			return 0, v, unavailable(err)
-		}
-		if err := json.Unmarshal(data, &v); err != nil {
-			return 0, v, fmt.Errorf("decode stored %s: %w", what, err)
-		}
-		return rid, v, nil
-	}
 }

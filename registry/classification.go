@@ -161,57 +161,53 @@ func (c *classification) logContent() ([]byte, error) {
 		}
 		return append(b, ']')
 	}
+	// objects writes one object per framework, or null for none (a nil
+	// slice, as encoding/json wrote it).
+	objects := func(b []byte, object func([]byte, *rules.Framework) []byte) []byte {
+		if len(fws) == 0 {
+			return append(b, "null"...)
+		}
+		b = append(b, '[')
+		for i := range fws {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = object(b, &fws[i])
+		}
+		return append(b, ']')
+	}
 	b = append(b, `{"as_of":`...)
 	b = str(b, string(c.result.AsOf))
 	b = append(b, `,"frameworks":`...)
-	if len(fws) == 0 {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range fws {
-			fw := &fws[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"applicable":`...)
-			b = str(b, fw.Applicable)
-			if fw.Baseline != "" {
-				b = append(b, `,"baseline":`...)
-				b = str(b, fw.Baseline)
-			}
-			b = list(b, "cancelled", len(fw.Cancelled), func(i int) string { return fw.Cancelled[i].Rule })
-			b = list(b, "fired", len(fw.Fired), func(i int) string { return fw.Fired[i].Rule })
-			b = list(b, "missing", len(fw.Missing), func(i int) string { return fw.Missing[i] })
-			b = list(b, "obligations", len(fw.Obligations), func(i int) string { return fw.Obligations[i].Rule + "/" + fw.Obligations[i].ID })
-			b = append(b, `,"pack":`...)
-			b = str(b, fw.Pack)
-			b = append(b, `,"tier":`...)
-			b = str(b, fw.Tier)
-			b = append(b, '}')
+	b = objects(b, func(b []byte, fw *rules.Framework) []byte {
+		b = append(b, `{"applicable":`...)
+		b = str(b, fw.Applicable)
+		if fw.Baseline != "" {
+			b = append(b, `,"baseline":`...)
+			b = str(b, fw.Baseline)
 		}
-		b = append(b, ']')
-	}
+		b = list(b, "cancelled", len(fw.Cancelled), func(i int) string { return fw.Cancelled[i].Rule })
+		b = list(b, "fired", len(fw.Fired), func(i int) string { return fw.Fired[i].Rule })
+		b = list(b, "missing", len(fw.Missing), func(i int) string { return fw.Missing[i] })
+		b = list(b, "obligations", len(fw.Obligations), func(i int) string { return fw.Obligations[i].Rule + "/" + fw.Obligations[i].ID })
+		b = append(b, `,"pack":`...)
+		b = str(b, fw.Pack)
+		b = append(b, `,"tier":`...)
+		b = str(b, fw.Tier)
+		return append(b, '}')
+	})
 	b = append(b, `,"level":`...)
 	b = str(b, c.result.Summary.Level)
 	b = append(b, `,"packs":`...)
-	if len(fws) == 0 {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range fws {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"hash":`...)
-			b = str(b, fws[i].Hash)
-			b = append(b, `,"id":`...)
-			b = str(b, fws[i].Pack)
-			b = append(b, `,"version":`...)
-			b = str(b, fws[i].Version)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = objects(b, func(b []byte, fw *rules.Framework) []byte {
+		b = append(b, `{"hash":`...)
+		b = str(b, fw.Hash)
+		b = append(b, `,"id":`...)
+		b = str(b, fw.Pack)
+		b = append(b, `,"version":`...)
+		b = str(b, fw.Version)
+		return append(b, '}')
+	})
 	return append(b, '}'), nil
 }
 

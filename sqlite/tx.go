@@ -303,7 +303,7 @@ func (t *Tx) Organizations(ctx context.Context, q accord.OrganizationQuery) (*ac
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	orgs, next, err := accord.ReadPage(rows, limit, jsonRow[accord.Organization]("organization"))
+	orgs, next, err := accord.ReadPage(rows, limit, accord.JSONRow[accord.Organization]("organization", unavailable))
 	if err != nil {
 		return nil, err
 	}
@@ -485,16 +485,10 @@ func storedSummary(s accord.SystemSummary) ([]byte, error) {
 }
 
 // facetsOf selects the facets of the system row s, separated by spaces
-// (facets have none: they are full-text tokens too); classFacets picks the
-// classification facets out. Picking them in SQL (GLOB into a JSON array)
+// (facets have none: they are full-text tokens too); the classification
+// facets are picked out in Go. Picking them in SQL (GLOB into a JSON array)
 // made re-classifying a million unchanged systems take 22 s, not 10–13 s.
 const facetsOf = `coalesce((SELECT group_concat(facet, ' ') FROM system_facets sf WHERE sf.rid = s.rid), '')`
-
-func classFacets(facets string) []string { return accord.ClassFacetsAmong(strings.Fields(facets)) }
-
-// headVersion is the current version number of the system row s, as its
-// head (accord.System) records it.
-const headVersion = `json_extract(CAST(s.data AS TEXT), '$.version')`
 
 func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadPage, error) {
 	before, err := accord.DecodeCursor(cursor)
@@ -506,7 +500,7 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 	}
 	limit = max(limit, 1)
 	// A system's current version is its latest: withdrawals are versions too.
-	rows, err := t.query(ctx, `SELECT s.rid, s.id, `+headVersion+`, v.data, `+facetsOf+` FROM systems s JOIN system_versions v ON v.system_id = s.id
+	rows, err := t.query(ctx, `SELECT s.rid, s.id, v.version, v.data, `+facetsOf+` FROM systems s JOIN system_versions v ON v.system_id = s.id
 		WHERE s.rid < ? AND v.version = (SELECT max(version) FROM system_versions WHERE system_id = s.id)
 		ORDER BY s.rid DESC LIMIT ?`, before, limit+1)
 	if err != nil {
@@ -520,7 +514,7 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 		if err := r.Scan(&rid, &h.ID, &h.Version, &h.Current, &facets); err != nil {
 			return 0, h, unavailable(err)
 		}
-		h.Class = classFacets(facets)
+		h.Class = accord.ClassFacetsAmong(strings.Fields(facets))
 		return rid, h, nil
 	})
 	if err != nil {
@@ -530,10 +524,8 @@ func (t *Tx) Heads(ctx context.Context, cursor string, limit int) (*accord.HeadP
 }
 
 func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (bool, error) {
-	for _, f := range append(slices.Clip(r.Remove), r.Add...) {
-		if !accord.IsClassificationFacet(f) {
-			return false, fmt.Errorf("set classification of %s: %q is not a classification facet", r.ID, f)
-		}
+	if err := r.Check(); err != nil {
+		return false, err
 	}
 	// A document of this transaction still waiting for the index may be
 	// this system's: it goes in first.
@@ -542,7 +534,7 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 	}
 	// Only the facets change: the summary's level and tiers are read from
 	// them (see storedSummary), so the wide head row is not rewritten.
-	row, err := t.queryRow(ctx, `SELECT rid FROM systems s WHERE id = ? AND `+headVersion+` = ?`, r.ID, r.Version)
+	row, err := t.queryRow(ctx, `SELECT rid FROM systems WHERE id = ? AND json_extract(CAST(data AS TEXT), '$.version') = ?`, r.ID, r.Version)
 	if err != nil {
 		return false, err
 	}
@@ -686,7 +678,7 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		if err := json.Unmarshal(data, &sum); err != nil {
 			return 0, sum, fmt.Errorf("decode stored summary %d: %w", rid, err)
 		}
-		sum.Level, sum.Tiers = accord.ClassOutcome(classFacets(facets))
+		sum.Level, sum.Tiers = accord.ClassOutcome(strings.Fields(facets))
 		return rid, sum, nil
 	})
 	if err != nil {
@@ -697,7 +689,7 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 
 // ftsQuery compiles a query into an FTS5 MATCH expression ("" for none) and
 // the classification facets (accord.IsClassificationFacet) systems must also have, which
-// are matched in system_facets. Every term and every filter must match.
+// are matched in class_facets. Every term and every filter must match.
 func ftsQuery(q accord.SystemQuery) (string, []string) {
 	var parts []string
 	for _, term := range accord.SearchTerms(q.Q) {
@@ -901,20 +893,4 @@ func insertRows(ctx context.Context, t *Tx, table string, start int64, n int, va
 func (t *Tx) PutCheckpoint(ctx context.Context, size int64, note []byte) error {
 	_, err := t.exec(ctx, `INSERT INTO checkpoints(size, note) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, note)
 	return unavailable(err)
-}
-
-// jsonRow reads a page row of a position and a stored JSON value.
-func jsonRow[T any](what string) func(accord.PageRows) (int64, T, error) {
-	return func(r accord.PageRows) (int64, T, error) {
-		var rid int64
-		var data []byte
-		var v T
-		if err := r.Scan(&rid, &data); err != nil {
-			return 0, v, unavailable(err)
-		}
-		if err := json.Unmarshal(data, &v); err != nil {
-			return 0, v, fmt.Errorf("decode stored %s: %w", what, err)
-		}
-		return rid, v, nil
-	}
 }
