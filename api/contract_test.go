@@ -239,3 +239,29 @@ func TestContractCatchesDrift(t *testing.T) {
 		t.Error("an undocumented path passed")
 	}
 }
+
+// TestOpenAPINoStrayKeys: no value in the document is null. An unquoted
+// comma in a YAML flow mapping ({description: a, b}) silently splits the
+// text into a stray key " b" with a null value.
+func TestOpenAPINoStrayKeys(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal(api.OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case nil:
+			t.Errorf("%s is null: quote the text before it if it holds a comma", path)
+		case map[string]any:
+			for k, e := range v {
+				walk(path+"/"+pointer(k), e)
+			}
+		case []any:
+			for i, e := range v {
+				walk(fmt.Sprintf("%s/%d", path, i), e)
+			}
+		}
+	}
+	walk("#", doc)
+}
