@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,6 +66,11 @@ func TestCLIAgainstNode(t *testing.T) {
 	_, out, _ = cli(t, append([]string{"file", "-q", "../../examples/hiring-assistant.yaml"}, auth...)...)
 	if strings.TrimSpace(out) != id {
 		t.Errorf("refiling the same file made %q, want %q", out, id)
+	}
+	// get names the provider, as search does, with its id.
+	code, out, errs = cli(t, append([]string{"get", id}, srv...)...)
+	if code != 0 || !regexp.MustCompile(`(?m)^Provider +CLI Co \(org_[0-9a-z]+\)$`).MatchString(out) {
+		t.Errorf("get: provider not shown by name and id (exit %d):\n%s%s", code, out, errs)
 	}
 	code, out, _ = cli(t, append([]string{"search", "--json", "招聘"}, srv...)...)
 	var page accord.SystemPage
