@@ -21,25 +21,26 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":         {"run a node", runServe},
-		"file":          {"file a new AI system from a JSON or YAML file", runFile},
-		"update":        {"file a new version of a system", runUpdate},
-		"withdraw":      {"withdraw a system's filing", runWithdraw},
-		"get":           {"show a system", runGet},
-		"versions":      {"list a system's versions", runVersions},
-		"search":        {"search systems", runSearch},
-		"receipt":       {"fetch a fresh log receipt for a system version", runReceipt},
-		"org":           {"register, list and show organizations", runOrg},
-		"token":         {"issue, list and revoke API tokens", runToken},
-		"verify":        {"verify a log receipt offline", runVerify},
-		"log":           {"the log: key, checkpoint, audit", runLog},
-		"vocabularies":  {"list the controlled vocabularies", runVocabularies},
-		"bench":         {"run the node's benchmarks", runBench},
-		"migrate-store": {"copy a node's whole state into another store (SQLite, PostgreSQL)", runMigrateStore},
-		"version":       {"print the version", runVersion},
-		"classify":      {"classify a filing offline under every rule pack, with citations", runClassify},
-		"frameworks":    {"list the rule packs, or check pack files (frameworks check DIR)", runFrameworks},
-		"reclassify":    {"re-classify every system under this binary's rule packs (after a rule change)", runReclassify},
+		"serve":          {"run a node", runServe},
+		"file":           {"file a new AI system from a JSON or YAML file", runFile},
+		"update":         {"file a new version of a system", runUpdate},
+		"withdraw":       {"withdraw a system's filing", runWithdraw},
+		"get":            {"show a system", runGet},
+		"versions":       {"list a system's versions", runVersions},
+		"search":         {"search systems", runSearch},
+		"receipt":        {"fetch a fresh log receipt for a system version", runReceipt},
+		"org":            {"register, list and show organizations", runOrg},
+		"token":          {"issue, list and revoke API tokens", runToken},
+		"verify":         {"verify a log receipt offline", runVerify},
+		"log":            {"the log: key, checkpoint, audit", runLog},
+		"vocabularies":   {"list the controlled vocabularies", runVocabularies},
+		"bench":          {"run the node's benchmarks", runBench},
+		"migrate-store":  {"copy a node's whole state into another store (SQLite, PostgreSQL)", runMigrateStore},
+		"version":        {"print the version", runVersion},
+		"classify":       {"classify a filing offline under every rule pack, with citations", runClassify},
+		"classification": {"show the node's classification of a filed system, with citations", runClassification},
+		"frameworks":     {"list the rule packs, or check pack files (frameworks check DIR)", runFrameworks},
+		"reclassify":     {"re-classify every system under this binary's rule packs (after a rule change)", runReclassify},
 	}
 }
 
@@ -69,7 +70,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nClient commands use --server (env ACCORD_SERVER, default http://127.0.0.1:8080)\nand --token (env ACCORD_TOKEN). Run 'accord <command> -h' for a command's flags.")
 }
