@@ -26,12 +26,19 @@ import (
 
 const lintDir = "testdata/lint"
 
+// nodeVersionCheck exits non-zero, printing the version, on a Node.js older
+// than @redocly/cli 2.x supports (as scripts/test checks).
+const nodeVersionCheck = `const [a, b] = process.versions.node.split(".").map(Number);
+if (!(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19))) { console.log(process.version); process.exit(1) }`
+
 // linter returns the path of an installed linter's executable.
 func linter(t *testing.T, name string) string {
 	t.Helper()
 	msg := ""
 	if _, err := exec.LookPath("node"); err != nil {
 		msg = "node is not installed: install Node.js and npm (apt-get install -y nodejs npm), then run `npm ci` in api/testdata/lint"
+	} else if out, err := exec.Command("node", "-e", nodeVersionCheck).CombinedOutput(); err != nil {
+		msg = fmt.Sprintf("Node.js %s is too old for @redocly/cli 2.x, which needs 20.19+ or 22.12+: install a newer nodejs", strings.TrimSpace(string(out)))
 	}
 	p, err := filepath.Abs(filepath.Join(lintDir, "node_modules", ".bin", name))
 	if err != nil {
