@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -142,5 +143,57 @@ func TestReadmeTour(t *testing.T) {
 		if path, ok := strings.CutPrefix(line, "::\t"); ok {
 			t.Errorf("the tour writes %s, which .gitignore does not ignore", path)
 		}
+	}
+}
+
+// TestReadmeListsFuzzTargets: the README's Fuzzing section has a command
+// for every fuzz target in the repository, with its package.
+func TestReadmeListsFuzzTargets(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Fuzzing\n")
+	if !ok {
+		t.Fatal("README has no Fuzzing section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	fuzzFunc := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(`)
+	found := 0
+	err = filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "../.." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		pkg := "./" + filepath.ToSlash(filepath.Dir(strings.TrimPrefix(path, "../../")))
+		for _, m := range fuzzFunc.FindAllStringSubmatch(string(src), -1) {
+			found++
+			cmd := fmt.Sprintf("-fuzz '^%s$'", m[1])
+			line := ""
+			for l := range strings.SplitSeq(section, "\n") {
+				if strings.Contains(l, cmd) {
+					line = l
+				}
+			}
+			if line == "" || !strings.HasSuffix(strings.TrimSpace(line), pkg+"/") {
+				t.Errorf("README's Fuzzing section has no command for %s in %s: add go test -run '^$' %s -fuzztime 10m %s/", m[1], pkg, cmd, pkg)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Fatal("found no fuzz target in the repository")
 	}
 }
