@@ -104,6 +104,11 @@ func (c *contract) check(method, path string, status int, contentType string, bo
 	resp, ok := responses[code].(map[string]any)
 	key := "responses/" + pointer(code)
 	if !ok {
+		// A client error the operation can give is listed by its status, so
+		// that clients (and linters) see it; default covers server errors.
+		if status < 500 {
+			return fmt.Errorf("%s %s: status %d not documented (only 5XX may fall to default)", method, tmpl, status)
+		}
 		if resp, ok = responses["default"].(map[string]any); !ok {
 			return fmt.Errorf("%s %s: status %d not documented", method, tmpl, status)
 		}
@@ -235,7 +240,40 @@ func TestContractCatchesDrift(t *testing.T) {
 	if err := c.check("GET", "/v1/systems/sys_x", 418, "application/json", []byte(`{}`)); err == nil {
 		t.Error("an undocumented status with a non-problem body passed")
 	}
+	problem := []byte(`{"type":"https://accord.dev/problems/conflict","title":"Conflict","status":409,"detail":"x","code":"conflict"}`)
+	if err := c.check("PUT", "/v1/systems/sys_x", 409, "application/problem+json", problem); err != nil {
+		t.Errorf("a documented client error was refused: %v", err)
+	}
+	if err := c.check("GET", "/v1/systems/sys_x", 409, "application/problem+json", problem); err == nil {
+		t.Error("a client error the operation does not list passed through default")
+	}
 	if err := c.check("GET", "/v1/undocumented", 200, "application/json", []byte(`{}`)); err == nil {
 		t.Error("an undocumented path passed")
 	}
+}
+
+// TestOpenAPINoStrayKeys: no value in the document is null. An unquoted
+// comma in a YAML flow mapping ({description: a, b}) silently splits the
+// text into a stray key " b" with a null value.
+func TestOpenAPINoStrayKeys(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal(api.OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case nil:
+			t.Errorf("%s is null: quote the text before it if it holds a comma", path)
+		case map[string]any:
+			for k, e := range v {
+				walk(path+"/"+pointer(k), e)
+			}
+		case []any:
+			for i, e := range v {
+				walk(fmt.Sprintf("%s/%d", path, i), e)
+			}
+		}
+	}
+	walk("#", doc)
 }

@@ -272,11 +272,17 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 			fmt.Fprintln(w, "   Applies.")
 		}
 		pk := findPack(packs, fw.Pack)
+		if pk != nil && pk.Hash != fw.Hash {
+			pk = nil // another version of the pack: its titles may differ
+		}
 		tierName := func(id string) string {
 			if pk != nil {
 				if t, ok := pk.Tier(id); ok {
 					return tr(t.Title) + " (" + id + ")"
 				}
+			}
+			if id == fw.Tier && len(fw.TierTitle) > 0 {
+				return tr(fw.TierTitle) + " (" + id + ")"
 			}
 			return id
 		}

@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -172,4 +176,39 @@ func TestFrameworksCheckRepo(t *testing.T) {
 	if !strings.Contains(out, "ok  eu-ai-act ") || !strings.Contains(out, ", 0 failed") {
 		t.Errorf("output:\n%s", out)
 	}
+}
+
+// TestReportTierTitleOfAnotherPackVersion: a result computed with another
+// version of a pack (a node's) takes its tier title from the result, not
+// from the embedded pack of the same id, whose titles may differ.
+func TestReportTierTitleOfAnotherPackVersion(t *testing.T) {
+	f, err := decodeFilingDoc("hiring.yaml", mustRead(t, "testdata/classify-hiring.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	packs, err := frameworks.Packs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := rules.Classify(f, packs, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	for i := range res.Frameworks {
+		if res.Frameworks[i].Pack == "eu-ai-act" {
+			res.Frameworks[i].Hash = "another-version"
+			res.Frameworks[i].TierTitle = accord.Text{"en": "High risk, as the node's pack says"}
+		}
+	}
+	var out bytes.Buffer
+	writeReport(&out, f, res, packs, "en")
+	if want := "Tier: High risk, as the node's pack says (high); baseline level high"; !strings.Contains(out.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, out.String())
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

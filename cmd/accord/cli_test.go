@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -33,6 +34,9 @@ func TestCLIErrorsNameTheField(t *testing.T) {
 		{[]string{"verify", "testdata/bad-country.yaml"}, []string{"--key is required"}},
 		{[]string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
 		{[]string{"get", "--server", "http://127.0.0.1:1", "sys_x"}, []string{"cannot reach the node"}},
+		{[]string{"classification"}, []string{"give the system id"}},
+		{[]string{"classification", "--as-of", "1 May", "sys_x"}, []string{`--as-of "1 May": write the date as YYYY-MM-DD`}},
+		{[]string{"classification", "--server", "http://127.0.0.1:1", "sys_x"}, []string{"cannot reach the node"}},
 	}
 	for _, tt := range tests {
 		code, _, stderr := cli(t, tt.args...)
@@ -66,6 +70,11 @@ func TestCLIAgainstNode(t *testing.T) {
 	if strings.TrimSpace(out) != id {
 		t.Errorf("refiling the same file made %q, want %q", out, id)
 	}
+	// get names the provider, as search does, with its id.
+	code, out, errs = cli(t, append([]string{"get", id}, srv...)...)
+	if code != 0 || !regexp.MustCompile(`(?m)^Provider +CLI Co \(org_[0-9a-z]+\)$`).MatchString(out) {
+		t.Errorf("get: provider not shown by name and id (exit %d):\n%s%s", code, out, errs)
+	}
 	code, out, _ = cli(t, append([]string{"search", "--json", "招聘"}, srv...)...)
 	var page accord.SystemPage
 	if code != 0 || json.Unmarshal([]byte(out), &page) != nil || len(page.Systems) != 1 || page.Systems[0].ID != id {
@@ -83,6 +92,26 @@ func TestCLIAgainstNode(t *testing.T) {
 	code, _, errs = cli(t, append([]string{"update", id, "../../examples/hiring-assistant-v2.yaml"}, auth...)...)
 	if code != 0 {
 		t.Fatalf("update: %s", errs)
+	}
+	// The node's classification, as filed: version 2 reaches the EU and NYC,
+	// version 1 (Kenya and Tanzania) no framework.
+	code, out, errs = cli(t, append([]string{"classification", id}, srv...)...)
+	for _, want := range []string{id + " version 2, classified by the node when filed (log entry ", "Tier: High-risk AI system (high); baseline level high", "[us-nyc, ", "Obligations by theme:"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("classification: exit %d, output lacks %q:\n%s%s", code, want, out, errs)
+		}
+	}
+	code, out, errs = cli(t, append([]string{"classification", "--version", "1", id}, srv...)...)
+	if code != 0 || !strings.Contains(out, id+" version 1,") || !strings.Contains(out, "Summary: no framework applies.") {
+		t.Errorf("classification --version 1: exit %d:\n%s%s", code, out, errs)
+	}
+	code, out, errs = cli(t, append([]string{"classification", "--json", "--as-of", "2026-01-01", id}, srv...)...)
+	var cv struct {
+		Version int    `json:"version"`
+		AsOf    string `json:"as_of"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &cv) != nil || cv.Version != 2 || cv.AsOf != "2026-01-01" {
+		t.Errorf("classification --json --as-of: exit %d: %s%s", code, out, errs)
 	}
 	code, out, _ = cli(t, append([]string{"versions", id}, srv...)...)
 	if code != 0 || !strings.Contains(out, "filed") || !strings.Contains(out, "updated") {

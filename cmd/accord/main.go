@@ -40,6 +40,8 @@ func init() {
 		"classify":      {"classify a filing offline under every rule pack, with citations", runClassify},
 		"frameworks":    {"list the rule packs, or check pack files (frameworks check DIR)", runFrameworks},
 		"reclassify":    {"re-classify every system under this binary's rule packs (after a rule change)", runReclassify},
+
+		"classification": {"show the node's classification of a filed system, with citations", runClassification},
 	}
 }
 
@@ -69,7 +71,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nClient commands use --server (env ACCORD_SERVER, default http://127.0.0.1:8080)\nand --token (env ACCORD_TOKEN). Run 'accord <command> -h' for a command's flags.")
 }

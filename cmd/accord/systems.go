@@ -142,11 +142,12 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 	}
 	c, cancel := ctx()
 	defer cancel()
+	cl := cf.client()
 	var v *registry.SystemView
 	if *version > 0 {
-		v, err = cf.client().SystemVersion(c, pos[0], *version)
+		v, err = cl.SystemVersion(c, pos[0], *version)
 	} else {
-		v, err = cf.client().System(c, pos[0])
+		v, err = cl.System(c, pos[0])
 	}
 	if err != nil {
 		return fail(stderr, "get", err)
@@ -154,6 +155,13 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 	if cf.json {
 		printJSON(stdout, v)
 		return 0
+	}
+	// A system names its provider by id; people know it by name, as search shows it.
+	provider := v.Provider
+	if o, err := cl.Organization(c, v.Provider); err != nil {
+		fmt.Fprintf(stderr, "accord get: the provider's name is unavailable: %v\n", err)
+	} else if name := o.Name.In(*lang); name != "" {
+		provider = name + " (" + v.Provider + ")"
 	}
 	f := v.Filing
 	t := table(stdout)
@@ -164,7 +172,7 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 	}
 	row("System", v.ID)
 	row("Name", f.TradeName.In(*lang))
-	row("Provider", v.Provider)
+	row("Provider", provider)
 	row("Version", fmt.Sprintf("%d (system version %s)", v.Version, f.SystemVersion))
 	row("Status", v.Status)
 	row("Purpose", f.IntendedPurpose.In(*lang))
