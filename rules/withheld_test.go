@@ -120,8 +120,14 @@ func TestWithheldInputs(t *testing.T) {
 			name:     "number across a threshold",
 			withheld: []string{"facts.training_compute_flop"},
 			variants: []func(*accord.Filing){
-				func(f *accord.Filing) { f.Facts.GeneralPurposeModel = ptr(true); f.Facts.TrainingComputeFLOP = ptr(1e24) },
-				func(f *accord.Filing) { f.Facts.GeneralPurposeModel = ptr(true); f.Facts.TrainingComputeFLOP = ptr(1e26) },
+				func(f *accord.Filing) {
+					f.Facts.GeneralPurposeModel = ptr(true)
+					f.Facts.TrainingComputeFLOP = ptr(1e24)
+				},
+				func(f *accord.Filing) {
+					f.Facts.GeneralPurposeModel = ptr(true)
+					f.Facts.TrainingComputeFLOP = ptr(1e26)
+				},
 				func(f *accord.Filing) { f.Facts.GeneralPurposeModel = ptr(true); f.Facts.TrainingComputeFLOP = nil },
 			},
 			want: want{
