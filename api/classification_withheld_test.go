@@ -69,8 +69,8 @@ func confidentialPairs() []confidentialPair {
 				f.Confidential = []string{"facts.training_compute_flop"}
 				return f
 			},
-			a:  func(f *accord.Filing) { f.Facts.TrainingComputeFLOP = ptr(1e26) },
-			b:  func(f *accord.Filing) { f.Facts.TrainingComputeFLOP = ptr(1e24) },
+			a:     func(f *accord.Filing) { f.Facts.TrainingComputeFLOP = ptr(1e26) },
+			b:     func(f *accord.Filing) { f.Facts.TrainingComputeFLOP = ptr(1e24) },
 			fired: [2]string{"art51", ""},
 		},
 		{

@@ -239,7 +239,7 @@ type classView struct {
 	// computed without (the public's view of a filing that has some).
 	Withheld   []string
 	Frameworks []frameworkView
-	Checklist    []themeView
+	Checklist  []themeView
 }
 
 type frameworkView struct {
