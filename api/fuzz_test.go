@@ -12,8 +12,8 @@ import (
 // they must never panic, every error must be an *accord.Error with a code the
 // API maps, a body the decoder accepts must read the same to encoding/json
 // (no duplicate or case-variant key could make them differ), and a filing
-// that passes must stay the same when normalised again and when it goes
-// through its canonical JSON.
+// that passes must hold only text CheckText accepts and stay the same when
+// normalised again and when it goes through its canonical JSON.
 func FuzzDecodeFiling(f *testing.F) {
 	for _, s := range []string{
 		`{"trade_name":{"en":"X","zh-Hans":"推荐"},"system_version":"1","status":"active","intended_purpose":{"ar":"نِظام"},"domains":["employment.recruitment"],"deployment_countries":["FR","CN"],"facts":{"profiling":true,"training_compute_flop":1e25}}`,
@@ -43,6 +43,13 @@ func FuzzDecodeFiling(f *testing.F) {
 		if err != nil {
 			checkError(t, err)
 			return
+		}
+		for _, text := range [][]string{n.TradeName.Values(), n.IntendedPurpose.Values(), n.OperatingLogic.Values(), n.DataSources.Values(), {n.Reference, n.SystemVersion, n.InfoURL}} {
+			for _, s := range text {
+				if msg := accord.CheckText(s, accord.LongText); msg != "" {
+					t.Fatalf("a valid filing holds %q, which %s", s, msg)
+				}
+			}
 		}
 		again, err := n.Normalize()
 		if err != nil || !reflect.DeepEqual(again, n) {

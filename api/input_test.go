@@ -11,8 +11,9 @@ import (
 )
 
 // These tests hold every door of the API to strict input (issue 11): JSON
-// bodies with duplicate or case-variant keys or lone surrogate escapes. Each
-// bad request must be a 4xx problem naming the field and store nothing.
+// bodies with duplicate or case-variant keys or lone surrogate escapes, text
+// with control and bidi characters, and links with credentials. Each bad
+// request must be a 4xx problem naming the field and store nothing.
 
 func (e *env) logSize() int64 {
 	e.t.Helper()
@@ -128,5 +129,72 @@ func TestStrictBodies(t *testing.T) {
 	}
 	if err := json.Unmarshal(raw, &filed); status != 201 || err != nil || filed.Receipt.Entry == "" || strings.Contains(filed.Receipt.Entry, "2019") {
 		t.Errorf("confidential filing: %d, entry %s", status, filed.Receipt.Entry)
+	}
+}
+
+func TestTextFieldsOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	first, err := e.provider.FileSystem(ctx, "", sampleFiling(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.logSize()
+	invalid := func(field, detail string) wantProblemOf { return wantProblemOf{422, "invalid", field, detail} }
+	doc := `"kind":"instructions_for_use"`
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		token  string
+		body   []byte
+		want   wantProblemOf
+	}{
+		{"NUL in a trade name", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["trade_name"] = map[string]string{"en": "CV\x00Screener"} }),
+			invalid("trade_name.en", "U+0000 at character 3")},
+		{"escaped NUL in a trade name", "POST", "/v1/systems", e.secret, replace(t, filingJSON(t, nil), `"CV Screener"`, `"CV\u0000"`), invalid("trade_name.en", "U+0000")},
+		{"bidi override in Arabic", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["trade_name"] = map[string]string{"ar": "مرشح\u202eexe.fdp"} }),
+			invalid("trade_name.ar", "U+202E")},
+		{"isolate in a purpose", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["intended_purpose"] = map[string]string{"fr": "Classe \u2066x\u2069"} }),
+			invalid("intended_purpose.fr", "U+2066")},
+		{"escape in operating logic", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["operating_logic"] = map[string]string{"en": "a\x1b[2Jb"} }),
+			invalid("operating_logic.en", "U+001B")},
+		{"C1 in data sources", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["data_sources"] = map[string]string{"en": "a\u0085b"} }),
+			invalid("data_sources.en", "U+0085")},
+		{"newline in a version", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["system_version"] = "2.1\n2.2" }), invalid("system_version", "one line")},
+		{"replacement character in a reference", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["reference"] = "EU-\ufffd" }), invalid("reference", "U+FFFD")},
+		{"control in a document title", "POST", "/v1/systems", e.secret, replace(t, filingJSON(t, nil), doc, doc+`,"title":"IFU\u0007"`), invalid("documents[0].title", "U+0007")},
+		{"password in a document link", "POST", "/v1/systems", e.secret, replace(t, filingJSON(t, nil), "https://acme.example/ifu.pdf", "https://me:secret@acme.example/ifu.pdf"),
+			invalid("documents[0].url", "user name or password")},
+		{"password in the info link", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["info_url"] = "https://me:secret@acme.example/" }), invalid("info_url", "user:pass@")},
+		{"DEL in a licence", "POST", "/v1/systems", e.secret, filingJSON(t, func(m map[string]any) { m["facts"].(map[string]any)["licence"] = "MIT\x7f" }), invalid("facts.licence", "U+007F")},
+		{"NUL in an organization name", "POST", "/v1/organizations", e.node.AdminToken, []byte(`{"name":{"en":"Acme\u0000"},"kind":"provider","country":"FR"}`), invalid("name.en", "U+0000")},
+		{"bidi in an organization name", "POST", "/v1/organizations", e.node.AdminToken, []byte(`{"name":{"he":"אקמי\u202d"},"kind":"provider","country":"IL"}`), invalid("name.he", "U+202D")},
+		{"control in an address", "POST", "/v1/organizations", e.node.AdminToken, []byte(`{"name":{"en":"A"},"kind":"provider","country":"FR","contact":{"address":"1 Rue\u0000"}}`), invalid("contact.address", "U+0000")},
+		{"password in a website", "POST", "/v1/organizations", e.node.AdminToken, []byte(`{"name":{"en":"A"},"kind":"provider","country":"FR","contact":{"website":"https://u:p@a.example/"}}`), invalid("contact.website", "password")},
+		{"NUL in a token label", "POST", "/v1/organizations/" + e.orgID + "/tokens", e.secret, []byte(`{"label":"ci\u0000"}`), invalid("label", "U+0000")},
+		{"newline in a token label", "POST", "/v1/organizations/" + e.orgID + "/tokens", e.secret, []byte(`{"label":"ci\nprod"}`), invalid("label", "one line")},
+		{"NUL in a withdraw reason", "POST", "/v1/systems/" + first.ID + "/withdraw", e.secret, []byte(`{"reason":"replaced\u0000"}`), invalid("reason", "U+0000")},
+		{"override in a withdraw reason", "POST", "/v1/systems/" + first.ID + "/withdraw", e.secret, []byte(`{"reason":"replaced \u202e"}`), invalid("reason", "U+202E")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { e.check(t, tt.method, tt.path, tt.token, tt.body, tt.want) })
+	}
+	if after := e.logSize(); after != before {
+		t.Errorf("log size %d after refused text, want %d", after, before)
+	}
+	// What text needs still works: right-to-left scripts, ZWJ/ZWNJ, marks,
+	// paragraphs (CRLF as a browser sends it becomes LF), a reason on two lines.
+	f := sampleFiling()
+	f.TradeName = accord.Text{"ar": "مُرَشِّح السِّيَر", "he": "מסנן קורות חיים", "fa": "می\u200cخواهم", "en": "CV \u200fScreener\u200e 👩\u200d💻"}
+	f.IntendedPurpose = accord.Text{"en": "Ranks applications.\r\n\r\nSecond paragraph\twith a tab."}
+	v, err := e.provider.FileSystem(ctx, "", f, "")
+	if err != nil {
+		t.Fatalf("filing with RTL, ZWJ/ZWNJ and paragraphs: %v", err)
+	}
+	if v.Filing.TradeName["fa"] != "می\u200cخواهم" || v.Filing.IntendedPurpose["en"] != "Ranks applications.\n\nSecond paragraph\twith a tab." {
+		t.Errorf("stored text = %q, %q", v.Filing.TradeName["fa"], v.Filing.IntendedPurpose["en"])
+	}
+	if _, err := e.provider.WithdrawSystem(ctx, v.ID, "Replaced by v3.\nSee the notice."); err != nil {
+		t.Errorf("two-line reason: %v", err)
 	}
 }

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/accord-gov/accord"
 )
@@ -107,14 +105,17 @@ func canManage(c *Caller, org string) error {
 	return nil
 }
 
+// maxLabelLen bounds a token's label, in characters.
+const maxLabelLen = 100
+
 // IssueToken issues a new token for an organization.
 func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) (*NewToken, error) {
 	if err := canManage(c, org); err != nil {
 		return nil, err
 	}
-	label = strings.TrimSpace(label)
-	if utf8.RuneCountInString(label) > 100 || !utf8.ValidString(label) {
-		return nil, accord.FieldErrorf("label", "must be valid UTF-8 text of at most 100 characters")
+	label, err := accord.TextField("label", label, accord.Line, maxLabelLen, false)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	secret := NewSecret()

@@ -67,6 +67,9 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	if utf8.RuneCountInString(key) > MaxIdempotencyKeyLen || !utf8.ValidString(key) {
 		return nil, accord.FieldErrorf("Idempotency-Key", "must be at most %d characters", MaxIdempotencyKeyLen)
 	}
+	if msg := accord.CheckText(key, accord.Line); msg != "" {
+		return nil, accord.FieldErrorf("Idempotency-Key", "%s", msg)
+	}
 	f, err := req.Filing.Normalize()
 	if err != nil {
 		return nil, err
@@ -198,17 +201,20 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 	return viewAfterWrite(c, sys, p, receipts), nil
 }
 
+// maxReasonLen bounds a withdrawal's reason, in characters.
+const maxReasonLen = 1000
+
 // WithdrawSystem withdraws a filing. Its versions stay readable. ifMatch is optional.
 func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, reason string) (*SystemView, error) {
 	if err := requireAuth(c); err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
+	reason, err := accord.TextField("reason", reason, accord.LongText, maxReasonLen, false)
 	switch {
+	case err != nil:
+		return nil, err
 	case reason == "":
 		return nil, accord.FieldErrorf("reason", "is required: say why the filing is withdrawn")
-	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 1000:
-		return nil, accord.FieldErrorf("reason", "must be valid UTF-8 text of at most 1000 characters")
 	}
 	now := s.now().UTC()
 	var sys accord.System

@@ -31,6 +31,7 @@ func TestCLIErrorsNameTheField(t *testing.T) {
 		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/case-variant.yaml"}, []string{`case-variant.yaml:8: CONFIDENTIAL: differs from the field "confidential" only in case`}},
 		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/duplicate.json"}, []string{"duplicate.json:10: facts.profiling: duplicate key"}},
 		{[]string{"classify", "testdata/duplicate.json"}, []string{"duplicate.json:10: facts.profiling: duplicate key"}},
+		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/control-character.yaml"}, []string{"trade_name.en", "U+001B"}},
 		{[]string{"file"}, []string{"give one filing file"}},
 		{[]string{"withdraw", "sys_x"}, []string{"--reason is required"}},
 		{[]string{"verify", "testdata/bad-country.yaml"}, []string{"--key is required"}},
