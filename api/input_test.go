@@ -3,17 +3,29 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/api"
+	"github.com/accord-gov/accord/client"
+	"github.com/accord-gov/accord/internal/testnode"
+	"github.com/accord-gov/accord/node"
+	"github.com/accord-gov/accord/postgres/pgtest"
 )
 
 // These tests hold every door of the API to strict input (issue 11): JSON
 // bodies with duplicate or case-variant keys or lone surrogate escapes, text
-// with control and bidi characters, and links with credentials. Each bad
-// request must be a 4xx problem naming the field and store nothing.
+// with control and bidi characters, links with credentials, and query
+// parameters with bytes no store can search. Each bad request must be a 4xx
+// problem naming the field, store nothing, and log no error.
 
 func (e *env) logSize() int64 {
 	e.t.Helper()
@@ -197,4 +209,168 @@ func TestTextFieldsOverHTTP(t *testing.T) {
 	if _, err := e.provider.WithdrawSystem(ctx, v.ID, "Replaced by v3.\nSee the notice."); err != nil {
 		t.Errorf("two-line reason: %v", err)
 	}
+}
+
+// logBuffer collects a node's log lines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// onStores runs fn against a node on SQLite and one on PostgreSQL
+// (ACCORD_TEST_POSTGRES), each logging into a buffer.
+func onStores(t *testing.T, fn func(t *testing.T, e *env, logs *logBuffer)) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			logs := &logBuffer{}
+			e := newEnvWith(t, testnode.Options{Cfg: func(c *node.Config) {
+				c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+				if store == "postgres" {
+					c.DB = pgtest.DSN(t)
+				}
+			}})
+			fn(t, e, logs)
+		})
+	}
+}
+
+func TestBadQueryParameters(t *testing.T) {
+	onStores(t, func(t *testing.T, e *env, logs *logBuffer) {
+		if _, err := e.provider.FileSystem(ctx, "", sampleFiling(), ""); err != nil {
+			t.Fatal(err)
+		}
+		bad := []struct{ name, value, detail string }{
+			{"NUL", "\x00", "U+0000"},
+			{"NUL inside an id", e.orgID + "\x00", "U+0000"},
+			{"NUL first", "\x00" + e.orgID, "U+0000"},
+			{"control character", "FR\x01", "U+0001"},
+			{"newline", "a\nb", "U+000A"},
+			{"DEL", "a\x7f", "U+007F"},
+			{"invalid UTF-8", "\xff", "not valid UTF-8"},
+			{"encoded surrogate", "\xed\xa0\x80", "not valid UTF-8"},
+			{"bidi override", "\u202eRF", "U+202E"},
+			{"overlong", strings.Repeat("a", 5000), "the limit is 2000"},
+		}
+		routes := []struct {
+			path   string
+			params []string
+		}{
+			{"/v1/systems", []string{"q", "country", "domain", "provider", "status", "framework", "tier", "cursor", "limit"}},
+			{"/v1/organizations", []string{"kind", "country", "cursor", "limit"}},
+			{"/v1/classify", []string{"as_of"}},
+			{"/v1/frameworks", []string{"unknown"}},
+		}
+		for _, r := range routes {
+			for _, param := range r.params {
+				for _, b := range bad {
+					method, token, body := "GET", "", []byte(nil)
+					if r.path == "/v1/classify" {
+						method, body = "POST", filingJSON(t, nil)
+					}
+					path := r.path + "?" + url.Values{param: {b.value}}.Encode()
+					status, p, raw := e.raw(method, path, token, "application/json", body, nil)
+					if status != 400 || p.Code != "bad_request" || len(p.Errors) != 1 || p.Errors[0].Field != param || !strings.Contains(p.Detail, b.detail) {
+						t.Errorf("%s %s=%s: %d %.300s, want 400 naming %s", r.path, param, b.name, status, raw, param)
+					}
+				}
+			}
+		}
+		// A query string that cannot be parsed is refused, not half read.
+		for _, q := range []string{"provider=%zz", "country=FR;status=active", "provider=%00"} {
+			if status, _, raw := e.raw("GET", "/v1/systems?"+q, "", "", nil, nil); status != 400 {
+				t.Errorf("GET /v1/systems?%s = %d %.200s, want 400", q, status, raw)
+			}
+		}
+		// Good values still work on this store, in every script.
+		for _, q := range []string{"q=CV+screener", "q=" + url.QueryEscape("简历"), "q=" + url.QueryEscape("مرشح"), "provider=" + e.orgID, "country=FR&domain=employment&status=active&limit=5"} {
+			status, _, raw := e.raw("GET", "/v1/systems?"+q, "", "", nil, nil)
+			if status != 200 || !bytes.Contains(raw, []byte(`"id":"sys_`)) {
+				t.Errorf("GET /v1/systems?%s = %d %.200s, want one system", q, status, raw)
+			}
+		}
+		if strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("bad query input logged an error:\n%.2000s", logs.String())
+		}
+	})
+}
+
+// The service refuses what the API would, for its other callers (the web
+// UI): a NUL in a filter is a field error, never a store's.
+func TestSearchServiceRefusesBadBytes(t *testing.T) {
+	onStores(t, func(t *testing.T, e *env, logs *logBuffer) {
+		svc := e.node.Registry
+		for _, q := range []accord.SystemQuery{{Provider: "org_x\x00"}, {Q: "a\x00"}, {Country: "\xff"}, {Framework: "\x00"}, {Tier: "\u202e"}, {Domain: "\x01"}, {Status: "\x00"}, {Cursor: "\x00"}} {
+			_, err := svc.Search(ctx, q)
+			if accord.ErrorCode(err) != accord.EInvalid {
+				t.Errorf("Search(%+q) = %v, want invalid", fmt.Sprint(q), err)
+			}
+			_, err = svc.FacetCounts(ctx, q, "country")
+			if accord.ErrorCode(err) != accord.EInvalid && q.Cursor == "" { // counts take no cursor
+				t.Errorf("FacetCounts(%+q) = %v, want invalid", fmt.Sprint(q), err)
+			}
+		}
+		for _, q := range []accord.OrganizationQuery{{Kind: "\x00"}, {Country: "F\x00"}, {Cursor: "\xff"}} {
+			if _, err := svc.Organizations(ctx, q); accord.ErrorCode(err) != accord.EInvalid {
+				t.Errorf("Organizations(%+q) = %v, want invalid", fmt.Sprint(q), err)
+			}
+		}
+		if strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("logged an error:\n%.2000s", logs.String())
+		}
+	})
+}
+
+// FuzzSearchParams sends arbitrary query parameters to GET /v1/systems on a
+// real node (SQLite, whose full-text MATCH once failed on a NUL): the answer
+// is a page or a 4xx problem naming a parameter, never a 5xx.
+func FuzzSearchParams(f *testing.F) {
+	f.Add("credit", "org_x", "FR", "eu-ai-act", "high", "")
+	f.Add("", "org_x\x00", "", "", "", "") // the reported 503
+	f.Add("\x00", "org\x00", "\xff", "\u202e", "a\nb", "\x00")
+	f.Add(`"x" OR "y"`, "org_*", "fr", "eu-ai-act:", "(", "cA==")
+	f.Add("推荐 NEAR(a b)", `org_"`, "", "^x", "-", "!!")
+	n := testnode.Start(f, testnode.Options{})
+	admin := &client.Client{Server: n.URL, Token: n.AdminToken}
+	r, err := admin.RegisterOrganization(ctx, accord.NewOrganization{Name: accord.Text{"en": "Fuzz"}, Kind: "provider", Country: "FR"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	provider := &client.Client{Server: n.URL, Token: r.Token.Secret}
+	if _, err := provider.FileSystem(ctx, "", sampleFiling(), ""); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q, provider, country, framework, tier, cursor string) {
+		v := url.Values{}
+		for k, s := range map[string]string{"q": q, "provider": provider, "country": country, "framework": framework, "tier": tier, "cursor": cursor} {
+			if s != "" {
+				v.Set(k, s)
+			}
+		}
+		resp, err := http.Get(n.URL + "/v1/systems?" + v.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var p api.Problem
+		json.Unmarshal(raw, &p)
+		switch {
+		case resp.StatusCode == 200:
+		case resp.StatusCode >= 400 && resp.StatusCode < 500 && len(p.Errors) > 0 && v.Has(p.Errors[0].Field):
+		default:
+			t.Fatalf("GET /v1/systems?%s = %d %.300s", v.Encode(), resp.StatusCode, raw)
+		}
+	})
 }

@@ -79,6 +79,15 @@ func (s *Service) Organization(ctx context.Context, id string) (*accord.Organiza
 
 // Organizations lists organizations.
 func (s *Service) Organizations(ctx context.Context, q accord.OrganizationQuery) (*accord.OrganizationPage, error) {
+	var probs accord.Problems
+	for _, f := range [][2]string{{"kind", q.Kind}, {"country", q.Country}, {"cursor", q.Cursor}} {
+		if msg := accord.CheckText(f[1], accord.Line); msg != "" {
+			probs.Add(f[0], "%s", msg)
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
 	if q.Kind != "" && !accord.OrganizationKinds.Has(q.Kind) {
 		return nil, accord.FieldErrorf("kind", "%q is not an organization kind: use provider, deployer or authority", q.Kind)
 	}
