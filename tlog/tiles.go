@@ -144,11 +144,11 @@ func Handler(store accord.Store) http.Handler {
 			return err
 		})
 		if err != nil {
-			http.Error(w, "the database is unavailable", http.StatusServiceUnavailable)
+			tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		if cp == nil {
-			http.Error(w, "no checkpoint yet: the log is empty", http.StatusNotFound)
+			tileError(w, "no checkpoint yet: the log is empty", http.StatusNotFound)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -158,16 +158,16 @@ func Handler(store accord.Store) http.Handler {
 	mux.HandleFunc("GET /tile/", func(w http.ResponseWriter, r *http.Request) {
 		t, err := parseTilePath(strings.TrimPrefix(r.URL.Path, "/"))
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
+			tileError(w, err.Error(), http.StatusNotFound)
 			return
 		}
 		data, err := readTile(r.Context(), store, t)
 		if err != nil {
 			if accord.ErrorCode(err) == accord.ENotFound {
-				http.Error(w, accord.ErrorMessage(err), http.StatusNotFound)
+				tileError(w, accord.ErrorMessage(err), http.StatusNotFound)
 				return
 			}
-			http.Error(w, "the database is unavailable", http.StatusServiceUnavailable)
+			tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -180,6 +180,13 @@ func Handler(store accord.Store) http.Handler {
 		w.Write(data)
 	})
 	return mux
+}
+
+// tileError answers an error that no cache may keep: a tile beyond the tree
+// today exists tomorrow, and caches may keep a 404 unless told not to.
+func tileError(w http.ResponseWriter, msg string, status int) {
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, msg, status)
 }
 
 // readTile reads a tile's bytes, if the tree is large enough to contain it.
