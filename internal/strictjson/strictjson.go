@@ -166,7 +166,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 				case s.fold[strings.ToLower(k)] != "":
 					field := s.fold[strings.ToLower(k)]
 					w.add(Problem{Kind: CaseVariant, Path: p, Near: field, Msg: fmt.Sprintf("differs from the field %q only in case: keys are case-sensitive", field)})
-				default:
+				case len(w.problems) < maxProblems:
 					near := Closest(k, s.names)
 					msg := "is not a field"
 					if near != "" {
@@ -422,10 +422,14 @@ func collectFields(t reflect.Type, into map[string]reflect.Type) {
 }
 
 // Closest returns the name nearest to s, if it is near enough to be a
-// likely misspelling (fewer than three edits).
+// likely misspelling (fewer than three edits). Names whose length alone
+// rules them out are skipped, so that a long key costs nothing.
 func Closest(s string, names []string) string {
 	best, bestD := "", 3
 	for _, k := range names {
+		if abs(len(s)-len(k)) >= bestD {
+			continue
+		}
 		if d := editDistance(s, k); d < bestD {
 			best, bestD = k, d
 		}
@@ -451,4 +455,11 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package strictjson
 
 import (
 	encjson "encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -153,3 +154,39 @@ func TestPathOf(t *testing.T) {
 }
 
 func jsontextPointer(s string) jsontext.Pointer { return jsontext.Pointer(s) }
+
+// TestDecodeBoundsProblems: a body of many unknown keys reports at most
+// maxProblems of them.
+func TestDecodeBoundsProblems(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 1000 {
+		fmt.Fprintf(&b, `"unknown_%d_%s":1,`, i, strings.Repeat("k", 200))
+	}
+	b.WriteString(`"provider":"x"}`)
+	var v body
+	err := Decode([]byte(b.String()), &v)
+	e, ok := err.(*Error)
+	if !ok || len(e.Problems) != maxProblems || e.Problems[0].Kind != Unknown || !strings.HasSuffix(err.Error(), "(and 49 more)") {
+		t.Fatalf("Decode = %v", err)
+	}
+}
+
+// BenchmarkDecodeUnknownKeys: a 256 KiB body of long unknown keys (the
+// suggestion search skips names too long or short to be a misspelling).
+func BenchmarkDecodeUnknownKeys(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("{")
+	for i := 0; sb.Len() < 256<<10; i++ {
+		fmt.Fprintf(&sb, `"unknown_%d_%s":1,`, i, strings.Repeat("k", 1000))
+	}
+	sb.WriteString(`"provider":"x"}`)
+	data := []byte(sb.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		var v body
+		if Decode(data, &v) == nil {
+			b.Fatal("accepted")
+		}
+	}
+}
