@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,11 +159,40 @@ func pathVersion(r *http.Request) (int, error) {
 	return n, nil
 }
 
+// maxParamBytes bounds one query parameter's value.
+const maxParamBytes = 2000
+
 // knownParams refuses query parameters a route does not take, so a typo
-// ("contry=FR") is an error, not a silently ignored filter.
+// ("contry=FR") is an error, not a silently ignored filter. First, with a
+// 400, it refuses values that are not one line of clean text (a NUL, a
+// control character, invalid UTF-8: accord.CheckText) or are overlong, so
+// that no such bytes reach a store whatever the route does with them.
 func knownParams(r *http.Request, allowed ...string) error {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		// r.URL.Query() would drop the pair it cannot read: a filter lost
+		// without a word.
+		return &accord.Error{Code: errBadRequest, Message: "the query string is not valid: " + err.Error()}
+	}
+	var bad []accord.FieldError
+	for k, vs := range query {
+		for _, v := range vs {
+			msg := accord.CheckText(v, accord.Line)
+			if len(v) > maxParamBytes {
+				msg = fmt.Sprintf("is %d bytes long; the limit is %d", len(v), maxParamBytes)
+			}
+			if msg != "" {
+				bad = append(bad, accord.FieldError{Field: k, Message: msg})
+				break
+			}
+		}
+	}
+	if len(bad) > 0 {
+		slices.SortFunc(bad, func(a, b accord.FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return &accord.Error{Code: errBadRequest, Message: "query parameter " + bad[0].Field + ": " + bad[0].Message, Fields: bad}
+	}
 	var p accord.Problems
-	for k, vs := range r.URL.Query() {
+	for k, vs := range query {
 		ok := false
 		for _, a := range allowed {
 			ok = ok || a == k

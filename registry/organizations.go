@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/accord-gov/accord"
 )
@@ -81,6 +79,15 @@ func (s *Service) Organization(ctx context.Context, id string) (*accord.Organiza
 
 // Organizations lists organizations.
 func (s *Service) Organizations(ctx context.Context, q accord.OrganizationQuery) (*accord.OrganizationPage, error) {
+	var probs accord.Problems
+	for _, f := range [][2]string{{"kind", q.Kind}, {"country", q.Country}, {"cursor", q.Cursor}} {
+		if msg := accord.CheckText(f[1], accord.Line); msg != "" {
+			probs.Add(f[0], "%s", msg)
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
 	if q.Kind != "" && !accord.OrganizationKinds.Has(q.Kind) {
 		return nil, accord.FieldErrorf("kind", "%q is not an organization kind: use provider, deployer or authority", q.Kind)
 	}
@@ -107,14 +114,17 @@ func canManage(c *Caller, org string) error {
 	return nil
 }
 
+// maxLabelLen bounds a token's label, in characters.
+const maxLabelLen = 100
+
 // IssueToken issues a new token for an organization.
 func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) (*NewToken, error) {
 	if err := canManage(c, org); err != nil {
 		return nil, err
 	}
-	label = strings.TrimSpace(label)
-	if utf8.RuneCountInString(label) > 100 || !utf8.ValidString(label) {
-		return nil, accord.FieldErrorf("label", "must be valid UTF-8 text of at most 100 characters")
+	label, err := accord.TextField("label", label, accord.Line, maxLabelLen, false)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	secret := NewSecret()

@@ -570,7 +570,7 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 
 func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []string) (map[string]int, error) {
 	out := map[string]int{}
-	if len(names) == 0 {
+	if len(names) == 0 || !searchable(q) {
 		return out, nil
 	}
 	if err := t.flushFTS(ctx); err != nil {
@@ -636,6 +636,9 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, err
 	}
 	limit := accord.PageLimit(q.Limit)
+	if !searchable(q) {
+		return &accord.SystemPage{Systems: []accord.SystemSummary{}}, nil
+	}
 	if before == 0 {
 		// No cursor: start past the newest. A plain "rid < ?" lets SQLite
 		// (and FTS5) start each page at the cursor instead of scanning from
@@ -685,6 +688,19 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, err
 	}
 	return &accord.SystemPage{Systems: systems, Next: next}, unavailable(rows.Err())
+}
+
+// searchable reports whether FTS5 can take q's filters: it cannot hold a
+// NUL in a string (the MATCH fails as a syntax error, which read as "the
+// database is unavailable"). No stored facet holds one, so such a query
+// matches nothing, as on PostgreSQL; the service refuses it before.
+func searchable(q accord.SystemQuery) bool {
+	for _, f := range q.Facets() {
+		if strings.IndexByte(f, 0) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // ftsQuery compiles a query into an FTS5 MATCH expression ("" for none) and

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Search", testSearch},
 		{"SearchPagination", testSearchPagination},
 		{"SearchShortWords", testSearchShortWords},
+		{"SearchBadBytes", testSearchBadBytes},
 		{"FacetCounts", testFacetCounts},
 		{"ClassificationFacets", testClassificationFacets},
 		{"LogAppendAndRead", testLogAppendAndRead},

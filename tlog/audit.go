@@ -3,7 +3,6 @@ package tlog
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/strictjson"
 )
 
 // Fetcher reads a C2SP tlog-tiles log: "checkpoint", "tile/…" paths.
@@ -193,10 +193,10 @@ func Audit(ctx context.Context, fetch Fetcher, vkey string, prev []byte, workers
 // checkEntry decodes an entry as an Accord log event and checks that it is
 // in canonical form. It returns the event type.
 func checkEntry(e []byte) (string, error) {
+	// Strictly (no duplicate or case-variant keys): an entry must mean the
+	// same to every reader of the log, not only to encoding/json.
 	var ev accord.LogEvent
-	dec := json.NewDecoder(bytes.NewReader(e))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ev); err != nil {
+	if err := strictjson.Decode(e, &ev); err != nil {
 		return "", fmt.Errorf("not an Accord log event: %v", err)
 	}
 	if ev.Type == "" || ev.Record == "" || ev.Time == "" {
