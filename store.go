@@ -46,6 +46,10 @@ type ReadTx interface {
 	Organization(ctx context.Context, id string) (*Organization, error)
 	Organizations(ctx context.Context, q OrganizationQuery) (*OrganizationPage, error)
 	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// Token reads a token by its id: every write re-reads its caller's
+	// token inside the log's transaction, so one revoked an instant earlier
+	// authorises nothing more.
+	Token(ctx context.Context, id string) (*Token, error)
 	Tokens(ctx context.Context, org string) ([]Token, error)
 
 	System(ctx context.Context, id string) (*System, error)

@@ -343,6 +343,17 @@ func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (*accord.Token, error
 	return &tok, nil
 }
 
+func (t *Tx) Token(ctx context.Context, id string) (*accord.Token, error) {
+	if !validText(id) {
+		return nil, accord.Errorf(accord.ENotFound, "token not found")
+	}
+	var tok accord.Token
+	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = $1`, id); err != nil {
+		return nil, err
+	}
+	return &tok, nil
+}
+
 func (t *Tx) Tokens(ctx context.Context, org string) ([]accord.Token, error) {
 	out := []accord.Token{}
 	if !validText(org) {

@@ -332,6 +332,14 @@ func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (*accord.Token, error
 	return &tok, nil
 }
 
+func (t *Tx) Token(ctx context.Context, id string) (*accord.Token, error) {
+	var tok accord.Token
+	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	return &tok, nil
+}
+
 func (t *Tx) Tokens(ctx context.Context, org string) ([]accord.Token, error) {
 	rows, err := t.query(ctx, `SELECT data FROM tokens WHERE org = ? ORDER BY id`, org)
 	if err != nil {

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RegistryIfMatch", testRegistryIfMatch},
 		{"RegistryIdempotency", testRegistryIdempotency},
 		{"RegistryConfidential", testRegistryConfidential},
+		{"RegistryRevokedToken", testRegistryRevokedToken},
 		{"RegistryVersions", testRegistryVersions},
 		{"RegistrySearchLanguages", testRegistrySearchLanguages},
 		{"RejectedWriteLeavesNothing", testRejectedWriteLeavesNothing},
