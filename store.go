@@ -51,6 +51,7 @@ type ReadTx interface {
 	// authorises nothing more.
 	Token(ctx context.Context, id string) (*Token, error)
 	Tokens(ctx context.Context, org string) ([]Token, error)
+	SessionReader
 
 	System(ctx context.Context, id string) (*System, error)
 	SystemVersion(ctx context.Context, id string, version int) (*SystemVersion, error)
@@ -95,7 +96,9 @@ type WriteTx interface {
 
 	CreateOrganization(ctx context.Context, o Organization) error
 	CreateToken(ctx context.Context, t Token, hash []byte) error
+	// RevokeToken marks a token revoked and deletes the sessions opened with it.
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+	SessionWriter
 
 	// PutSystem inserts or replaces a system's head row, its public summary
 	// and its search document. The summary's Level and Tiers are those of

@@ -412,7 +412,10 @@ func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `UPDATE tokens SET data = $1, revoked = $2 WHERE id = $3`, data, accord.LogTime(at), id)
+	if _, err = t.exec(ctx, `UPDATE tokens SET data = $1, revoked = $2 WHERE id = $3`, data, accord.LogTime(at), id); err != nil {
+		return unavailable(err)
+	}
+	_, err = t.exec(ctx, `DELETE FROM sessions WHERE token = $1`, id)
 	return unavailable(err)
 }
 

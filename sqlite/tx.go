@@ -386,7 +386,10 @@ func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `UPDATE tokens SET data = ?, revoked = ? WHERE id = ?`, data, accord.LogTime(at), id)
+	if _, err = t.exec(ctx, `UPDATE tokens SET data = ?, revoked = ? WHERE id = ?`, data, accord.LogTime(at), id); err != nil {
+		return unavailable(err)
+	}
+	_, err = t.exec(ctx, `DELETE FROM sessions WHERE token = ?`, id)
 	return unavailable(err)
 }
 
