@@ -26,8 +26,23 @@ import (
 // serves again, without a restart of its own; in the end every
 // acknowledged write is present with a receipt that verifies against the
 // node's key, and every checkpoint handed out is consistent with the log.
+// A server configured to acknowledge commits before they reach its disk
+// (synchronous_commit=off) must not make the node lose acknowledged
+// writes either.
 func TestPostgresServerCrash(t *testing.T) {
-	pg := pgcluster.Start(t)
+	for _, tc := range []struct {
+		name     string
+		settings []string
+	}{
+		{"defaults", nil},
+		{"synchronous_commit_off", []string{"synchronous_commit=off", "wal_writer_delay=2000ms"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { postgresServerCrash(t, tc.settings) })
+	}
+}
+
+func postgresServerCrash(t *testing.T, settings []string) {
+	pg := pgcluster.Start(t, settings...)
 	n := testnode.Start(t, testnode.Options{Cfg: func(c *node.Config) { c.DB = pg.DSN() }})
 	ctx := context.Background()
 	reg, err := client.New(n.URL, n.AdminToken).RegisterOrganization(ctx, accord.NewOrganization{Name: accord.Text{"en": "Database Crash Co"}, Kind: "provider", Country: "FR"})

@@ -44,13 +44,15 @@ type Cluster struct {
 	port   int
 	cred   *syscall.Credential // nil: run as ourselves
 	log    *os.File
-	pid    int        // the postmaster's; also its process group's id
+	set    []string   // extra server settings, name=value
+	pid    int        // the postmaster's
 	exited chan error // the postmaster's exit, once reaped
 }
 
-// Start creates and starts a cluster; it is killed and removed when the
+// Start creates and starts a cluster with extra server settings
+// ("name=value", as in postgresql.conf); it is killed and removed when the
 // test ends.
-func Start(t testing.TB) *Cluster {
+func Start(t testing.TB, settings ...string) *Cluster {
 	t.Helper()
 	bin, err := findBin()
 	if err != nil {
@@ -63,7 +65,7 @@ func Start(t testing.TB) *Cluster {
 		// PR_SET_CHILD_SUBREAPER: orphaned backends become our children.
 		syscall.RawSyscall(syscall.SYS_PRCTL, 36, 1, 0)
 	})
-	c := &Cluster{t: t, bin: bin}
+	c := &Cluster{t: t, bin: bin, set: settings}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -147,8 +149,12 @@ func (c *Cluster) Restart() {
 }
 
 func (c *Cluster) startOnce(deadline time.Time) error {
-	cmd := c.command("postgres", "-D", c.path("data"), "-p", strconv.Itoa(c.port), "-k", c.path("sock"),
-		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=60", "-c", "shared_buffers=32MB")
+	args := []string{"-D", c.path("data"), "-p", strconv.Itoa(c.port), "-k", c.path("sock"),
+		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=60", "-c", "shared_buffers=32MB"}
+	for _, s := range c.set {
+		args = append(args, "-c", s)
+	}
+	cmd := c.command("postgres", args...)
 	cmd.Stdout, cmd.Stderr = c.log, c.log
 	if err := cmd.Start(); err != nil {
 		return err
