@@ -28,7 +28,10 @@ type Store interface {
 // make every commit so far durable later. The log's sequencer uses it to
 // overlap one batch's flush to disk with the next batch's work (pipelined
 // group commit); it still answers no write before Sync has covered it.
-// Update on such a store is UpdateDeferred followed by Sync.
+// Update on such a store is UpdateDeferred followed by Sync. Its read
+// transactions may see commits not yet durable, but their Checkpoint and
+// Checkpoints show only checkpoints a Sync made durable: the log never
+// shows the public a checkpoint that a power cut could take back.
 type SyncedStore interface {
 	Store
 	// UpdateDeferred is Update, except that the commit may not be durable

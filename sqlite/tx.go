@@ -28,6 +28,18 @@ type Tx struct {
 	// write in one, so documents wait here and go in together at commit.
 	fts  []ftsDoc
 	orgs map[string]accord.Organization // organizations read in this transaction
+	// durableOnly: a read transaction sees checkpoints of size at most
+	// durable, those a Sync made durable (see DB.View).
+	durableOnly bool
+	durable     int64
+}
+
+// checkpointBound is the largest checkpoint size the transaction may see.
+func (t *Tx) checkpointBound() int64 {
+	if t.durableOnly {
+		return t.durable
+	}
+	return math.MaxInt64
 }
 
 type ftsDoc struct {
@@ -774,7 +786,7 @@ func (t *Tx) LogSize(ctx context.Context) (int64, error) {
 }
 
 func (t *Tx) Checkpoint(ctx context.Context) ([]byte, error) {
-	row, err := t.queryRow(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`)
+	row, err := t.queryRow(ctx, `SELECT note FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1`, t.checkpointBound())
 	if err != nil {
 		return nil, err
 	}
@@ -789,7 +801,7 @@ func (t *Tx) Checkpoint(ctx context.Context) ([]byte, error) {
 }
 
 func (t *Tx) Checkpoints(ctx context.Context, from, to int64) ([][]byte, error) {
-	rows, err := t.query(ctx, `SELECT note FROM checkpoints WHERE size >= ? AND size < ? ORDER BY size`, from, to)
+	rows, err := t.query(ctx, `SELECT note FROM checkpoints WHERE size >= ? AND size <= ? AND size < ? ORDER BY size`, from, t.checkpointBound(), to)
 	if err != nil {
 		return nil, unavailable(err)
 	}
