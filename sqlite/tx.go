@@ -28,6 +28,7 @@ type Tx struct {
 	// write in one, so documents wait here and go in together at commit.
 	fts  []ftsDoc
 	orgs map[string]accord.Organization // organizations read in this transaction
+	toks map[string]accord.Token        // tokens read by id in this transaction (see Token)
 	// durableOnly: a read transaction sees checkpoints of size at most
 	// durable, those a Sync made durable (see DB.View).
 	durableOnly bool
@@ -168,7 +169,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 			return errors.Join(err, unavailable(rerr))
 		}
 		t.exec(ctx, "RELEASE "+name)
-		t.fts, t.orgs = fts, nil
+		t.fts, t.orgs, t.toks = fts, nil, nil
 		return err
 	}
 	_, err := t.exec(ctx, "RELEASE "+name)
@@ -344,11 +345,21 @@ func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (*accord.Token, error
 	return &tok, nil
 }
 
+// Token is read once per transaction: every write of a batch re-reads its
+// caller's token, most often the same one. The writer is alone, so only
+// this transaction changes tokens while it runs (RevokeToken forgets it).
 func (t *Tx) Token(ctx context.Context, id string) (*accord.Token, error) {
+	if tok, ok := t.toks[id]; ok {
+		return &tok, nil
+	}
 	var tok accord.Token
 	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
 		return nil, err
 	}
+	if t.toks == nil {
+		t.toks = map[string]accord.Token{}
+	}
+	t.toks[id] = tok
 	return &tok, nil
 }
 
@@ -386,6 +397,7 @@ func (t *Tx) CreateToken(ctx context.Context, tok accord.Token, hash []byte) err
 }
 
 func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	delete(t.toks, id)
 	var tok accord.Token
 	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
 		return err

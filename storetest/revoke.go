@@ -120,3 +120,54 @@ func decodeEvent(t *testing.T, entry string) accord.LogEvent {
 	}
 	return ev
 }
+
+// testTokenInTransaction: Token by id sees the transaction's own changes,
+// whether or not the store keeps what it read: a revocation at once, and a
+// revocation undone by its savepoint's rollback undone.
+func testTokenInTransaction(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	revoked := func(tx accord.ReadTx) bool {
+		t.Helper()
+		tok, err := tx.Token(ctx, "tok_1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.Revoked != nil
+	}
+	update(t, s, func(tx accord.WriteTx) error {
+		if err := tx.CreateToken(ctx, accord.Token{ID: "tok_1", Org: "org_1", Created: t0}, []byte("hash-1")); err != nil {
+			return err
+		}
+		_, err := tx.Token(ctx, "tok_missing")
+		wantCode(t, err, accord.ENotFound)
+		if revoked(tx) {
+			t.Error("a new token reads as revoked")
+		}
+		err = tx.Savepoint(ctx, func() error {
+			if err := tx.RevokeToken(ctx, "tok_1", t0); err != nil {
+				return err
+			}
+			if !revoked(tx) {
+				t.Error("the transaction does not see its own revocation")
+			}
+			return accord.Errorf(accord.EConflict, "undo")
+		})
+		wantCode(t, err, accord.EConflict)
+		if revoked(tx) {
+			t.Error("a revocation undone by its savepoint still reads as revoked")
+		}
+		if err := tx.RevokeToken(ctx, "tok_1", t0); err != nil {
+			return err
+		}
+		if !revoked(tx) {
+			t.Error("the transaction does not see its own revocation")
+		}
+		return nil
+	})
+	view(t, s, func(tx accord.ReadTx) error {
+		if !revoked(tx) {
+			t.Error("the revocation did not commit")
+		}
+		return nil
+	})
+}

@@ -23,6 +23,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Meta", testMeta},
 		{"Organizations", testOrganizations},
 		{"Tokens", testTokens},
+		{"TokenInTransaction", testTokenInTransaction},
 		{"Sessions", testSessions},
 		{"SystemVersions", testSystemVersions},
 		{"Heads", testHeads},
