@@ -39,9 +39,10 @@ type SessionReader interface {
 type SessionWriter interface {
 	// CreateSession stores a session under the hash of its id (EConflict if
 	// one exists). Then, of its organization's sessions still live at
-	// s.Created, it keeps the keep newest and deletes the rest, oldest
-	// first, returning how many it deleted: an organization signing in
-	// again and again ends its own oldest sessions, never another's.
+	// s.Created, it keeps the keep created last (in the order of the calls,
+	// not of their times, which may tie) and deletes the rest, returning how
+	// many it deleted: an organization signing in again and again ends its
+	// own oldest sessions, never another's.
 	CreateSession(ctx context.Context, hash []byte, s Session, keep int) (evicted int, err error)
 	// DeleteSession deletes a session; deleting none is no error.
 	DeleteSession(ctx context.Context, hash []byte) error

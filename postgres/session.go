@@ -43,7 +43,7 @@ func (t *Tx) CreateSession(ctx context.Context, hash []byte, s accord.Session, k
 		return 0, err
 	}
 	tag, err := t.exec(ctx, `DELETE FROM sessions WHERE hash IN (
-		SELECT hash FROM sessions WHERE org = $1 ORDER BY created DESC, hash DESC OFFSET $2)`, s.Org, max(keep, 1))
+		SELECT hash FROM sessions WHERE org = $1 ORDER BY seq DESC OFFSET $2)`, s.Org, max(keep, 1))
 	if err != nil {
 		return 0, unavailable(err)
 	}

@@ -42,7 +42,7 @@ func (t *Tx) CreateSession(ctx context.Context, hash []byte, s accord.Session, k
 		return 0, unavailable(err)
 	}
 	res, err := t.exec(ctx, `DELETE FROM sessions WHERE hash IN (
-		SELECT hash FROM sessions WHERE org = ?1 ORDER BY created DESC, hash DESC LIMIT -1 OFFSET ?2)`, s.Org, max(keep, 1))
+		SELECT hash FROM sessions WHERE org = ?1 ORDER BY seq DESC LIMIT -1 OFFSET ?2)`, s.Org, max(keep, 1))
 	if err != nil {
 		return 0, unavailable(err)
 	}

@@ -85,6 +85,19 @@ func testSessions(t *testing.T, newStore NewStore) {
 		t.Errorf("after five sign-ins of A with a cap of 3, sessions %v remain; want a2, a3, a4 and b", got)
 	}
 
+	// Sign-ins in the same millisecond still end the first of them: the
+	// order is that of the sign-ins, not of their (equal) times, nor of
+	// their ids' hashes (here in the reverse order).
+	for _, name := range []string{"d5", "d4", "d3", "d2", "d1", "d0"} {
+		update(t, s, func(tx accord.WriteTx) error {
+			_, err := tx.CreateSession(ctx, hash(name), sess("org_d", "tok_d", 5), 3)
+			return err
+		})
+	}
+	if got := exists("d0", "d1", "d2", "d3", "d4", "d5"); len(got) != 3 || !got["d0"] || !got["d1"] || !got["d2"] {
+		t.Errorf("after six sign-ins of D at one instant (d5 first) with a cap of 3, sessions %v remain; want the last three, d2, d1, d0", got)
+	}
+
 	// Revoking tok_a1 ends a2 and a4 (opened with it), not a3 (tok_a2).
 	update(t, s, func(tx accord.WriteTx) error { return tx.RevokeToken(ctx, "tok_a1", at(10)) })
 	if got := exists("a2", "a3", "a4"); len(got) != 1 || !got["a3"] {
