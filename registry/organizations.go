@@ -37,17 +37,20 @@ func (s *Service) RegisterOrganization(ctx context.Context, c *Caller, req accor
 	secret := NewSecret()
 	tok := accord.Token{ID: newID("tok"), Org: org.ID, Label: "initial", Created: now}
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		if err := tx.CreateOrganization(ctx, org); err != nil {
 			return nil, err
 		}
 		if err := tx.CreateToken(ctx, tok, TokenHash(secret)); err != nil {
 			return nil, err
 		}
-		e1, err := event(accord.LogOrganizationRegistered, org.ID, 1, now, c.actor(), org, nil)
+		e1, err := event(accord.LogOrganizationRegistered, org.ID, 1, now, c, org, nil)
 		if err != nil {
 			return nil, err
 		}
-		e2, err := event(accord.LogTokenIssued, tok.ID, 1, now, c.actor(), tok, nil)
+		e2, err := event(accord.LogTokenIssued, tok.ID, 1, now, c, tok, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -130,13 +133,16 @@ func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) 
 	secret := NewSecret()
 	tok := accord.Token{ID: newID("tok"), Org: org, Label: label, Created: now}
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		if _, err := tx.Organization(ctx, org); err != nil {
 			return nil, err
 		}
 		if err := tx.CreateToken(ctx, tok, TokenHash(secret)); err != nil {
 			return nil, err
 		}
-		e, err := event(accord.LogTokenIssued, tok.ID, 1, now, c.actor(), tok, nil)
+		e, err := event(accord.LogTokenIssued, tok.ID, 1, now, c, tok, nil)
 		return [][]byte{e}, err
 	})
 	if err != nil {
@@ -169,6 +175,9 @@ func (s *Service) RevokeToken(ctx context.Context, c *Caller, org, id string) (*
 	}
 	now := s.now().UTC()
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		toks, err := tx.Tokens(ctx, org)
 		if err != nil {
 			return nil, err
@@ -189,7 +198,7 @@ func (s *Service) RevokeToken(ctx context.Context, c *Caller, org, id string) (*
 			return nil, err
 		}
 		tok.Revoked = &now
-		e, err := event(accord.LogTokenRevoked, id, 2, now, c.actor(), tok, nil)
+		e, err := event(accord.LogTokenRevoked, id, 2, now, c, tok, nil)
 		return [][]byte{e}, err
 	})
 	if err != nil {

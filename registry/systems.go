@@ -117,6 +117,9 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	doc := completeDoc(p.doc, sys, org)
 	var replay *accord.Idempotency
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		if key != "" {
 			prev, err := tx.Idempotency(ctx, idemOrg, key)
 			switch {
@@ -186,6 +189,9 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 	}
 	var sys accord.System
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
 			return nil, err
@@ -221,6 +227,9 @@ func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, re
 	var sys accord.System
 	var p *prepared
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
 			return nil, err
@@ -337,9 +346,9 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	}
 	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]
 	at := accord.LogTime(now)
-	entries := [][]byte{accord.LogEvent{Type: typ, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.content, Commitments: p.commitments}.Bytes()}
+	entries := [][]byte{accord.LogEvent{Type: typ, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Token: c.tokenID(), Content: p.content, Commitments: p.commitments}.Bytes()}
 	if p.cl != nil {
-		entries = append(entries, accord.LogEvent{Type: accord.LogSystemClassified, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.cl.content, Commitments: clCommitments}.Bytes())
+		entries = append(entries, accord.LogEvent{Type: accord.LogSystemClassified, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Token: c.tokenID(), Content: p.cl.content, Commitments: clCommitments}.Bytes())
 	}
 	return entries, nil
 }

@@ -28,6 +28,19 @@ type Tx struct {
 	// write in one, so documents wait here and go in together at commit.
 	fts  []ftsDoc
 	orgs map[string]accord.Organization // organizations read in this transaction
+	toks map[string]accord.Token        // tokens read by id in this transaction (see Token)
+	// durableOnly: a read transaction sees checkpoints of size at most
+	// durable, those a Sync made durable (see DB.View).
+	durableOnly bool
+	durable     int64
+}
+
+// checkpointBound is the largest checkpoint size the transaction may see.
+func (t *Tx) checkpointBound() int64 {
+	if t.durableOnly {
+		return t.durable
+	}
+	return math.MaxInt64
 }
 
 type ftsDoc struct {
@@ -156,7 +169,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 			return errors.Join(err, unavailable(rerr))
 		}
 		t.exec(ctx, "RELEASE "+name)
-		t.fts, t.orgs = fts, nil
+		t.fts, t.orgs, t.toks = fts, nil, nil
 		return err
 	}
 	_, err := t.exec(ctx, "RELEASE "+name)
@@ -332,6 +345,24 @@ func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (*accord.Token, error
 	return &tok, nil
 }
 
+// Token is read once per transaction: every write of a batch re-reads its
+// caller's token, most often the same one. The writer is alone, so only
+// this transaction changes tokens while it runs (RevokeToken forgets it).
+func (t *Tx) Token(ctx context.Context, id string) (*accord.Token, error) {
+	if tok, ok := t.toks[id]; ok {
+		return &tok, nil
+	}
+	var tok accord.Token
+	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	if t.toks == nil {
+		t.toks = map[string]accord.Token{}
+	}
+	t.toks[id] = tok
+	return &tok, nil
+}
+
 func (t *Tx) Tokens(ctx context.Context, org string) ([]accord.Token, error) {
 	rows, err := t.query(ctx, `SELECT data FROM tokens WHERE org = ? ORDER BY id`, org)
 	if err != nil {
@@ -366,6 +397,7 @@ func (t *Tx) CreateToken(ctx context.Context, tok accord.Token, hash []byte) err
 }
 
 func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	delete(t.toks, id)
 	var tok accord.Token
 	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
 		return err
@@ -378,7 +410,10 @@ func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `UPDATE tokens SET data = ?, revoked = ? WHERE id = ?`, data, accord.LogTime(at), id)
+	if _, err = t.exec(ctx, `UPDATE tokens SET data = ?, revoked = ? WHERE id = ?`, data, accord.LogTime(at), id); err != nil {
+		return unavailable(err)
+	}
+	_, err = t.exec(ctx, `DELETE FROM sessions WHERE token = ?`, id)
 	return unavailable(err)
 }
 
@@ -779,7 +814,7 @@ func (t *Tx) LogSize(ctx context.Context) (int64, error) {
 }
 
 func (t *Tx) Checkpoint(ctx context.Context) ([]byte, error) {
-	row, err := t.queryRow(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`)
+	row, err := t.queryRow(ctx, `SELECT note FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1`, t.checkpointBound())
 	if err != nil {
 		return nil, err
 	}
@@ -794,7 +829,7 @@ func (t *Tx) Checkpoint(ctx context.Context) ([]byte, error) {
 }
 
 func (t *Tx) Checkpoints(ctx context.Context, from, to int64) ([][]byte, error) {
-	rows, err := t.query(ctx, `SELECT note FROM checkpoints WHERE size >= ? AND size < ? ORDER BY size`, from, to)
+	rows, err := t.query(ctx, `SELECT note FROM checkpoints WHERE size >= ? AND size <= ? AND size < ? ORDER BY size`, from, t.checkpointBound(), to)
 	if err != nil {
 		return nil, unavailable(err)
 	}

@@ -28,7 +28,7 @@ func newEnv(t *testing.T, newStore NewStore) *env {
 	s := newStore(t)
 	l, vkey := newLog(t, s)
 	e := &env{svc: registry.New(registry.Config{Store: s, Log: l}), store: s, vkey: vkey}
-	e.admin = &registry.Caller{Token: accord.Token{ID: "tok_admin", Admin: true}}
+	e.admin = registry.Operator()
 	reg := func(name, country string) *registry.Caller {
 		r, err := e.svc.RegisterOrganization(ctx, e.admin, accord.NewOrganization{Name: accord.Text{"en": name}, Kind: "provider", Country: country})
 		if err != nil {

@@ -101,7 +101,7 @@ func New(cfg Config) *Handler {
 	if h.cls == nil && cfg.Registry != nil && len(cfg.Registry.Packs()) > 0 {
 		h.cls = serviceClassifier{svc: cfg.Registry, now: cfg.Now}
 	}
-	h.sessions = newSessions(cfg.SessionTTL, cfg.Now)
+	h.sessions = newSessions(cfg.Registry, cfg.SessionTTL, cfg.Logger)
 	h.orgs.reg = cfg.Registry
 	h.routes()
 	// Forms post only from this origin: Fetch metadata (Sec-Fetch-Site) or

@@ -54,6 +54,31 @@ func Start(t testing.TB, opts Options) *Node {
 	return &Node{Node: n, URL: srv.URL, AdminToken: admin, Server: srv}
 }
 
+// StartTwin starts a second node on first's database with first's log key:
+// two nodes behind one address, sharing one PostgreSQL. opts.Cfg must point
+// it at the same database (the data directories differ).
+func StartTwin(t testing.TB, first *Node, opts Options) *Node {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := os.ReadFile(filepath.Join(first.Config.DataDir, node.KeyFile))
+	if err != nil {
+		t.Fatalf("read the first node's log key: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, node.KeyFile), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := opts.Cfg
+	opts.Cfg = func(c *node.Config) {
+		if cfg != nil {
+			cfg(c)
+		}
+		c.DataDir, c.Origin = dir, first.Config.Origin
+	}
+	twin := Start(t, opts)
+	twin.AdminToken = first.AdminToken // the admin token lives in the shared database
+	return twin
+}
+
 // ArtifactsDir is where tests save artefacts (screenshots, reports): env
 // ACCORD_ARTIFACTS, or test-artifacts/ at the module root.
 func ArtifactsDir() string {
