@@ -127,3 +127,18 @@ var glossary = map[string]map[string]string{
 		"ar": "الذكاء الاصطناعي عالي الأداء", "zh-Hans": "高性能人工智能",
 	},
 }
+
+// EnglishTerms lists the English words and names the packs cite with:
+// designator words, instrument names and glossary terms. Tests look for
+// them in pages of other languages, where they mean a citation was left
+// in English.
+func EnglishTerms() []string {
+	out := []string{"Art.", "Annex", "point", "subparagraph", "subparagraphs", "sentence", "item", "exception", "title", "part"}
+	for name := range instruments {
+		out = append(out, name)
+	}
+	for term := range glossary {
+		out = append(out, term)
+	}
+	return out
+}

@@ -355,7 +355,7 @@ func TestFrameworkPages(t *testing.T) {
 		}
 	}
 	_, pack := tn.get(t, nil, "/frameworks/eu-ai-act", "fr")
-	for _, w := range []string{"Art. 5(1)", "Condition", `lang="fr"`} {
+	for _, w := range []string{"art. 5, paragraphe 1, point a)", "Condition", `lang="fr"`} {
 		if !strings.Contains(pack, w) {
 			t.Errorf("EU pack page lacks %q", w)
 		}
