@@ -336,6 +336,7 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 		}
 		cv.Frameworks = append(cv.Frameworks, v)
 	}
+	applicableFirst(cv.Frameworks)
 	for _, th := range res.Checklist {
 		tv := themeView{Theme: th.Theme, Title: l.Pick(th.Title)}
 		if tv.Title.Text == "" {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -355,7 +357,7 @@ func TestFrameworkPages(t *testing.T) {
 		}
 	}
 	_, pack := tn.get(t, nil, "/frameworks/eu-ai-act", "fr")
-	for _, w := range []string{"art. 5, paragraphe 1, point a)", "Condition", `lang="fr"`} {
+	for _, w := range []string{"art. 5, paragraphe 1, point a)", "Afficher la règle sous forme de code", `lang="fr"`} {
 		if !strings.Contains(pack, w) {
 			t.Errorf("EU pack page lacks %q", w)
 		}
@@ -384,4 +386,85 @@ func TestEscaping(t *testing.T) {
 		t.Error("a filed name is not escaped on the system page")
 	}
 	assertNoInlineCode(t, "system page with markup in its name", page)
+}
+
+var frameworkSectionRe = regexp.MustCompile(`<section class="framework app-(yes|undetermined|no)"`)
+
+// TestApplicableFrameworksFirst checks every demo system's page: the
+// frameworks that apply come first, then the undetermined ones, then those
+// that do not apply.
+func TestApplicableFrameworksFirst(t *testing.T) {
+	tn := demoNode(t)
+	rank := map[string]int{"yes": 0, "undetermined": 1, "no": 2}
+	mixed := 0
+	for _, id := range tn.systemIDs(t) {
+		_, body := tn.get(t, nil, "/systems/"+id, "en")
+		var order []string
+		for _, m := range frameworkSectionRe.FindAllStringSubmatch(body, -1) {
+			order = append(order, m[1])
+		}
+		if slices.Contains(order, "yes") && slices.Contains(order, "no") {
+			mixed++
+		}
+		if !slices.IsSortedFunc(order, func(a, b string) int { return rank[a] - rank[b] }) {
+			t.Errorf("/systems/%s lists frameworks in the order %v", id, order)
+		}
+	}
+	if mixed == 0 {
+		t.Error("no demo system has frameworks that apply and frameworks that do not: the test proves nothing")
+	}
+}
+
+var celDetailsRe = regexp.MustCompile(`(?s)<details class="cel"><summary>[^<]+</summary>.*?</details>`)
+
+// TestFrameworkCodeDisclosed checks that a framework page shows its CEL
+// expressions only behind a "show the rule as code" disclosure.
+func TestFrameworkCodeDisclosed(t *testing.T) {
+	tn := demoNode(t)
+	for _, pk := range tn.Registry.Packs() {
+		if pk.IsBaseline() {
+			continue
+		}
+		for _, lang := range []string{"en", "ar"} {
+			_, body := tn.get(t, nil, "/frameworks/"+pk.ID, lang)
+			hidden := strings.Join(celDetailsRe.FindAllString(body, -1), "\n")
+			outside := celDetailsRe.ReplaceAllString(body, "")
+			if !strings.Contains(hidden, locales[lang].T("frameworks.show_code")) {
+				t.Errorf("%s %s: no disclosure labelled %q", lang, pk.ID, locales[lang].T("frameworks.show_code"))
+			}
+			exprs := []string{pk.AppliesWhen}
+			for _, r := range pk.Rules {
+				exprs = append(exprs, r.When)
+			}
+			for _, x := range pk.Exclusions {
+				exprs = append(exprs, x.When)
+			}
+			for _, e := range exprs {
+				if e == "" {
+					continue
+				}
+				esc := html.EscapeString(e)
+				if strings.Contains(outside, ">"+esc+"</code>") {
+					t.Errorf("%s %s: CEL %q shown outside its disclosure", lang, pk.ID, e)
+				}
+				if !strings.Contains(hidden, esc) {
+					t.Errorf("%s %s: CEL %q missing from its disclosure", lang, pk.ID, e)
+				}
+			}
+		}
+	}
+}
+
+// TestFooterNamesOpenAPI checks the footer's link to the API description
+// in every language: the specification is called OpenAPI.
+func TestFooterNamesOpenAPI(t *testing.T) {
+	tn := demoNode(t)
+	re := regexp.MustCompile(`<a href="/v1/openapi.json">([^<]*)</a>`)
+	for _, lang := range uiLocales {
+		_, body := tn.get(t, nil, "/", lang)
+		m := re.FindStringSubmatch(body)
+		if m == nil || !strings.Contains(m[1], "OpenAPI") || strings.Contains(m[1], "Open API") {
+			t.Errorf("%s: footer link to the API description %q, want it to say OpenAPI", lang, m)
+		}
+	}
 }
