@@ -84,7 +84,10 @@ type page struct {
 	Org     *accord.Organization
 	Script  string // a static script the page needs, by plain name
 	Private bool   // never cache (portal pages)
-	Data    any
+	// Alternates are the page's language versions, for hreflang links
+	// (public pages that answer 200 only).
+	Alternates []alternate
+	Data       any
 }
 
 func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page {
@@ -109,6 +112,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		h.log.Error("no such template", "name", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if status == http.StatusOK && !p.Private {
+		p.Alternates = h.alternates(r)
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()

@@ -468,3 +468,106 @@ func TestFooterNamesOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+var alternateRe = regexp.MustCompile(`<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">`)
+
+// TestLangParameter checks that a link chooses the language: ?lang= on
+// every page shows it in that language whatever the browser asks for,
+// remembers the choice, and is not mistaken for one of the page's own
+// parameters; pages name their language versions with hreflang.
+func TestLangParameter(t *testing.T) {
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 })
+	pages := []struct {
+		path   string
+		status int
+	}{
+		{"/", 200}, {"/search", 200}, {"/search?q=credit&country=FR", 200}, {"/systems/" + sys.ID, 200},
+		{"/systems/" + sys.ID + "/diff?from=1&to=2", 200}, {"/frameworks", 200}, {"/frameworks/eu-ai-act", 200},
+		{"/portal", 200}, {"/no/such/page", 404}, {"/search?country=XX", 400},
+	}
+	for _, code := range localeCodes {
+		for _, pg := range pages {
+			sep := "?"
+			if strings.Contains(pg.path, "?") {
+				sep = "&"
+			}
+			c := tn.client(t)
+			resp, body := tn.get(t, c, pg.path+sep+"lang="+code, "ru-RU,ru;q=0.9")
+			if resp.StatusCode != pg.status {
+				t.Errorf("%s?lang=%s: status %d, want %d", pg.path, code, resp.StatusCode, pg.status)
+				continue
+			}
+			if want := `<html lang="` + code + `"`; !strings.Contains(body, want) {
+				t.Errorf("%s?lang=%s: not in that language (no %s)", pg.path, code, want)
+			}
+			var cookie *http.Cookie
+			for _, ck := range resp.Cookies() {
+				if ck.Name == langCookie {
+					cookie = ck
+				}
+			}
+			if cookie == nil || cookie.Value != code || !cookie.HttpOnly || cookie.Path != "/" {
+				t.Errorf("%s?lang=%s: language cookie %+v", pg.path, code, cookie)
+			}
+			// The choice is remembered on the next page, without the parameter.
+			if _, next := tn.get(t, c, "/frameworks", "ru"); !strings.Contains(next, `<html lang="`+code+`"`) {
+				t.Errorf("%s?lang=%s: the next page forgets the language", pg.path, code)
+			}
+			// The switcher sends the reader back to the page without ?lang=.
+			if strings.Contains(body, `name="back" value="`) && strings.Contains(body, `lang=`+code+`"`) && strings.Contains(body, `name="back" value="`+html.EscapeString(pg.path)+sep+"lang=") {
+				t.Errorf("%s?lang=%s: the language switcher keeps ?lang= in its way back", pg.path, code)
+			}
+		}
+	}
+	// hreflang alternates: one per language and x-default, absolute, with
+	// the page's other parameters kept.
+	for _, pg := range []string{"/", "/search?q=credit&country=FR", "/systems/" + sys.ID, "/frameworks/eu-ai-act"} {
+		for _, lang := range []string{"en", "ar"} {
+			_, body := tn.get(t, nil, pg, lang)
+			got := map[string]string{}
+			for _, m := range alternateRe.FindAllStringSubmatch(body, -1) {
+				got[m[1]] = html.UnescapeString(m[2])
+			}
+			if len(got) != len(localeCodes)+1 {
+				t.Errorf("%s (%s): %d alternates %v, want %d", pg, lang, len(got), got, len(localeCodes)+1)
+			}
+			for _, code := range append(slices.Clone(localeCodes), "x-default") {
+				u, err := url.Parse(got[code])
+				if err != nil || u.Scheme+"://"+u.Host != tn.URL {
+					t.Errorf("%s (%s): hreflang %s href %q is not an absolute URL on %s", pg, lang, code, got[code], tn.URL)
+					continue
+				}
+				want, _ := url.Parse(pg)
+				wq := want.Query()
+				if code != "x-default" {
+					wq.Set("lang", code)
+				}
+				if u.Path != want.Path || u.Query().Encode() != wq.Encode() {
+					t.Errorf("%s (%s): hreflang %s href %q, want path %s and query %s", pg, lang, code, got[code], want.Path, wq.Encode())
+				}
+			}
+		}
+	}
+	// Error pages and private pages name no alternates.
+	for _, pg := range []string{"/no/such/page", "/search?country=XX"} {
+		if _, body := tn.get(t, nil, pg, "en"); alternateRe.MatchString(body) {
+			t.Errorf("%s: an error page names language versions", pg)
+		}
+	}
+	// A value that names no UI language is a bad request naming the field,
+	// and sets nothing.
+	for _, q := range []string{"lang=xx", "lang=", "lang=ar&lang=fr", "lang=zh", "lang=ar%00"} {
+		resp, body := tn.get(t, nil, "/search?"+q, "fr")
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `<code dir="auto">lang</code>`) || !strings.Contains(body, locales["fr"].T("error.bad_language")) {
+			t.Errorf("?%s: status %d, want 400 naming lang in French", q, resp.StatusCode)
+		}
+		if len(resp.Cookies()) > 0 {
+			t.Errorf("?%s: sets a cookie", q)
+		}
+	}
+	// Codes match in any case.
+	if _, body := tn.get(t, nil, "/?lang=ZH-hans", "en"); !strings.Contains(body, `<html lang="zh-Hans"`) {
+		t.Error("?lang=ZH-hans does not choose Chinese")
+	}
+}
