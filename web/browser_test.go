@@ -615,7 +615,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	tn := demoNode(t)
 	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 && s.Level == "high" })
 	pages := []string{"/", "/search", "/search?q=credit&country=FR", "/systems/" + sys.ID, "/systems/" + sys.ID + "/diff",
-		"/frameworks", "/frameworks/eu-ai-act", "/portal", "/nowhere", "/search?country=XX"}
+		"/frameworks", "/frameworks/eu-ai-act", "/transparency", "/portal", "/nowhere", "/search?country=XX"}
 	type violation struct {
 		ID, Impact, Help string
 		Nodes            int
@@ -677,7 +677,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		if lang != "en" {
 			setLanguage(t, ctx, lang)
 		}
-		for name, p := range map[string]string{"home": "/", "search-all": "/search", "system-full": "/systems/" + sys.ID, "diff": "/systems/" + sys.ID + "/diff", "frameworks": "/frameworks", "framework-kr": "/frameworks/kr", "portal": "/portal", "not-found": "/nowhere"} {
+		for name, p := range map[string]string{"home": "/", "search-all": "/search", "system-full": "/systems/" + sys.ID, "diff": "/systems/" + sys.ID + "/diff", "frameworks": "/frameworks", "framework-kr": "/frameworks/kr", "transparency": "/transparency", "portal": "/portal", "not-found": "/nowhere"} {
 			run(t, ctx, chromedp.Navigate(tn.URL+p))
 			if name == "system-full" {
 				waitReceipt(t, ctx, "ok")

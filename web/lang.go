@@ -73,17 +73,9 @@ type alternate struct {
 
 // alternates lists the page's language versions: one per UI language
 // (?lang=code) and x-default (no lang: the reader's own). URLs are
-// absolute, as search engines want them: on Config.BaseURL when set, else
-// on the scheme and host the request came to.
+// absolute, as search engines want them.
 func (h *Handler) alternates(r *http.Request) []alternate {
-	base := strings.TrimSuffix(h.cfg.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
+	base := h.baseURL(r)
 	q := r.URL.Query()
 	q.Del(langParam)
 	with := func(code string) string {
@@ -105,4 +97,17 @@ func (h *Handler) alternates(r *http.Request) []alternate {
 		out = append(out, alternate{Lang: code, URL: with(code)})
 	}
 	return append(out, alternate{Lang: "x-default", URL: with("")})
+}
+
+// baseURL is the node's URL: Config.BaseURL, else the scheme and host the
+// request came to.
+func (h *Handler) baseURL(r *http.Request) string {
+	if h.cfg.BaseURL != "" {
+		return strings.TrimSuffix(h.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

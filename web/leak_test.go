@@ -29,7 +29,7 @@ func TestNoEnglishInOtherLanguages(t *testing.T) {
 	tn := demoNode(t)
 	var pages []string
 	pages = append(pages, "/", "/search", "/search?q=credit", "/search?country=FR", "/search?domain=employment",
-		"/search?framework=eu-ai-act", "/search?q=zzzqqq", "/frameworks", "/portal", "/nowhere", "/search?country=XX")
+		"/search?framework=eu-ai-act", "/search?q=zzzqqq", "/frameworks", "/transparency", "/portal", "/nowhere", "/search?country=XX")
 	for _, pk := range tn.Registry.Packs() {
 		if !pk.IsBaseline() {
 			pages = append(pages, "/frameworks/"+pk.ID)

@@ -5,7 +5,8 @@
 //
 // Pages: home (figures and charts), search (full text and facets), a
 // system's public record (disclosures, versions and their differences,
-// classification, obligations, log receipt), the framework browser, and the
+// classification, obligations, log receipt), the framework browser, the
+// transparency log explained (checkpoint, key, how to verify), and the
 // provider portal (sign in with an API token, file or update a system).
 package web
 
@@ -125,6 +126,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /systems/{id}/diff", h.diff)
 	h.mux.HandleFunc("GET /frameworks", h.frameworks)
 	h.mux.HandleFunc("GET /frameworks/{id}", h.framework)
+	h.mux.HandleFunc("GET /transparency", h.transparency)
 	h.mux.HandleFunc("GET /portal", h.portal)
 	h.mux.HandleFunc("POST /portal/signin", h.signIn)
 	h.mux.HandleFunc("POST /portal/signout", h.signOut)

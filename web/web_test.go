@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -37,6 +39,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		{"/systems/" + sys.ID + "/diff?from=1&to=2", 200},
 		{"/frameworks", 200},
 		{"/frameworks/eu-ai-act", 200},
+		{"/transparency", 200},
 		{"/portal", 200},
 		{"/no/such/page", 404},
 		{"/systems/sys_doesnotexist", 404},
@@ -484,7 +487,7 @@ func TestLangParameter(t *testing.T) {
 	}{
 		{"/", 200}, {"/search", 200}, {"/search?q=credit&country=FR", 200}, {"/systems/" + sys.ID, 200},
 		{"/systems/" + sys.ID + "/diff?from=1&to=2", 200}, {"/frameworks", 200}, {"/frameworks/eu-ai-act", 200},
-		{"/portal", 200}, {"/no/such/page", 404}, {"/search?country=XX", 400},
+		{"/transparency", 200}, {"/portal", 200}, {"/no/such/page", 404}, {"/search?country=XX", 400},
 	}
 	for _, code := range localeCodes {
 		for _, pg := range pages {
@@ -522,7 +525,7 @@ func TestLangParameter(t *testing.T) {
 	}
 	// hreflang alternates: one per language and x-default, absolute, with
 	// the page's other parameters kept.
-	for _, pg := range []string{"/", "/search?q=credit&country=FR", "/systems/" + sys.ID, "/frameworks/eu-ai-act"} {
+	for _, pg := range []string{"/", "/search?q=credit&country=FR", "/systems/" + sys.ID, "/frameworks/eu-ai-act", "/transparency"} {
 		for _, lang := range []string{"en", "ar"} {
 			_, body := tn.get(t, nil, pg, lang)
 			got := map[string]string{}
@@ -570,4 +573,92 @@ func TestLangParameter(t *testing.T) {
 	if _, body := tn.get(t, nil, "/?lang=ZH-hans", "en"); !strings.Contains(body, `<html lang="zh-Hans"`) {
 		t.Error("?lang=ZH-hans does not choose Chinese")
 	}
+}
+
+// TestTransparencyPage checks the log's page for people: the current
+// checkpoint as the log serves it, the key, the commands to verify, links
+// to the log's files that answer, in every language, and in the
+// navigation of every page.
+func TestTransparencyPage(t *testing.T) {
+	tn := demoNode(t)
+	_, cpBody := tn.get(t, nil, "/log/checkpoint", "")
+	cp, err := tlog.OpenCheckpoint([]byte(cpBody), mustVerifier(t, tn.VerifierKey), "test.accord.local/log")
+	if err != nil {
+		t.Fatalf("the log's checkpoint: %v", err)
+	}
+	root := strings.Split(cpBody, "\n")[2]
+	for _, lang := range uiLocales {
+		l := locales[lang]
+		resp, body := tn.get(t, nil, "/transparency", lang)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", lang, resp.StatusCode)
+		}
+		key := strings.ReplaceAll(tn.VerifierKey, "+", "&#43;")
+		for _, w := range []string{
+			`<code id="log-origin">test.accord.local/log</code>`,
+			`<dd id="log-size">` + l.T("log.size_value", "n", cp.Size) + `</dd>`,
+			`<code class="hash" id="log-root">` + strings.ReplaceAll(root, "+", "&#43;") + `</code>`,
+			`id="log-key">` + key + `</code>`,
+			l.T("log.verified"), l.T("log.sig.log"),
+			"accord verify receipt.json --key " + key,
+			"accord log audit " + tn.URL + " --key " + key + " --state",
+			"<code dir=\"ltr\">" + tn.URL + "/log/</code>",
+			`<a href="/transparency" aria-current="page">` + l.T("nav.log") + `</a>`,
+		} {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the transparency page lacks %q", lang, w)
+			}
+		}
+		if !strings.Contains(body, html.EscapeString(cpBody)) && !strings.Contains(body, strings.ReplaceAll(html.EscapeString(cpBody), "+", "&#43;")) {
+			t.Errorf("%s: the page does not show the checkpoint as served", lang)
+		}
+		// Every file link answers.
+		links := regexp.MustCompile(`<a href="(/log/[^"]+)">`).FindAllStringSubmatch(body, -1)
+		if len(links) < 3 {
+			t.Errorf("%s: %d links to the log's files", lang, len(links))
+		}
+		for _, m := range links {
+			if resp, _ := tn.get(t, nil, m[1], ""); resp.StatusCode != 200 {
+				t.Errorf("%s: link %s answers %d", lang, m[1], resp.StatusCode)
+			}
+		}
+		// Every page links to it.
+		if _, home := tn.get(t, nil, "/", lang); !strings.Contains(home, `<a href="/transparency">`+l.T("nav.log")+`</a>`) {
+			t.Errorf("%s: the navigation has no link to the transparency page", lang)
+		}
+	}
+	if resp, _ := tn.get(t, nil, "/transparency?x=1", "en"); resp.StatusCode != 400 {
+		t.Errorf("unknown parameter: status %d", resp.StatusCode)
+	}
+}
+
+func TestLogFiles(t *testing.T) {
+	en := locales["en"]
+	tests := []struct {
+		size int64
+		want []string
+	}{
+		{0, []string{"/log/checkpoint"}},
+		{5, []string{"/log/checkpoint", "/log/tile/0/000.p/5", "/log/tile/entries/000.p/5"}},
+		{256, []string{"/log/checkpoint", "/log/tile/0/000", "/log/tile/entries/000"}},
+		{600, []string{"/log/checkpoint", "/log/tile/0/000", "/log/tile/entries/000", "/log/tile/0/002.p/88", "/log/tile/entries/002.p/88"}},
+		{512, []string{"/log/checkpoint", "/log/tile/0/000", "/log/tile/entries/000", "/log/tile/0/001", "/log/tile/entries/001"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, f := range logFiles(en, tt.size) {
+			got = append(got, f.Path)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("size %d: %v, want %v", tt.size, got, tt.want)
+		}
+	}
+}
+
+func mustVerifier(t *testing.T, vkey string) note.Verifier {
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
