@@ -231,6 +231,7 @@ func chromeText(page, lang string) string {
 		return false
 	}
 	var out strings.Builder
+	pageName := ""
 	for i := 0; i < len(page); {
 		if page[i] != '<' {
 			j := strings.IndexByte(page[i:], '<')
@@ -277,6 +278,17 @@ func chromeText(page, lang string) string {
 			continue
 		}
 		skip := skipElements[name] || attrs["dir"] == "auto"
+		if name == "title" {
+			// The title names the system or framework on their pages: user
+			// or pack text that the description repeats.
+			if end := strings.Index(page[i:], "</title>"); end >= 0 {
+				pageName, _, _ = strings.Cut(html.UnescapeString(page[i:i+end]), " · ")
+			}
+		}
+		if name == "meta" && attrs["name"] == "description" {
+			// The page's description is its own words, but for the name.
+			out.WriteString(strings.ReplaceAll(attrs["content"], pageName, "") + "\n")
+		}
 		if !skipping() && !skip {
 			for _, a := range textAttrs {
 				if v := attrs[a]; v != "" {

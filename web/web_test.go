@@ -662,3 +662,57 @@ func mustVerifier(t *testing.T, vkey string) note.Verifier {
 	}
 	return v
 }
+
+var (
+	descriptionRe = regexp.MustCompile(`<meta name="description" content="([^"]*)">`)
+	titleRe       = regexp.MustCompile(`<title>([^<]*)</title>`)
+)
+
+// TestMetaDescriptions checks that every page describes itself, in its own
+// language, with <meta name="description"> (Lighthouse's meta-description
+// audit): not empty, the catalogue's text for the page, naming the system
+// or framework on their pages, and translated.
+func TestMetaDescriptions(t *testing.T) {
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 })
+	pages := []struct{ path, key string }{
+		{"/", "meta.home"}, {"/search", "meta.search"}, {"/search?q=credit", "meta.search"},
+		{"/systems/" + sys.ID, "meta.system"}, {"/systems/" + sys.ID + "/diff", "meta.diff"},
+		{"/frameworks", "meta.frameworks"}, {"/frameworks/kr", "meta.framework"}, {"/transparency", "meta.log"},
+		{"/portal", "meta.portal"}, {"/nowhere", "meta.error"}, {"/search?country=XX", "meta.error"},
+	}
+	english := map[string]string{}
+	for _, lang := range uiLocales { // English first
+		l := locales[lang]
+		for _, pg := range pages {
+			_, body := tn.get(t, nil, pg.path, lang)
+			ds := descriptionRe.FindAllStringSubmatch(body, -1)
+			if len(ds) != 1 {
+				t.Errorf("%s %s: %d descriptions, want 1", lang, pg.path, len(ds))
+				continue
+			}
+			got := html.UnescapeString(ds[0][1])
+			title, _, _ := strings.Cut(html.UnescapeString(titleRe.FindStringSubmatch(body)[1]), " · ")
+			if want := l.T(pg.key, "name", title); got != want || len(strings.TrimSpace(got)) < 30 {
+				t.Errorf("%s %s: description %q, want %q", lang, pg.path, got, want)
+			}
+			if strings.Contains(en(pg.key), "{name}") && !strings.Contains(got, title) {
+				t.Errorf("%s %s: description %q does not name %q", lang, pg.path, got, title)
+			}
+			if lang == "en" {
+				english[pg.path] = got
+			} else if got == english[pg.path] {
+				t.Errorf("%s %s: description is the English one", lang, pg.path)
+			}
+		}
+	}
+	// Signed in, the form describes itself too.
+	c := tn.client(t)
+	tn.signIn(t, c, tn.Token)
+	if _, body := tn.get(t, c, "/portal/new", "zh-Hans"); !strings.Contains(body, `<meta name="description" content="`+html.EscapeString(locales["zh-Hans"].T("meta.portal"))+`">`) {
+		t.Error("the filing form has no Chinese description")
+	}
+}
+
+// en returns the English catalogue's raw text for a key.
+func en(key string) string { return locales["en"].msgs[key].text }
