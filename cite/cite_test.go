@@ -250,3 +250,18 @@ func FuzzFormat(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFormat formats every citation of the packs and the fact
+// documentation once per language per iteration.
+func BenchmarkFormat(b *testing.B) {
+	cites := allCitations(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, lang := range Languages {
+			for _, c := range cites {
+				Format(c.text, lang, c.pack)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(cites)*len(Languages)), "ns/citation")
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"sync"
 
 	"github.com/accord-gov/accord/cite"
 )
@@ -11,9 +12,23 @@ import (
 // instruments). A citation the formatter cannot read is shown as written,
 // marked as English, rather than guessed at.
 func (l *Locale) Cite(s, pack string) template.HTML {
-	out, ok := cite.Format(s, l.Code, pack)
-	if !ok {
-		return template.HTML(`<span lang="en" dir="ltr">` + template.HTMLEscapeString(s) + `</span>`)
+	k := citeKey{s, l.Code, pack}
+	if h, ok := citeCache.Load(k); ok {
+		return h.(template.HTML)
 	}
-	return template.HTML(template.HTMLEscapeString(out))
+	var h template.HTML
+	if out, ok := cite.Format(s, l.Code, pack); ok {
+		h = template.HTML(template.HTMLEscapeString(out))
+	} else {
+		h = template.HTML(`<span lang="en" dir="ltr">` + template.HTMLEscapeString(s) + `</span>`)
+	}
+	citeCache.Store(k, h)
+	return h
 }
+
+// citeCache keeps formatted citations. Citations come only from the rule
+// packs and the fact documentation, never from filings, so the cache is
+// bounded by what the node's packs cite, in six languages.
+var citeCache sync.Map
+
+type citeKey struct{ s, lang, pack string }
