@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -176,8 +177,9 @@ type factGroup struct {
 }
 
 type factInput struct {
-	ID, Name, Label, Source, Type, Value string
-	Errs                                 []string
+	ID, Name, Label, Type, Value string
+	Source                       template.HTML // the provision it answers, cited in the reader's language
+	Errs                         []string
 }
 
 type docRow struct {
@@ -458,7 +460,7 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 		for _, name := range g.facts {
 			fd := types[name]
 			id := fieldID("facts." + name)
-			fg.Facts = append(fg.Facts, factInput{ID: id, Name: "facts." + name, Label: l.T("fact." + name), Source: fd.Source, Type: fd.Type, Value: v.Get("facts." + name), Errs: take(id)})
+			fg.Facts = append(fg.Facts, factInput{ID: id, Name: "facts." + name, Label: l.T("fact." + name), Source: l.Cite(fd.Source, ""), Type: fd.Type, Value: v.Get("facts." + name), Errs: take(id)})
 		}
 		d.FactGroups = append(d.FactGroups, fg)
 	}

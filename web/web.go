@@ -5,7 +5,8 @@
 //
 // Pages: home (figures and charts), search (full text and facets), a
 // system's public record (disclosures, versions and their differences,
-// classification, obligations, log receipt), the framework browser, and the
+// classification, obligations, log receipt), the framework browser, the
+// transparency log explained (checkpoint, key, how to verify), and the
 // provider portal (sign in with an API token, file or update a system).
 package web
 
@@ -63,6 +64,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on requests that do not say
 	// they came over HTTPS (requests that do get Secure cookies anyway).
 	SecureCookies bool
+	// BaseURL is the node's public URL (https://accord.example), which
+	// pages use to name their language versions; by default the scheme
+	// and host of each request.
+	BaseURL string
 	// SessionTTL bounds a portal session (default 8 hours).
 	SessionTTL time.Duration
 	Now        func() time.Time
@@ -110,7 +115,7 @@ func New(cfg Config) *Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusForbidden, "error.csrf")
 	}))
-	h.root = securityHeaders(cop.Handler(h.mux))
+	h.root = securityHeaders(cop.Handler(h.langFromQuery(h.mux)))
 	return h
 }
 
@@ -121,6 +126,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /systems/{id}/diff", h.diff)
 	h.mux.HandleFunc("GET /frameworks", h.frameworks)
 	h.mux.HandleFunc("GET /frameworks/{id}", h.framework)
+	h.mux.HandleFunc("GET /transparency", h.transparency)
 	h.mux.HandleFunc("GET /portal", h.portal)
 	h.mux.HandleFunc("POST /portal/signin", h.signIn)
 	h.mux.HandleFunc("POST /portal/signout", h.signOut)
@@ -169,10 +175,7 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_language")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(r),
-	})
+	h.rememberLanguage(w, r, code)
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
 }
 
