@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -12,23 +13,34 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
 	"github.com/accord-gov/accord/internal/testnode"
+	"github.com/accord-gov/accord/registry"
 )
 
-// BenchmarkReceiptsHTTP: 512 concurrent clients over HTTP on loopback, each
-// filing a system and waiting for the response that carries its receipts
-// (filing and classification entries, durably committed). Reports
-// receipts/s (HTTP writes answered) and the request-to-receipt latency.
+// BenchmarkReceiptsHTTP: concurrent clients, each filing a system (or
+// issuing a token) and waiting for the response that carries its receipts
+// (durably committed log entries). One op is one write. Each kind of write
+// runs twice on fresh nodes with the same clients and the same writes: over
+// HTTP on loopback, and through the registry service directly ("service"),
+// so that the cost of the HTTP layer is the ratio of the two rates in one
+// run. Reports receipts/s and the request-to-receipt latency.
 //
-//	go test -run '^$' -bench ReceiptsHTTP -benchtime 20x ./node/
+//	go test -run '^$' -bench 'ReceiptsHTTP/.*/clients=16' -benchtime 4000x ./node/
 func BenchmarkReceiptsHTTP(b *testing.B) {
-	b.Run("filing", func(b *testing.B) { benchReceiptsHTTP(b, false) })
-	b.Run("token", func(b *testing.B) { benchReceiptsHTTP(b, true) })
+	for _, kind := range []string{"filing", "token"} {
+		for _, clients := range []int{16, 512} {
+			for _, via := range []string{"service", "http"} {
+				b.Run(fmt.Sprintf("%s/clients=%d/%s", kind, clients, via), func(b *testing.B) {
+					benchReceipts(b, kind == "token", clients, via == "http")
+				})
+			}
+		}
+	}
 }
 
-// benchReceiptsHTTP measures one kind of write over HTTP: a whole filing
-// (validation, classification, two log entries, search index), or a token
-// issue (one small log entry), which shows the log's own cost over HTTP.
-func benchReceiptsHTTP(b *testing.B, token bool) {
+// benchReceipts measures one kind of write: a whole filing (validation,
+// classification, two log entries, search index), or a token issue (one
+// small log entry), which shows the log's own cost.
+func benchReceipts(b *testing.B, token bool, clients int, overHTTP bool) {
 	n := testnode.Start(b, testnode.Options{})
 	ctx := context.Background()
 	admin := client.New(n.URL, n.AdminToken)
@@ -36,14 +48,48 @@ func benchReceiptsHTTP(b *testing.B, token bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const callers = 512
-	tr := &http.Transport{MaxIdleConnsPerHost: callers, MaxConnsPerHost: callers}
+	caller, err := n.Registry.Authenticate(ctx, reg.Token.Secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// What one client sends: over HTTP through the Go client (encoding the
+	// request, decoding the answer), or the same call on the service.
+	write := func(c *client.Client, i int) error {
+		switch {
+		case token && overHTTP:
+			t, err := c.IssueToken(ctx, reg.Organization.ID, "bench")
+			if err == nil && t.Receipt == nil {
+				err = fmt.Errorf("no receipt")
+			}
+			return err
+		case token:
+			t, err := n.Registry.IssueToken(ctx, caller, reg.Organization.ID, "bench")
+			if err == nil && t.Receipt == nil {
+				err = fmt.Errorf("no receipt")
+			}
+			return err
+		case overHTTP:
+			v, err := c.FileSystem(ctx, "", crashFiling(0, i), "")
+			if err == nil && v.Receipt == nil {
+				err = fmt.Errorf("no receipt")
+			}
+			return err
+		default:
+			v, err := n.Registry.FileSystem(ctx, caller, registry.FileRequest{Filing: crashFiling(0, i)})
+			if err == nil && v.Receipt == nil {
+				err = fmt.Errorf("no receipt")
+			}
+			return err
+		}
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
 	var seq atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
 	work := make(chan struct{})
 	var wg sync.WaitGroup
-	for range callers {
+	for range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -51,18 +97,11 @@ func benchReceiptsHTTP(b *testing.B, token bool) {
 			var mine []time.Duration
 			for range work {
 				t0 := time.Now()
-				if token {
-					t, err := c.IssueToken(ctx, reg.Organization.ID, "bench")
-					if err != nil || t.Receipt == nil {
-						b.Error(err)
-						return
+				if err := write(c, int(seq.Add(1))); err != nil {
+					b.Error(err)
+					for range work { // let the sender finish
 					}
-				} else {
-					v, err := c.FileSystem(ctx, "", crashFiling(0, int(seq.Add(1))), "")
-					if err != nil || v.Receipt == nil {
-						b.Error(err)
-						return
-					}
+					return
 				}
 				mine = append(mine, time.Since(t0))
 			}
@@ -73,13 +112,16 @@ func benchReceiptsHTTP(b *testing.B, token bool) {
 	}
 	b.ResetTimer()
 	start := time.Now()
-	for range b.N * callers {
+	for range b.N {
 		work <- struct{}{}
 	}
 	close(work)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	if len(lat) == 0 {
+		b.Fatal("no write was answered")
+	}
 	slices.Sort(lat)
 	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "receipts/s")
