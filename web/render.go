@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/compress"
 )
 
 //go:embed templates
@@ -131,7 +132,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	} else {
 		hd.Set("Cache-Control", "no-cache")
 	}
-	writeMaybeGzip(w, r, status, buf.Bytes())
+	compress.Write(w, r, status, buf.Bytes())
 }
 
 // errorData is the data of the error page.
