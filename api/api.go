@@ -85,6 +85,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *registry.Caller
 func (a *API) handle(pattern string, h handlerFunc) {
 	a.patterns = append(a.patterns, pattern)
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		privateIfAuthenticated(w, r)
 		c, err := a.caller(r)
 		if err == nil {
 			err = h(w, r, c)
@@ -93,6 +94,28 @@ func (a *API) handle(pattern string, h handlerFunc) {
 			writeError(w, r, a.logger, err)
 		}
 	})
+}
+
+// privateIfAuthenticated keeps caches from storing or mixing up answers
+// that depend on who asks: what a caller sees (confidential fields, its own
+// tokens) depends on its token, so every answer varies by Authorization,
+// and no answer to a request with credentials is stored anywhere. All
+// authenticated answers, not just those that carry confidential fields:
+// which ones do can change with any filing, and writers gain nothing from
+// caches.
+func privateIfAuthenticated(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Authorization")
+	if r.Header.Get("Authorization") != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+}
+
+// publicCache lets shared caches keep an answer that is the same for
+// everyone, unless the request carried credentials (see privateIfAuthenticated).
+func publicCache(w http.ResponseWriter, r *http.Request, value string) {
+	if r.Header.Get("Authorization") == "" {
+		w.Header().Set("Cache-Control", value)
+	}
 }
 
 func (a *API) caller(r *http.Request) (*registry.Caller, error) {

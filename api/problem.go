@@ -4,13 +4,17 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/compress"
 )
 
 // statusOf maps error codes to HTTP statuses, in one place.
@@ -84,11 +88,28 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	json.NewEncoder(w).Encode(p)
 }
 
-// writeJSON answers with a JSON body.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+// writeJSON answers with a JSON body, compressed when the client accepts
+// it. The body is encoded whole first, so that it goes out in one write with
+// its length (no chunked encoding), and an encoding error is still a
+// problem response rather than half a body.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 { // keep no huge buffer alive
+			jsonBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		// Not expected: every response type encodes. The default logger,
+		// since the API's is not at hand here.
+		writeError(w, r, slog.Default(), fmt.Errorf("encode the response: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	compress.Write(w, r, status, buf.Bytes())
 }
+
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
