@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/registry"
@@ -19,6 +20,7 @@ type API struct {
 	extra       []Route
 	verifierKey string
 	patterns    []string // every route registered, in order
+	auth        *authCache
 }
 
 // Options configures the API.
@@ -40,7 +42,8 @@ func New(svc *registry.Service, opts Options) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey}
+	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey,
+		auth: newAuthCache(authTTL, authCacheLimit, time.Now)}
 	a.routes()
 	return a
 }
@@ -127,7 +130,7 @@ func (a *API) caller(r *http.Request) (*registry.Caller, error) {
 	if !ok {
 		return nil, accord.Errorf(accord.EUnauthorized, "the Authorization header must be \"Bearer <token>\"")
 	}
-	return a.svc.Authenticate(r.Context(), strings.TrimSpace(secret))
+	return a.auth.authenticate(r.Context(), strings.TrimSpace(secret), a.svc.Authenticate)
 }
 
 // ServeHTTP serves the API. Requests no route matches get a problem body

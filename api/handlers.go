@@ -123,6 +123,9 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *registry.Cal
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *registry.Caller) error {
+	// Forgotten whatever the outcome: the revocation may have committed
+	// even if the request then failed.
+	defer a.auth.forget(r.PathValue("token"))
 	rc, err := a.svc.RevokeToken(r.Context(), c, r.PathValue("id"), r.PathValue("token"))
 	if err != nil {
 		return err
