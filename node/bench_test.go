@@ -127,5 +127,24 @@ func benchReceipts(b *testing.B, token bool, clients int, overHTTP bool) {
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "receipts/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(meanBatch(b, n), "writes/batch")
 	b.ReportMetric(0, "ns/op")
+}
+
+// meanBatch is how many writes the log's group commit took per
+// transaction, from the node's metrics: the fewer, the more each write pays
+// for a commit of its own.
+func meanBatch(b *testing.B, n *testnode.Node) float64 {
+	mfs, err := n.Metrics.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "accord_log_batch_writes" {
+			h := mf.GetMetric()[0].GetHistogram()
+			return h.GetSampleSum() / float64(max(1, h.GetSampleCount()))
+		}
+	}
+	b.Fatal("no accord_log_batch_writes metric")
+	return 0
 }
