@@ -157,3 +157,22 @@ func TestJSONCompressed(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteAnswersNotCompressed: a write's answer (mostly its receipt's
+// hashes and signature) goes out plain with its length even to a client
+// that accepts gzip: compressing it cost more CPU than the rest of the HTTP
+// layer of a filing.
+func TestWriteAnswersNotCompressed(t *testing.T) {
+	e := newEnv(t)
+	resp, body := e.plain("POST", "/v1/systems", e.secret, "gzip", filingJSON(t, nil))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	if len(body) < compress.MinSize {
+		t.Fatalf("the answer is %d bytes, under compress.MinSize: the test proves nothing", len(body))
+	}
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" || resp.ContentLength != int64(len(body)) {
+		t.Errorf("Content-Encoding %q, Content-Length %d for %d bytes; want plain with its length", ce, resp.ContentLength, len(body))
+	}
+}
+
