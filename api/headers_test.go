@@ -175,4 +175,3 @@ func TestWriteAnswersNotCompressed(t *testing.T) {
 		t.Errorf("Content-Encoding %q, Content-Length %d for %d bytes; want plain with its length", ce, resp.ContentLength, len(body))
 	}
 }
-
