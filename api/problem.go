@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/internal/compress"
@@ -33,6 +35,7 @@ var statusOf = map[string]int{
 	errBadRequest:                http.StatusBadRequest,
 	errUnsupportedMedia:          http.StatusUnsupportedMediaType,
 	errMethodNotAllowed:          http.StatusMethodNotAllowed,
+	ErrTooManyRequests:           http.StatusTooManyRequests,
 }
 
 // Codes only the HTTP layer produces.
@@ -40,6 +43,9 @@ const (
 	errBadRequest       = "bad_request" // the body is not JSON, or not UTF-8
 	errUnsupportedMedia = "unsupported_media_type"
 	errMethodNotAllowed = "method_not_allowed"
+	// ErrTooManyRequests: a client went over one of the node's limits
+	// (node.Limits), which answer before the API sees the request.
+	ErrTooManyRequests = "too_many_requests"
 )
 
 // Problem is an RFC 9457 problem details body, extended with the
@@ -87,6 +93,20 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
+}
+
+// TooManyRequests answers 429 with Retry-After (whole seconds, at least
+// one) and a problem body that says which limit and when to come back.
+func TooManyRequests(w http.ResponseWriter, r *http.Request, retry time.Duration, detail string) {
+	secs := max(1, int(math.Ceil(retry.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusTooManyRequests)
+	json.NewEncoder(w).Encode(Problem{
+		Type: ProblemType(ErrTooManyRequests), Title: http.StatusText(http.StatusTooManyRequests), Status: http.StatusTooManyRequests,
+		Detail: fmt.Sprintf("%s; retry after %d s", detail, secs), Instance: r.URL.Path, Code: ErrTooManyRequests,
+	})
 }
 
 // writeJSON answers with a JSON body; a read's answer is compressed when
