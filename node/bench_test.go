@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,6 +28,7 @@ import (
 //
 //	go test -run '^$' -bench 'ReceiptsHTTP/.*/clients=16' -benchtime 4000x ./node/
 func BenchmarkReceiptsHTTP(b *testing.B) {
+	serveGC(b)
 	for _, kind := range []string{"filing", "token"} {
 		for _, clients := range []int{16, 512} {
 			for _, via := range []string{"service", "http"} {
@@ -34,6 +37,20 @@ func BenchmarkReceiptsHTTP(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// serveGC runs a benchmark with the garbage collector settings accord
+// serve gives the node (cmd/accord/serve.go, tuneGC: GOGC=400, a 768 MiB
+// soft limit), unless GOGC or GOMEMLIMIT are set, as serve does.
+func serveGC(b *testing.B) {
+	if os.Getenv("GOGC") == "" {
+		old := debug.SetGCPercent(400)
+		b.Cleanup(func() { debug.SetGCPercent(old) })
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		old := debug.SetMemoryLimit(768 << 20)
+		b.Cleanup(func() { debug.SetMemoryLimit(old) })
 	}
 }
 
