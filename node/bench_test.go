@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,13 +129,13 @@ func benchReceipts(b *testing.B, token bool, clients int, overHTTP bool) {
 		}()
 	}
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for range b.N {
 		work <- struct{}{}
 	}
 	close(work)
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
 	if len(lat) == 0 {
 		b.Fatal("no write was answered")
@@ -145,7 +146,17 @@ func benchReceipts(b *testing.B, token bool, clients int, overHTTP bool) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(meanBatch(b, n), "writes/batch")
+	// CPU per write (the whole process: clients, server, sequencer, GC)
+	// tells the cost of each path apart from how busy the machine was.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu-µs/write")
 	b.ReportMetric(0, "ns/op")
+}
+
+// cpuTime is the CPU time this process has used (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // meanBatch is how many writes the log's group commit took per
