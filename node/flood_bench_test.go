@@ -16,11 +16,14 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
 	"github.com/accord-gov/accord/internal/testnode"
+	"github.com/accord-gov/accord/node"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/web"
 )
 
 // BenchmarkSearchFlood: 64 anonymous clients search as fast as they can
-// (each at most 1,000 searches, all for at most 5 s) while a probe asks
+// (each at most 1,000 searches, all for at most 5 s; half over the API,
+// half the web UI's search page, which counts facets too) while a probe asks
 // /healthz every 20 ms and a provider files one system after another. It
 // reports how often /healthz failed, the probe's and the filer's latency,
 // and how many searches were answered 200 and 429. One op is one flood.
@@ -33,7 +36,10 @@ func BenchmarkSearchFlood(b *testing.B) {
 		maxTime   = 5 * time.Second
 		stored    = 3000 // systems in the store, so that a search has work to do
 	)
-	n := testnode.Start(b, testnode.Options{})
+	// The web UI too: its search page also counts the results' facets.
+	var ui http.Handler = http.NotFoundHandler()
+	n := testnode.Start(b, testnode.Options{HTTP: node.HTTPOptions{Web: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ui.ServeHTTP(w, r) })}})
+	ui = web.New(web.Config{Registry: n.Registry, VerifierKey: n.VerifierKey})
 	ctx := context.Background()
 	reg, err := client.New(n.URL, n.AdminToken).RegisterOrganization(ctx, accord.NewOrganization{Name: accord.Text{"en": "Flood"}, Kind: "provider", Country: "FR"})
 	if err != nil {
@@ -79,13 +85,20 @@ func BenchmarkSearchFlood(b *testing.B) {
 		var flood sync.WaitGroup
 		for c := range searchers {
 			flood.Go(func() {
-				for i := range perClient {
+				for range perClient {
 					select {
 					case <-stop:
 						return
 					default:
 					}
-					switch get(fmt.Sprintf("/v1/systems?q=system+%d&limit=50", (c*perClient+i)%stored)) {
+					// Broad searches, as a scraper would make: every
+					// system matches; half over the API, half the web
+					// UI's search page.
+					path := "/v1/systems?q=crash&limit=50&country=FR"
+					if c%2 == 1 {
+						path = "/search?q=crash"
+					}
+					switch get(path) {
 					case http.StatusOK:
 						ok200.Add(1)
 					case http.StatusTooManyRequests:
