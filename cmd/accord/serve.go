@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ type serveConfig struct {
 	demo                             bool
 	trustProxy                       string
 	secureCookies                    bool
+	tlsCert, tlsKey                  string
 	authFailureRate                  float64
 	tokenWriteRate, clientWriteRate  float64
 	maxSearches                      int
@@ -43,6 +45,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.logLevel, "log-level", env("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
 	fs.BoolVar(&c.demo, "demo", false, "preload a demo registry on first start (40+ systems from every continent)")
 	fs.StringVar(&c.trustProxy, "trust-proxy", env("ACCORD_TRUST_PROXY", ""), "addresses or CIDR ranges of reverse proxies in front of the node, comma-separated: their X-Forwarded-For names the client (the right-most address that is not one of them) and X-Forwarded-Proto: https turns on HSTS (env ACCORD_TRUST_PROXY)")
+	fs.StringVar(&c.tlsCert, "tls-cert", env("ACCORD_TLS_CERT", ""), "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env ACCORD_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "tls-key", env("ACCORD_TLS_KEY", ""), "the PEM private key of --tls-cert (env ACCORD_TLS_KEY)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("ACCORD_SECURE_COOKIES"), "mark the web UI's cookies Secure even on requests that do not say they came over HTTPS (env ACCORD_SECURE_COOKIES=true)")
 	d := node.DefaultLimits()
 	fs.Float64Var(&c.authFailureRate, "auth-failure-rate", d.AuthFailures.PerSecond, "failed token attempts allowed per second from one address (bursts of twice as many); 0: no limit")
@@ -59,6 +63,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		fmt.Fprintf(stderr, "accord serve: --log-level %q: use debug, info, warn or error\n", c.logLevel)
+		return 2
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		fmt.Fprintln(stderr, "accord serve: --tls-cert and --tls-key go together: give both, or neither for plain HTTP")
 		return 2
 	}
 	if _, err := node.ParseProxies(c.trustProxy); err != nil {
@@ -110,7 +118,8 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	parts.secureCookies = c.secureCookies
+	// Over TLS every request is HTTPS: cookies are Secure anyway.
+	parts.secureCookies = c.secureCookies || c.tlsCert != ""
 	n, err := node.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -147,8 +156,18 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	logger.Info("accord node listening", "addr", "http://"+ln.Addr().String(), "data", c.data, "log", n.Log.Origin())
-	fmt.Fprintf(stdout, "Accord node on http://%s (log %s)\nVerifier key: %s\n", ln.Addr(), n.Log.Origin(), n.VerifierKey)
+	scheme := "http"
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--tls-cert %s, --tls-key %s: %w", c.tlsCert, c.tlsKey, err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
+	}
+	logger.Info("accord node listening", "addr", scheme+"://"+ln.Addr().String(), "data", c.data, "log", n.Log.Origin())
+	fmt.Fprintf(stdout, "Accord node on %s://%s (log %s)\nVerifier key: %s\n", scheme, ln.Addr(), n.Log.Origin(), n.VerifierKey)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

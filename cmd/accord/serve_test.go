@@ -3,10 +3,21 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
 	"log/slog"
+	"math/big"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,6 +31,7 @@ func TestServeFlagErrors(t *testing.T) {
 	}{
 		{[]string{"serve", "--trust-proxy", "10.0.0.0/8,proxy.example"}, `--trust-proxy: "proxy.example" is neither an IP address nor a CIDR range`},
 		{[]string{"serve", "--token-write-rate", "-1"}, "--token-write-rate -1: give a rate per second, or 0 for no limit"},
+		{[]string{"serve", "--tls-cert", "cert.pem"}, "--tls-cert and --tls-key go together"},
 	} {
 		code, _, stderr := cli(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
@@ -32,6 +44,9 @@ func TestServeFlagErrors(t *testing.T) {
 func startServe(t *testing.T, c serveConfig) string {
 	t.Helper()
 	c.data, c.addr = t.TempDir(), "127.0.0.1:0"
+	if c.logLevel == "" {
+		c.logLevel = "info"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -42,7 +57,7 @@ func startServe(t *testing.T, c serveConfig) string {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	addr := regexp.MustCompile(`Accord node on (http://\S+)`)
+	addr := regexp.MustCompile(`Accord node on (https?://\S+)`)
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		if m := addr.FindStringSubmatch(sc.Text()); m != nil {
@@ -98,5 +113,57 @@ func TestServeTrustProxy(t *testing.T) {
 		if got := resp.Header.Get("Strict-Transport-Security"); got != tc.want {
 			t.Errorf("--trust-proxy %q: Strict-Transport-Security %q, want %q", tc.trust, got, tc.want)
 		}
+	}
+}
+
+// TestServeTLS: with --tls-cert and --tls-key the node serves HTTPS,
+// answers with HSTS, and its cookies are Secure without --secure-cookies.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:   time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+
+	base := startServe(t, serveConfig{tlsCert: certFile, tlsKey: keyFile})
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("serve says it listens on %s", base)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	client := &http.Client{
+		Timeout:       10 * time.Second,
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := client.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Strict-Transport-Security") != "max-age=63072000; includeSubDomains" {
+		t.Errorf("GET /healthz over TLS: %d, Strict-Transport-Security %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
+	}
+	resp, err = client.PostForm(base+"/lang", url.Values{"lang": {"ar"}, "back": {"/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cs := resp.Cookies(); len(cs) == 0 || !cs[0].Secure {
+		t.Errorf("cookies over TLS: %v, want Secure", cs)
 	}
 }
