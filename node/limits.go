@@ -23,8 +23,10 @@ import (
 type Limits struct {
 	// AuthFailures: failed token attempts per client, counted when a
 	// request that presented a token (Authorization, or the portal's
-	// sign-in form) is answered 401. Once the bucket is empty every request
-	// with a token is refused until it refills, right or wrong token.
+	// sign-in form) is answered 401. A token that failed from the same
+	// client in the last minute counts once: clients that keep using a
+	// revoked token are not guessing. Once the bucket is empty every
+	// request with a token is refused until it refills, right or wrong token.
 	AuthFailures limit.Rate
 	// TokenWrites and ClientWrites: writes (POST, PUT, PATCH, DELETE,
 	// except POST /v1/classify, an expensive read) per API token and per
@@ -99,6 +101,7 @@ func presentsToken(r *http.Request) bool {
 type limiter struct {
 	proxies      Proxies
 	authFailures *limit.Buckets
+	failedTokens *limit.Buckets // (client, token) pairs that failed lately
 	tokenWrites  *limit.Buckets
 	clientWrites *limit.Buckets
 	expensive    *limit.Gate
@@ -113,6 +116,9 @@ func (n *Node) newLimiter(l Limits, proxies Proxies) *limiter {
 	lm := &limiter{
 		proxies:      proxies,
 		authFailures: limit.NewBuckets(l.AuthFailures, maxClients, nil),
+		// One token per pair and minute: a pair's second failure within
+		// the minute finds its bucket empty.
+		failedTokens: limit.NewBuckets(limit.Rate{PerSecond: 1.0 / 60, Burst: 1}, maxClients, nil),
 		tokenWrites:  limit.NewBuckets(l.TokenWrites, maxClients, nil),
 		clientWrites: limit.NewBuckets(l.ClientWrites, maxClients, nil),
 		expensive:    limit.NewGate(slots, l.ExpensiveWait),
@@ -135,14 +141,19 @@ func (lm *limiter) wrap(h http.Handler) http.Handler {
 				return
 			}
 		}
+		// The token's hash: never keep the secret itself.
+		var token string
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			sum := sha256.Sum256([]byte(auth))
+			token = string(sum[:])
+		}
 		if isWrite(r) {
 			if ok, retry := lm.clientWrites.Take(client, 1); !ok {
 				lm.refuse(w, r, "client_writes", retry, "too many writes from your address")
 				return
 			}
-			if auth := r.Header.Get("Authorization"); auth != "" {
-				key := sha256.Sum256([]byte(auth)) // never keep the secret itself
-				if ok, retry := lm.tokenWrites.Take(string(key[:]), 1); !ok {
+			if token != "" {
+				if ok, retry := lm.tokenWrites.Take(token, 1); !ok {
 					lm.refuse(w, r, "token_writes", retry, "too many writes with this token")
 					return
 				}
@@ -161,7 +172,14 @@ func (lm *limiter) wrap(h http.Handler) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(sw, r)
-		if sw.status == http.StatusUnauthorized {
+		if sw.status != http.StatusUnauthorized {
+			return
+		}
+		if token == "" {
+			// The sign-in form's token is in its body, unread here: each
+			// failed sign-in counts.
+			lm.authFailures.Drain(client, 1)
+		} else if first, _ := lm.failedTokens.Take(client+"\x00"+token, 1); first {
 			lm.authFailures.Drain(client, 1)
 		}
 	})
