@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/registry"
@@ -21,6 +22,7 @@ type API struct {
 	extra       []Route
 	verifierKey string
 	patterns    []string // every route registered, in order
+	auth        *authCache
 }
 
 // Options configures the API.
@@ -42,7 +44,8 @@ func New(svc *registry.Service, opts Options) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey}
+	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey,
+		auth: newAuthCache(authTTL, authCacheLimit, time.Now)}
 	a.routes()
 	return a
 }
@@ -87,6 +90,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *registry.Caller
 func (a *API) handle(pattern string, h handlerFunc) {
 	a.patterns = append(a.patterns, pattern)
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		privateIfAuthenticated(w, r)
 		c, err := a.caller(r)
 		if err == nil {
 			err = h(w, r, c)
@@ -95,6 +99,28 @@ func (a *API) handle(pattern string, h handlerFunc) {
 			writeError(w, r, a.logger, err)
 		}
 	})
+}
+
+// privateIfAuthenticated keeps caches from storing or mixing up answers
+// that depend on who asks: what a caller sees (confidential fields, its own
+// tokens) depends on its token, so every answer varies by Authorization,
+// and no answer to a request with credentials is stored anywhere. All
+// authenticated answers, not just those that carry confidential fields:
+// which ones do can change with any filing, and writers gain nothing from
+// caches.
+func privateIfAuthenticated(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Authorization")
+	if r.Header.Get("Authorization") != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+}
+
+// publicCache lets shared caches keep an answer that is the same for
+// everyone, unless the request carried credentials (see privateIfAuthenticated).
+func publicCache(w http.ResponseWriter, r *http.Request, value string) {
+	if r.Header.Get("Authorization") == "" {
+		w.Header().Set("Cache-Control", value)
+	}
 }
 
 func (a *API) caller(r *http.Request) (*registry.Caller, error) {
@@ -106,7 +132,7 @@ func (a *API) caller(r *http.Request) (*registry.Caller, error) {
 	if !ok {
 		return nil, accord.Errorf(accord.EUnauthorized, "the Authorization header must be \"Bearer <token>\"")
 	}
-	return a.svc.Authenticate(r.Context(), strings.TrimSpace(secret))
+	return a.auth.authenticate(r.Context(), strings.TrimSpace(secret), a.svc.Authenticate)
 }
 
 // ServeHTTP serves the API. Requests no route matches get a problem body

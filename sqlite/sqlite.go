@@ -223,6 +223,9 @@ func (db *DB) Close() error {
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 
+// ReadConns is the size of the readers' connection pool.
+func (db *DB) ReadConns() int { return db.reader.Stats().MaxOpenConnections }
+
 func (db *DB) migrate(ctx context.Context) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/compress"
 )
 
 //go:embed templates
@@ -143,7 +144,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	} else {
 		hd.Set("Cache-Control", "no-cache")
 	}
-	writeMaybeGzip(w, r, status, buf.Bytes())
+	compress.Write(w, r, status, buf.Bytes())
 }
 
 // descriptions are the catalogue keys of each page's description; the

@@ -25,6 +25,7 @@ type Options struct {
 	Demo bool               // load the demo registry
 	HTTP node.HTTPOptions   // extra HTTP parts (web UI, routes)
 	Cfg  func(*node.Config) // adjust the configuration before opening
+	TLS  bool               // serve HTTPS (a test certificate: use Server.Client())
 }
 
 // Start opens a node in a temporary directory and serves it on 127.0.0.1.
@@ -46,7 +47,12 @@ func Start(t testing.TB, opts Options) *Node {
 			t.Fatalf("load demo: %v", err)
 		}
 	}
-	srv := httptest.NewServer(n.Handler(opts.HTTP))
+	srv := httptest.NewUnstartedServer(n.Handler(opts.HTTP))
+	if opts.TLS {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(func() {
 		srv.Close()
 		n.Close()
