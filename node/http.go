@@ -54,8 +54,19 @@ const hsts = "max-age=63072000; includeSubDomains"
 // securityHeaders sets the headers every answer carries.
 func securityHeaders(proxies Proxies, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if proxies.HTTPS(r) {
+		https := proxies.HTTPS(r)
+		if https {
 			w.Header().Set("Strict-Transport-Security", hsts)
+		}
+		// Handlers below (the web UI's Secure cookies and absolute links)
+		// read X-Forwarded-Proto: they see it only as a trusted proxy said
+		// it, never as any client wrote it.
+		if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "" {
+			r = r.Clone(r.Context())
+			r.Header.Del("X-Forwarded-Proto")
+			if https {
+				r.Header.Set("X-Forwarded-Proto", "https")
+			}
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		h.ServeHTTP(w, r)

@@ -224,3 +224,38 @@ func TestHSTS(t *testing.T) {
 		t.Errorf("behind a trusted proxy that got plain HTTP: Strict-Transport-Security %q", got)
 	}
 }
+
+// TestForwardedProtoOnlyFromTrustedProxies: the web UI marks cookies Secure
+// when a request came over HTTPS, and reads that from X-Forwarded-Proto;
+// the node passes the header on only as a trusted proxy wrote it.
+func TestForwardedProtoOnlyFromTrustedProxies(t *testing.T) {
+	var ui http.Handler = http.NotFoundHandler()
+	plain := testnode.Start(t, testnode.Options{HTTP: node.HTTPOptions{
+		Web: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ui.ServeHTTP(w, r) })}})
+	ui = web.New(web.Config{Registry: plain.Registry, VerifierKey: plain.VerifierKey})
+	behind := proxied(t, node.DefaultLimits(), true)
+	cookie := func(n *testnode.Node, proto string) *http.Cookie {
+		t.Helper()
+		req, _ := http.NewRequest("GET", n.URL+"/?lang=fr", nil)
+		req.Header.Set("X-Forwarded-Proto", proto)
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for _, c := range resp.Cookies() {
+			return c
+		}
+		t.Fatalf("GET /?lang=fr (X-Forwarded-Proto: %s): status %d, no cookie set", proto, resp.StatusCode)
+		return nil
+	}
+	if c := cookie(plain, "https"); c.Secure {
+		t.Errorf("X-Forwarded-Proto: https from a client that is not a trusted proxy made the cookie %s Secure", c.Name)
+	}
+	if c := cookie(behind, "https"); !c.Secure {
+		t.Errorf("X-Forwarded-Proto: https from a trusted proxy left the cookie %s without Secure", c.Name)
+	}
+	if c := cookie(behind, "http"); c.Secure {
+		t.Errorf("X-Forwarded-Proto: http from a trusted proxy made the cookie %s Secure", c.Name)
+	}
+}
