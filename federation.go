@@ -117,6 +117,42 @@ type PeerEvent struct {
 	WitnessKey string    `json:"witness_key,omitempty"`
 	State      PeerState `json:"state"`
 	From       PeerState `json:"from,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+}
+
+// NewPeer is the request to add a peer (POST /v1/peers). Origin defaults to
+// the log key's name, as Accord logs are named.
+type NewPeer struct {
+	Name       string `json:"name"`
+	URL        string `json:"url"`
+	Origin     string `json:"origin,omitempty"`
+	LogKey     string `json:"log_key"`
+	WitnessKey string `json:"witness_key,omitempty"`
+}
+
+// PeerStateChange is the request to move a peer (POST /v1/peers/{name}/state).
+type PeerStateChange struct {
+	State  PeerState `json:"state"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// PeerChange is the answer to a peer change: the peer as it now is and the
+// receipt of the change's log entry.
+type PeerChange struct {
+	Peer    Peer    `json:"peer"`
+	Receipt Receipt `json:"receipt"`
+}
+
+// WitnessChange is the answer to adding or removing an external witness.
+type WitnessChange struct {
+	Witness ExternalWitness `json:"witness"`
+	Receipt Receipt         `json:"receipt"`
+}
+
+// NewExternalWitness is the request to add an external witness (POST /v1/witnesses).
+type NewExternalWitness struct {
+	URL string `json:"url"`
+	Key string `json:"key"` // its name is the witness's name
 }
 
 // WitnessEvent is the content of a witness.added or witness.removed entry
