@@ -113,7 +113,7 @@ func (s *Service) AddPeer(ctx context.Context, c *registry.Caller, req accord.Ne
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.PeerChange{Peer: peer, Receipt: rs[0]}, nil
 }
 
@@ -161,7 +161,7 @@ func (s *Service) changePeer(ctx context.Context, name string, to accord.PeerSta
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.PeerChange{Peer: out, Receipt: rs[0]}, nil
 }
 
@@ -246,7 +246,7 @@ func (s *Service) AddExternalWitness(ctx context.Context, c *registry.Caller, re
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.WitnessChange{Witness: w, Receipt: rs[0]}, nil
 }
 
@@ -277,7 +277,7 @@ func (s *Service) RemoveExternalWitness(ctx context.Context, c *registry.Caller,
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.WitnessChange{Witness: w, Receipt: rs[0]}, nil
 }
 

@@ -37,6 +37,7 @@ type Service struct {
 	metrics  Metrics
 
 	verifiers sync.Map // verifier key → note.Verifier (parsing costs more than verifying)
+	peers     sync.Map // origin → cachedPeer, for the witness
 	cosigner  *cosigner
 }
 
