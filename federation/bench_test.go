@@ -6,11 +6,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/client"
+	"github.com/accord-gov/accord/internal/testnode"
+	"github.com/accord-gov/accord/node"
+	"github.com/accord-gov/accord/tlog"
 )
 
 // BenchmarkAddCheckpoint: the witness's add-checkpoint over HTTP on
@@ -85,4 +94,155 @@ func BenchmarkAddCheckpoint(b *testing.B) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
 	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkWritesCosigner: local write throughput and receipt latency with
+// the cosigner off and on, in one run on one node: 64 clients over loopback
+// HTTP file systems back to back, in ten rounds (b.N filings per client
+// each) that alternate between the node's two peers being read-only (the
+// cosigner has no witness to submit to) and active (their witnesses cosign
+// its every checkpoint), so that the machine's drift hits both alike. The
+// peers keep their data in /dev/shm when it exists: on one machine they
+// would otherwise compete with the writer for its disk's fsyncs, which
+// peers on their own machines do not (they still share its CPU).
+//
+//	go test -run '^$' -bench BenchmarkWritesCosigner -benchtime 20x ./federation
+func BenchmarkWritesCosigner(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	w := newBenchWriter(b, "writer")
+	var peers []string
+	for i := range 2 {
+		p := testnode.Start(b, testnode.Options{Cfg: func(c *node.Config) {
+			c.Origin = fmt.Sprintf("peer%d.test/log", i)
+			if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+				dir, err := os.MkdirTemp("/dev/shm", "accord-bench-")
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { os.RemoveAll(dir) })
+				c.DataDir = dir
+			}
+		}})
+		peerUp(b, w.n, p)
+		peerUp(b, p, w.n)
+		peers = append(peers, p.Federation.Identity().Member)
+	}
+	admin := client.New(w.n.URL, w.n.AdminToken)
+	set := func(state accord.PeerState) {
+		for _, p := range peers {
+			if _, err := admin.SetPeerState(ctx, p, accord.PeerStateChange{State: state}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	off, on := &benchPhase{name: "off"}, &benchPhase{name: "on"}
+	b.ResetTimer()
+	for round := range 10 {
+		if round%2 == 0 {
+			set(accord.PeerReadOnly)
+			w.run(b, off)
+		} else {
+			set(accord.PeerActive)
+			w.run(b, on)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(on.report(b)/off.report(b), "on/off")
+	b.ReportMetric(0, "ns/op")
+	// The cosigner was on: the newest checkpoint gets both cosignatures.
+	waitFor(b, "the newest checkpoint's cosignatures", 30*time.Second, func() bool {
+		var cs []accord.Cosignature
+		w.n.Store.View(ctx, func(tx accord.ReadTx) error {
+			cp, _ := tx.Checkpoint(ctx)
+			c, _ := tlog.ParseCheckpoint(strings.SplitN(string(cp), "\n\n", 2)[0] + "\n")
+			cs, _ = tx.Cosignatures(ctx, c.Size)
+			return nil
+		})
+		return len(cs) == 2
+	})
+}
+
+// benchPhase collects the filings of one mode.
+type benchPhase struct {
+	name    string
+	lat     []time.Duration
+	elapsed time.Duration
+}
+
+// report reports the phase's rate and latency, and returns the rate.
+func (p *benchPhase) report(b *testing.B) float64 {
+	slices.Sort(p.lat)
+	pct := func(q float64) float64 { return float64(p.lat[int(q*float64(len(p.lat)-1))].Microseconds()) / 1000 }
+	rate := float64(len(p.lat)) / p.elapsed.Seconds()
+	b.ReportMetric(rate, p.name+"-writes/s")
+	b.ReportMetric(pct(0.50), p.name+"-p50-ms")
+	b.ReportMetric(pct(0.99), p.name+"-p99-ms")
+	return rate
+}
+
+type benchWriter struct {
+	n   *testnode.Node
+	c   []*client.Client
+	tr  *http.Transport
+	seq atomic.Int64
+}
+
+const benchCallers = 64
+
+func newBenchWriter(b *testing.B, name string) *benchWriter {
+	w := &benchWriter{n: testnode.Start(b, testnode.Options{Cfg: func(c *node.Config) { c.Origin = name + ".test/log" }})}
+	reg, err := client.New(w.n.URL, w.n.AdminToken).RegisterOrganization(ctx, accord.NewOrganization{Name: accord.Text{"en": "Bench"}, Kind: "provider", Country: "FR"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.tr = &http.Transport{MaxIdleConnsPerHost: benchCallers, MaxConnsPerHost: benchCallers}
+	b.Cleanup(w.tr.CloseIdleConnections)
+	for range benchCallers {
+		w.c = append(w.c, &client.Client{Server: w.n.URL, Token: reg.Token.Secret, HTTP: &http.Client{Transport: w.tr, Timeout: time.Minute}})
+	}
+	return w
+}
+
+// run has every client file b.N systems, into phase p.
+func (w *benchWriter) run(b *testing.B, p *benchPhase) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	yes := true
+	start := time.Now()
+	for _, c := range w.c {
+		wg.Go(func() {
+			var mine []time.Duration
+			for range b.N {
+				i := w.seq.Add(1)
+				t0 := time.Now()
+				v, err := c.FileSystem(ctx, "", accord.Filing{
+					TradeName: accord.Text{"en": fmt.Sprintf("Bench system %d", i)}, SystemVersion: "1", Status: "active",
+					IntendedPurpose: accord.Text{"en": "Measures writes."}, Domains: []string{"general.translation"},
+					DeploymentCountries: []string{"FR"}, Facts: accord.Facts{InteractsWithNaturalPersons: &yes},
+				}, "")
+				if err != nil || v.Receipt == nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			p.lat = append(p.lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	p.elapsed += time.Since(start)
+}
+
+// peerUp makes q an active peer of p.
+func peerUp(b *testing.B, p, q *testnode.Node) {
+	id := q.Federation.Identity()
+	c := client.New(p.URL, p.AdminToken)
+	if _, err := c.AddPeer(ctx, accord.NewPeer{Name: id.Member, URL: q.URL, LogKey: id.LogKey, WitnessKey: id.WitnessKey}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.SetPeerState(ctx, id.Member, accord.PeerStateChange{State: accord.PeerActive}); err != nil {
+		b.Fatal(err)
+	}
 }

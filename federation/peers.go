@@ -21,7 +21,9 @@ func requireAdmin(c *registry.Caller) error {
 	return nil
 }
 
-// validName checks a member name: it appears in URLs (/v1/peers/{name}).
+// validName checks a member name. It appears in URLs (/v1/peers/{name},
+// with a slash escaped), and defaults to the log's origin, which often holds
+// one.
 func validName(field, s string, p *accord.Problems) {
 	switch {
 	case s == "":
@@ -30,8 +32,8 @@ func validName(field, s string, p *accord.Problems) {
 		p.Add(field, "is longer than 128 characters")
 	default:
 		for _, r := range s {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:", r)) {
-				p.Add(field, "%q: use letters, digits and . - _ : only (e.g. accord.example.org)", s)
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:/", r)) {
+				p.Add(field, "%q: use letters, digits and . - _ : / only (e.g. accord.example.org)", s)
 				return
 			}
 		}
