@@ -23,7 +23,7 @@ type Tx struct {
 	tx     *sql.Tx
 	shared *stmtCache // statements prepared on the database, reused across transactions
 	stmts  map[string]*sql.Stmt
-	sp    int // savepoint depth
+	sp     int // savepoint depth
 	// fts holds search documents not yet in systems_fts. FTS5 flushes its
 	// pending terms to disk at every savepoint, and the sequencer runs each
 	// write in one, so documents wait here and go in together at commit.
