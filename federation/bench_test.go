@@ -190,7 +190,11 @@ type benchWriter struct {
 const benchCallers = 64
 
 func newBenchWriter(b *testing.B, name string) *benchWriter {
-	w := &benchWriter{n: testnode.Start(b, testnode.Options{Cfg: func(c *node.Config) { c.Origin = name + ".test/log" }})}
+	return newBenchWriterOn(b, testnode.Start(b, testnode.Options{Cfg: func(c *node.Config) { c.Origin = name + ".test/log" }}))
+}
+
+func newBenchWriterOn(b *testing.B, n *testnode.Node) *benchWriter {
+	w := &benchWriter{n: n}
 	reg, err := client.New(w.n.URL, w.n.AdminToken).RegisterOrganization(ctx, accord.NewOrganization{Name: accord.Text{"en": "Bench"}, Kind: "provider", Country: "FR"})
 	if err != nil {
 		b.Fatal(err)
@@ -245,4 +249,70 @@ func peerUp(b *testing.B, p, q *testnode.Node) {
 	if _, err := c.SetPeerState(ctx, id.Member, accord.PeerStateChange{State: accord.PeerActive}); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkQuorum5: five nodes on loopback, each an active peer of the
+// four others (so a quorum is ⌊4/2⌋+1 = 3 of the four others' witnesses).
+// One node files systems one after another (each b.N times); after each
+// write the benchmark waits until a checkpoint that covers it holds a
+// quorum of cosignatures, and reports the time from the write's answer
+// (its checkpoint was signed just before) to that, p50 and p99.
+//
+//	go test -run '^$' -bench BenchmarkQuorum5 -benchtime 200x ./federation
+func BenchmarkQuorum5(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	var nodes []*testnode.Node
+	for i := range 5 {
+		nodes = append(nodes, testnode.Start(b, testnode.Options{Cfg: func(c *node.Config) { c.Origin = fmt.Sprintf("q%d.test/log", i) }}))
+	}
+	for _, p := range nodes {
+		for _, q := range nodes {
+			if p != q {
+				peerUp(b, p, q)
+			}
+		}
+	}
+	w := newBenchWriterOn(b, nodes[0])
+	var members []string
+	for _, q := range nodes[1:] {
+		members = append(members, q.Federation.Identity().WitnessName)
+	}
+	yes := true
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		v, err := w.c[0].FileSystem(ctx, "", accord.Filing{
+			TradeName: accord.Text{"en": fmt.Sprintf("Quorum system %d", i)}, SystemVersion: "1", Status: "active",
+			IntendedPurpose: accord.Text{"en": "Measures cosigning."}, Domains: []string{"general.translation"},
+			DeploymentCountries: []string{"FR"}, Facts: accord.Facts{InteractsWithNaturalPersons: &yes},
+		}, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		index := v.MoreReceipts[len(v.MoreReceipts)-1].Index // the write's last entry
+		deadline := t0.Add(30 * time.Second)
+		for {
+			var size int64
+			nodes[0].Store.View(ctx, func(tx accord.ReadTx) error {
+				var err error
+				size, err = tx.QuorumSize(ctx, members, len(members)/2+1)
+				return err
+			})
+			if size > index {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("write %d: no quorum after 30 s", i)
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "quorum-p50-ms")
+	b.ReportMetric(pct(0.99), "quorum-p99-ms")
+	b.ReportMetric(0, "ns/op")
 }
