@@ -139,12 +139,18 @@ func (c *cosigner) run(ctx context.Context) {
 	defer close(c.done)
 	tick := time.NewTicker(time.Second) // retries after backoff
 	defer tick.Stop()
+	ticks := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-c.wake:
 		case <-tick.C:
+			// Another node on the same PostgreSQL database may have
+			// changed the peers: read them again now and then.
+			if ticks++; ticks%30 == 0 {
+				c.targetsChanged()
+			}
 		}
 		if err := c.refresh(ctx); err != nil {
 			c.s.logger.Warn("cosigner: read witnesses", "err", err)

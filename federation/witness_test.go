@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
@@ -122,6 +123,11 @@ type witnessNode struct {
 
 func newWitnessNode(t testing.TB) *witnessNode {
 	t.Helper()
+	return newWitnessNodeInFlight(t, 0)
+}
+
+func newWitnessNodeInFlight(t testing.TB, inflight int) *witnessNode {
+	t.Helper()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "accord.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +144,7 @@ func newWitnessNode(t testing.TB) *witnessNode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := federation.New(federation.Config{Store: store, Log: l, WitnessKey: wskey, Identity: accord.NodeIdentity{LogKey: vkey, URL: "http://127.0.0.1:1"}})
+	fed, err := federation.New(federation.Config{Store: store, Log: l, WitnessKey: wskey, MaxInFlight: inflight, Identity: accord.NodeIdentity{LogKey: vkey, URL: "http://127.0.0.1:1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +192,7 @@ func body(old int64, proof []sumtlog.Hash, cp []byte) []byte {
 // post sends an add-checkpoint body to the witness over HTTP.
 func post(t testing.TB, url string, b []byte) (int, string, http.Header) {
 	t.Helper()
-	resp, err := http.Post(url+"/add-checkpoint", "text/plain", bytes.NewReader(b))
+	resp, err := postClient.Post(url+"/add-checkpoint", "text/plain", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +200,8 @@ func post(t testing.TB, url string, b []byte) (int, string, http.Header) {
 	data, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(data), resp.Header
 }
+
+var postClient = &http.Client{Timeout: 10 * time.Second}
 
 // TestAddCheckpoint drives the witness through the C2SP tlog-witness cases
 // over HTTP: every refusal has the spec's status and stores nothing; every
@@ -292,6 +300,63 @@ func TestAddCheckpoint(t *testing.T) {
 	if resp, err := http.Get(srv.URL + "/" + federation.OriginHash(stranger.origin) + "/checkpoint"); err != nil || resp.StatusCode != 404 {
 		t.Errorf("monitoring path of an unknown log: %v %v", resp.StatusCode, err)
 	}
+	// No refusal changed the peer itself.
+	if p, err := w.fed.Peer(ctx, "peer"); err != nil || p.State != accord.PeerPending || p.Version != 1 {
+		t.Errorf("after the requests the peer is %+v, %v; want it pending, as added", p, err)
+	}
+}
+
+// TestAddCheckpointBusy: with its requests in progress at the bound, the
+// witness answers 429 with Retry-After, and serves again once they finish.
+func TestAddCheckpointBusy(t *testing.T) {
+	w := newWitnessNodeInFlight(t, 1)
+	peer := newFakeLog(t, "busy.test/log")
+	w.addPeer(t, "busy", peer)
+	srv := httptest.NewServer(w.fed.Handler())
+	defer srv.Close()
+	// Hold the log's sequencer, so that a request stays in progress.
+	release := make(chan struct{})
+	held := make(chan struct{})
+	go w.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
+		close(held)
+		<-release
+		return nil, nil
+	})
+	<-held
+	first := make(chan int, 1)
+	cp := peer.checkpoint(t, 3, nil)
+	go func() {
+		status, _, _ := post(t, srv.URL, body(0, nil, cp))
+		first <- status
+	}()
+	// A request that finds the bound free is held too (until its client
+	// gives up); once one is held, the next must be refused.
+	busy := false
+	quick := &http.Client{Timeout: time.Second}
+	for held := 0; held < 3; {
+		resp, err := quick.Post(srv.URL+"/add-checkpoint", "text/plain", bytes.NewReader(body(0, nil, cp)))
+		if err != nil {
+			held++
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			busy = resp.Header.Get("Retry-After") != ""
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	if !busy {
+		t.Fatal("the witness never answered 429 with Retry-After while a request was in progress at its bound of 1")
+	}
+	if status := <-first; status != 200 && status != 409 && status != 429 {
+		t.Fatalf("the request in progress got %d", status)
+	}
+	waitFor(t, "the witness to serve again", 10*time.Second, func() bool {
+		status, _, _ := post(t, srv.URL, body(3, nil, cp))
+		return status == 200
+	})
 }
 
 // TestAddCheckpointFork: a checkpoint of the size last cosigned with another
