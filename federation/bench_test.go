@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,7 +32,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkAddCheckpoint -benchtime 20000x ./federation
 func BenchmarkAddCheckpoint(b *testing.B) {
-	const logs = 16
+	logs := benchLogs()
 	// As accord serve runs (cmd/accord: tuneGC).
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	w := newWitnessNode(b)
@@ -315,4 +316,11 @@ func BenchmarkQuorum5(b *testing.B) {
 	b.ReportMetric(pct(0.50), "quorum-p50-ms")
 	b.ReportMetric(pct(0.99), "quorum-p99-ms")
 	b.ReportMetric(0, "ns/op")
+}
+
+func benchLogs() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_LOGS")); err == nil && n > 0 {
+		return n
+	}
+	return 16
 }
