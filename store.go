@@ -44,6 +44,8 @@ type SyncedStore interface {
 
 // ReadTx reads a consistent snapshot. Missing records give an *Error with ENotFound.
 type ReadTx interface {
+	FederationReadTx
+
 	Meta(ctx context.Context, key string) ([]byte, error)
 
 	Organization(ctx context.Context, id string) (*Organization, error)
@@ -88,6 +90,7 @@ type ReadTx interface {
 // WriteTx is a read-write transaction.
 type WriteTx interface {
 	ReadTx
+	FederationWriteTx
 	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
 	// transaction goes on. The log sequencer runs each batched write in one.
 	Savepoint(ctx context.Context, fn func() error) error

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/registry"
 )
 
@@ -21,6 +22,7 @@ type API struct {
 	mux         *http.ServeMux
 	extra       []Route
 	verifierKey string
+	fed         *federation.Service
 	patterns    []string // every route registered, in order
 	auth        *authCache
 }
@@ -30,6 +32,9 @@ type Options struct {
 	Logger      *slog.Logger
 	VerifierKey string  // the log's public key, in note format, served at /v1/log
 	Extra       []Route // routes other packages add
+	// Federation serves the federation's routes (identity, peers,
+	// witnesses, policy); nil leaves them out.
+	Federation *federation.Service
 }
 
 // Route is an extra /v1 route another package adds (e.g. classification).
@@ -44,7 +49,7 @@ func New(svc *registry.Service, opts Options) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey,
+	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey, fed: opts.Federation,
 		auth: newAuthCache(authTTL, authCacheLimit, time.Now)}
 	a.routes()
 	return a
@@ -75,6 +80,7 @@ func (a *API) routes() {
 	a.handle("POST /v1/classify", a.classify)
 	a.handle("GET /v1/frameworks", a.listFrameworks)
 	a.handle("GET /v1/frameworks/{id}", a.getFramework)
+	a.federationRoutes()
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)
 	}

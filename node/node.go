@@ -11,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
@@ -33,12 +35,22 @@ type Config struct {
 	// Packs are the rule packs new versions are classified under; nil means
 	// the embedded frameworks (frameworks.Packs).
 	Packs []*rules.Pack
+
+	// Federation: the member's name (default: the log's origin), the
+	// node's public base URL (default http://127.0.0.1), and the witness
+	// key's name on first start (default: the origin without a trailing
+	// "/log", plus "/witness").
+	Member      string
+	PublicURL   string
+	WitnessName string
+	Software    string // e.g. "accord v1.2.3", shown by GET /v1/node
 }
 
 // Files in the data directory.
 const (
 	DBFile         = "accord.db"
 	KeyFile        = "log.key"
+	WitnessKeyFile = "witness.key"
 	AdminTokenFile = "admin.token"
 )
 
@@ -48,6 +60,7 @@ type Node struct {
 	Store       accord.Store
 	Log         *tlog.Log
 	Registry    *registry.Service
+	Federation  *federation.Service
 	Metrics     *prometheus.Registry
 	VerifierKey string
 	logger      *slog.Logger
@@ -81,12 +94,37 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		store.Close()
 		return nil, err
 	}
-	m := newLogMetrics(n.Metrics)
-	n.Log, err = tlog.New(tlog.Config{Store: store, SignerKey: skey, Logger: cfg.Logger, Metrics: m})
+	wkey, err := loadOrCreateWitnessKey(cfg, strings.TrimSuffix(n.VerifierKey[:strings.IndexByte(n.VerifierKey, '+')], "/log")+"/witness")
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
+	m := newLogMetrics(n.Metrics)
+	var fed atomic.Pointer[federation.Service] // set below; the log signs before (the admin token)
+	signed := func(size int64, cp []byte) {
+		if f := fed.Load(); f != nil {
+			f.Signed(size, cp)
+		}
+	}
+	n.Log, err = tlog.New(tlog.Config{Store: store, SignerKey: skey, Logger: cfg.Logger, Metrics: m, Signed: signed})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	publicURL := strings.TrimSuffix(cfg.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://127.0.0.1"
+	}
+	n.Federation, err = federation.New(federation.Config{
+		Store: store, Log: n.Log, WitnessKey: wkey, Logger: cfg.Logger, Metrics: newFederationMetrics(n.Metrics),
+		Identity: accord.NodeIdentity{Member: cfg.Member, LogKey: vkey, URL: publicURL, Software: cfg.Software},
+	})
+	if err != nil {
+		n.Log.Close()
+		store.Close()
+		return nil, err
+	}
+	fed.Store(n.Federation)
 	packs := cfg.Packs
 	if packs == nil {
 		if packs, err = frameworks.Packs(); err != nil {
@@ -94,20 +132,57 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("load rule packs: %w", err)
 		}
 	}
-	n.Registry = registry.New(registry.Config{Store: store, Log: n.Log, Logger: cfg.Logger, Packs: packs})
+	n.Registry = registry.New(registry.Config{Store: store, Log: n.Log, Logger: cfg.Logger, Packs: packs, ReceiptCheckpoint: n.Federation.WitnessedCheckpoint})
 	if err := n.bootstrapAdmin(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}
+	n.Federation.Start(context.Background())
 	return n, nil
 }
 
-// Close stops the log's sequencer and closes the store.
+// Close stops the cosigner and the log's sequencer and closes the store.
 func (n *Node) Close() error {
+	if n.Federation != nil {
+		n.Federation.Close()
+	}
 	if n.Log != nil {
 		n.Log.Close()
 	}
 	return n.Store.Close()
+}
+
+// loadOrCreateWitnessKey reads the witness's cosignature key, generating it
+// on first start, named cfg.WitnessName or def.
+func loadOrCreateWitnessKey(cfg Config, def string) (string, error) {
+	path := filepath.Join(cfg.DataDir, WitnessKeyFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		skey := strings.TrimSpace(string(b))
+		vkey, err := federation.WitnessVerifierKey(skey)
+		if err != nil {
+			return "", fmt.Errorf("witness key %s: %w", path, err)
+		}
+		if name, _, _ := strings.Cut(vkey, "+"); cfg.WitnessName != "" && cfg.WitnessName != name {
+			return "", fmt.Errorf("--witness-name %q: this node's witness is named %q (the name is fixed at first start, in %s)", cfg.WitnessName, name, path)
+		}
+		return skey, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read witness key: %w", err)
+	}
+	name := cfg.WitnessName
+	if name == "" {
+		name = def
+	}
+	skey, _, err := federation.GenerateWitnessKey(name)
+	if err != nil {
+		return "", fmt.Errorf("witness key: %w", err)
+	}
+	if err := writeSecret(path, skey+"\n"); err != nil {
+		return "", fmt.Errorf("write witness key: %w", err)
+	}
+	return skey, nil
 }
 
 func openStore(ctx context.Context, cfg Config) (accord.Store, error) {

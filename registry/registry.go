@@ -26,7 +26,9 @@ type Service struct {
 	now    func() time.Time
 	logger *slog.Logger
 	packs  []*rules.Pack
-	orgs   sync.Map // organization id → *accord.Organization (immutable)
+	// receiptCheckpoint: see Config.ReceiptCheckpoint
+	receiptCheckpoint func(ctx context.Context, tx accord.ReadTx, index int64) ([]byte, error)
+	orgs              sync.Map // organization id → *accord.Organization (immutable)
 }
 
 // Config configures a Service.
@@ -38,11 +40,15 @@ type Config struct {
 	// Packs are the rule packs every new version is classified under
 	// (baseline first, as frameworks.Packs returns them); none: no classification.
 	Packs []*rules.Pack
+	// ReceiptCheckpoint, if set, picks the signed checkpoint a fresh receipt
+	// for the entry at index proves against (the federation's: the newest
+	// one witnesses cosigned, with their cosignatures); nil means the latest.
+	ReceiptCheckpoint func(ctx context.Context, tx accord.ReadTx, index int64) ([]byte, error)
 }
 
 // New returns a registry service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, packs: cfg.Packs}
+	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, packs: cfg.Packs, receiptCheckpoint: cfg.ReceiptCheckpoint}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -497,6 +497,16 @@ func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.
 		if err != nil {
 			return err
 		}
+		if s.receiptCheckpoint != nil {
+			cp, err := s.receiptCheckpoint(ctx, tx, v.LogIndex)
+			if err != nil {
+				return err
+			}
+			if cp != nil {
+				r, err = tlog.ProveAt(ctx, tx, v.LogIndex, cp)
+				return err
+			}
+		}
 		r, err = tlog.ProveIn(ctx, tx, v.LogIndex)
 		return err
 	})

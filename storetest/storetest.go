@@ -47,6 +47,12 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RegistrySearchLanguages", testRegistrySearchLanguages},
 		{"RejectedWriteLeavesNothing", testRejectedWriteLeavesNothing},
 		{"DumpLoad", testDumpLoad},
+		{"Peers", testPeers},
+		{"ExternalWitnesses", testExternalWitnesses},
+		{"WitnessCAS", testWitnessCAS},
+		{"WitnessCASRace", testWitnessCASRace},
+		{"Cosignatures", testCosignatures},
+		{"Alarms", testAlarms},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })

@@ -33,6 +33,7 @@ type Log struct {
 	maxBatch int
 	logger   *slog.Logger
 	metrics  Metrics
+	signed   func(size int64, checkpoint []byte)
 
 	cache *hashCache
 	queue chan *request
@@ -62,6 +63,10 @@ type Config struct {
 	Logger     *slog.Logger
 	Metrics    Metrics
 	QueueDepth int // writes waiting for a batch before Append blocks; default 16384
+	// Signed, if set, is called with every checkpoint the sequencer signs,
+	// once it is durable and its writers have been answered (the federation's
+	// cosigner submits it to witnesses). It must not block.
+	Signed func(size int64, checkpoint []byte)
 }
 
 type request struct {
@@ -97,6 +102,7 @@ func New(cfg Config) (*Log, error) {
 		maxBatch: cfg.MaxBatch,
 		logger:   cfg.Logger,
 		metrics:  cfg.Metrics,
+		signed:   cfg.Signed,
 		cache:    newHashCache(),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -206,6 +212,8 @@ func (l *Log) commit(batch []*request) {
 	entries := make([][][]byte, len(batch))
 	var first int64 // log index of the batch's first entry
 	var proofs [][]accord.Receipt
+	var signedSize int64
+	var signed []byte // the batch's checkpoint, if it appended entries
 
 	ctx := context.Background()
 	update := l.store.Update
@@ -262,6 +270,7 @@ func (l *Log) commit(batch []*request) {
 		if err := tx.PutCheckpoint(ctx, newSize, cp); err != nil {
 			return err
 		}
+		signedSize, signed = newSize, cp
 		proofs, err = l.receipts(ctx, tx, first, newSize, cp, entries)
 		return err
 	})
@@ -288,7 +297,7 @@ func (l *Log) commit(batch []*request) {
 			n += len(proofs[i])
 		}
 	}
-	done := &syncedBatch{batch: batch, results: results, appended: n, start: start}
+	done := &syncedBatch{batch: batch, results: results, appended: n, start: start, size: signedSize, checkpoint: signed}
 	if l.synced == nil {
 		l.answer(done) // Update returned: the batch is durable
 		return
@@ -304,6 +313,9 @@ type syncedBatch struct {
 	results  []response
 	appended int
 	start    time.Time
+	// size and checkpoint are the checkpoint the batch signed (nil if none).
+	size       int64
+	checkpoint []byte
 }
 
 // syncer makes committed batches durable, several per fsync when they
@@ -333,6 +345,7 @@ func (l *Log) syncer() {
 						p.results[i] = response{err: accord.Errorf(accord.EUnavailable, "the database could not confirm the write on disk; retry with the same Idempotency-Key")}
 					}
 				}
+				p.checkpoint = nil // not known to be durable: nobody may cosign it
 			}
 			l.answer(p)
 		}
@@ -352,6 +365,9 @@ func (l *Log) answer(b *syncedBatch) {
 	}
 	if l.metrics.Appended != nil {
 		l.metrics.Appended(b.appended)
+	}
+	if l.signed != nil && b.checkpoint != nil {
+		l.signed(b.size, b.checkpoint)
 	}
 }
 
@@ -495,6 +511,34 @@ func ProveIn(ctx context.Context, tx accord.ReadTx, index int64) (accord.Receipt
 	}
 	return accord.Receipt{Index: index, Entry: string(es[0]), Proof: FormatProof(Proof{Index: index, Hashes: p, Checkpoint: cp})}, nil
 }
+
+// ProveAt builds a receipt for the entry at index against a given signed
+// checkpoint of this log (e.g. one that witnesses cosigned; its signature
+// lines are kept as they are), inside a caller's read transaction.
+func ProveAt(ctx context.Context, tx accord.ReadTx, index int64, checkpoint []byte) (accord.Receipt, error) {
+	c, err := parseSigned(checkpoint)
+	if err != nil {
+		return accord.Receipt{}, err
+	}
+	if index < 0 || index >= c.Size {
+		return accord.Receipt{}, accord.Errorf(accord.ENotFound, "no log entry %d in the checkpoint of size %d", index, c.Size)
+	}
+	es, err := tx.ReadEntries(ctx, index, index+1)
+	if err != nil {
+		return accord.Receipt{}, err
+	}
+	if len(es) != 1 {
+		return accord.Receipt{}, fmt.Errorf("log entry %d missing from the store", index)
+	}
+	p, err := tlog.ProveRecord(c.Size, index, storeReader(ctx, tx))
+	if err != nil {
+		return accord.Receipt{}, fmt.Errorf("prove entry %d: %w", index, err)
+	}
+	return accord.Receipt{Index: index, Entry: string(es[0]), Proof: FormatProof(Proof{Index: index, Hashes: p, Checkpoint: checkpoint})}, nil
+}
+
+// StoreReader reads the log's stored hashes in a transaction.
+func StoreReader(ctx context.Context, tx accord.ReadTx) tlog.HashReader { return storeReader(ctx, tx) }
 
 func storeReader(ctx context.Context, tx accord.ReadTx) tlog.HashReader {
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {

@@ -25,6 +25,7 @@ import (
 // serveConfig is what `accord serve` reads from flags and environment.
 type serveConfig struct {
 	data, addr, db, origin, logLevel string
+	member, publicURL, witnessName   string
 	demo                             bool
 	trustProxy                       string
 	secureCookies                    bool
@@ -43,6 +44,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.db, "db", env("ACCORD_DB", ""), "database: empty for SQLite in the data directory, sqlite:PATH, or postgres://user@host:port/db (env ACCORD_DB)")
 	fs.StringVar(&c.origin, "origin", env("ACCORD_ORIGIN", ""), "the log's name, fixed at first start, e.g. registry.example.org/log (env ACCORD_ORIGIN)")
 	fs.StringVar(&c.logLevel, "log-level", env("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
+	fs.StringVar(&c.member, "member", env("ACCORD_MEMBER", ""), "this member's name in the federation; default: the log's origin (env ACCORD_MEMBER)")
+	fs.StringVar(&c.publicURL, "public-url", env("ACCORD_PUBLIC_URL", ""), "the node's public base URL, as peers reach it; default http://ADDR (env ACCORD_PUBLIC_URL)")
+	fs.StringVar(&c.witnessName, "witness-name", env("ACCORD_WITNESS_NAME", ""), "the witness key's name, fixed at first start; default: the origin without /log, plus /witness")
 	fs.BoolVar(&c.demo, "demo", false, "preload a demo registry on first start (40+ systems from every continent)")
 	fs.StringVar(&c.trustProxy, "trust-proxy", env("ACCORD_TRUST_PROXY", ""), "addresses or CIDR ranges of reverse proxies in front of the node, comma-separated: their X-Forwarded-For names the client (the right-most address that is not one of them) and X-Forwarded-Proto: https turns on HSTS (env ACCORD_TRUST_PROXY)")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("ACCORD_TLS_CERT", ""), "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env ACCORD_TLS_CERT)")
@@ -108,8 +112,13 @@ func tuneGC() {
 }
 
 func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Writer) error {
+	publicURL := c.publicURL
+	if publicURL == "" {
+		publicURL = "http://" + c.addr
+	}
 	cfg := node.Config{
 		DataDir: c.data, DB: c.db, Origin: c.origin, Logger: logger,
+		Member: c.member, PublicURL: publicURL, WitnessName: c.witnessName, Software: "accord " + version(),
 		AdminTokenOut: func(secret, path string) {
 			fmt.Fprintf(stdout, "Admin token (shown once; also saved in %s with mode 0600):\n\n    %s\n\n", path, secret)
 		},
@@ -167,7 +176,7 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
 	}
 	logger.Info("accord node listening", "addr", scheme+"://"+ln.Addr().String(), "data", c.data, "log", n.Log.Origin())
-	fmt.Fprintf(stdout, "Accord node on %s://%s (log %s)\nVerifier key: %s\n", scheme, ln.Addr(), n.Log.Origin(), n.VerifierKey)
+	fmt.Fprintf(stdout, "Accord node on %s://%s (log %s)\nVerifier key: %s\nWitness key: %s\n", scheme, ln.Addr(), n.Log.Origin(), n.VerifierKey, n.Federation.Identity().WitnessKey)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
