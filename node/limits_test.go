@@ -168,6 +168,13 @@ func TestWriteLimits(t *testing.T) {
 			t.Fatalf("a read from an address over its write limit: %d", s)
 		}
 	}
+	// Checkpoints a peer submits to the witness are not client writes: the
+	// witness answers them itself (here 404: no peer has this origin).
+	for range 10 {
+		if s, _, _ := send(t, "POST", n.URL+"/witness/add-checkpoint", "198.51.100.7", "", "text/plain", "old 0\n\nexample.org/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"); s == http.StatusTooManyRequests {
+			t.Fatalf("add-checkpoint from an address over its write limit: 429, want the witness's own answer")
+		}
+	}
 }
 
 func registerProvider(t *testing.T, n *testnode.Node) *registry.RegisteredOrganization {
