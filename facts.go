@@ -52,6 +52,18 @@ type Facts struct {
 	// capacity, and services offered to the public.
 	PublicOpinionAttributes *bool `json:"public_opinion_attributes,omitempty"`
 	PublicFacingService     *bool `json:"public_facing_service,omitempty"`
+
+	// Part B of issue 17: where China's rules apply (a service to users, the
+	// Deep Synthesis consent duty) and the facts of the California, Texas and
+	// Illinois packs. Appended here so that other additions merge cleanly.
+	InternetInformationService *bool `json:"internet_information_service,omitempty"`
+	EditsBiometricFeatures     *bool `json:"edits_biometric_features,omitempty"`
+
+	TrainedByFiler           *bool    `json:"trained_by_filer,omitempty"`
+	DeveloperAnnualRevenue   *float64 `json:"developer_annual_revenue_usd,omitempty"`
+	IntendedToInciteHarm     *bool    `json:"intended_to_incite_harm,omitempty"`
+	SoleIntentUnlawfulSexual *bool    `json:"sole_intent_unlawful_sexual_content,omitempty"`
+	SexualChatImitatingMinor *bool    `json:"sexual_chat_imitating_minor,omitempty"`
 }
 
 // FactDoc documents one fact for filers: what it means and where it comes from.
@@ -101,6 +113,15 @@ var FactDocs = []FactDoc{
 	{"licence", "string", "Licence of the model or system, as an SPDX identifier where one exists (e.g. Apache-2.0, MIT, proprietary).", "EU AI Act Art. 53(2), Annex XI 1.1(f)"},
 	{"open_weights", "boolean", "The model's parameters, including weights, architecture and usage information, are made publicly available under a free and open-source licence.", "EU AI Act Art. 53(2), Art. 2(12)"},
 	{"systemic_risk_designated", "boolean", "The Commission has designated the model as a general-purpose model with systemic risk (Art. 52).", "EU AI Act Art. 51(1)(b), Art. 52"},
-	{"public_opinion_attributes", "boolean", "The service has public-opinion attributes or social-mobilisation capacity (forums, blogs, live streaming, short video, public accounts…).", "CAC Algorithm Recommendation Provisions Art. 24; Security Assessment Provisions for Internet Information Services with Public-Opinion Attributes (2018)"},
+	{"public_opinion_attributes", "boolean", "The service has public-opinion attributes or social-mobilisation capacity. The 2018 Security Assessment Provisions (Art. 2) define these services as (1) forums, blogs, microblogs, chat rooms, communication groups, public accounts, short video, live streaming, information sharing, mini-programs and similar information services, or any of these functions attached to a service; and (2) other internet information services that give the public a channel to express opinions or can mobilise the public to engage in specific activities.", "CAC Algorithm Recommendation Provisions Art. 24; Security Assessment Provisions for Internet Information Services with Public-Opinion Attributes (2018), Art. 2"},
 	{"public_facing_service", "boolean", "The service is offered to the public (not used only internally or for research).", "Generative AI Measures Art. 2; CAC filing"},
+
+	// Part B of issue 17 (China's scope and consent duty; California, Texas, Illinois).
+	{"internet_information_service", "boolean", "The system is used to provide an internet information service to users in the countries it is deployed in: content, recommendations, rankings, search results, generated text, images, audio or video, or dispatch instructions reach users through a website, app, mini-program, API or other online service. Answer no if it is used only inside your own organisation or only for research and development. For China it does not matter where the provider is established: what counts is that the service is provided to users in mainland China.", "CAC Algorithm Recommendation Provisions Art. 2; CAC Deep Synthesis Provisions Art. 2; Generative AI Measures Art. 2, Art. 20"},
+	{"edits_biometric_features", "boolean", "The service offers a function that edits biometric information such as a person's face or voice: face swapping, face or voice editing, or making an identifiable person's face or voice say or do something.", "CAC Deep Synthesis Provisions Art. 14, Art. 15"},
+	{"trained_by_filer", "boolean", "The filer trained, or started the training of, the model itself (it is the model's developer), rather than building on a model someone else trained.", "Cal. Bus. & Prof. Code § 22757.11(h)"},
+	{"developer_annual_revenue_usd", "number", "Annual gross revenues of the model's developer together with its affiliates in the preceding calendar year, in US dollars (e.g. 7.5e8). California's duties for large frontier developers apply above $500,000,000.", "Cal. Bus. & Prof. Code § 22757.11(j)"},
+	{"intended_to_incite_harm", "boolean", "The system is developed or deployed in a manner that intentionally aims to incite or encourage a person to commit physical self-harm (including suicide), to harm another person or to engage in criminal activity.", "Tex. Bus. & Com. Code § 552.052"},
+	{"sole_intent_unlawful_sexual_content", "boolean", "The system is developed or distributed with the sole intent of producing, helping to produce or distributing child sexual abuse material or unlawful sexually explicit deep fakes.", "Tex. Bus. & Com. Code § 552.057(1)"},
+	{"sexual_chat_imitating_minor", "boolean", "The system holds text conversations that simulate or describe sexual conduct while impersonating or imitating a child under 18.", "Tex. Bus. & Com. Code § 552.057(2)"},
 }

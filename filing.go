@@ -242,6 +242,9 @@ func (f Facts) normalize(p *Problems) Facts {
 	if f.ParameterCount != nil && *f.ParameterCount < 0 {
 		p.Add("facts.parameter_count", "must not be negative")
 	}
+	if v := f.DeveloperAnnualRevenue; v != nil && (*v < 0 || math.IsNaN(*v) || math.IsInf(*v, 0)) {
+		p.Add("facts.developer_annual_revenue_usd", "must not be negative")
+	}
 	if f.Licence != nil {
 		s := textField("facts.licence", *f.Licence, Line, maxShortLen, false, p)
 		if s == "" {

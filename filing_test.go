@@ -2,6 +2,7 @@ package accord
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -29,6 +30,36 @@ func TestDeploymentRegions(t *testing.T) {
 		}
 		if tt.ok && !slices.Equal(n.DeploymentRegions, []string{"DE-BY", "US-CO", "US-NY-NYC"}) {
 			t.Errorf("regions not sorted and de-duplicated: %v", n.DeploymentRegions)
+		}
+	}
+}
+
+// TestFactsNormalizeRevenue: a developer's revenue (Cal. Bus. & Prof. Code
+// § 22757.11(j)) is an amount of money, so a negative one is refused with
+// the field named, and zero or a large one is kept as filed.
+func TestFactsNormalizeRevenue(t *testing.T) {
+	base := Filing{
+		TradeName: Text{"en": "Model"}, SystemVersion: "1", Status: "active",
+		IntendedPurpose: Text{"en": "A foundation model."}, Domains: []string{"general.purpose_model"},
+		DeploymentCountries: []string{"US"},
+	}
+	for _, tt := range []struct {
+		revenue float64
+		bad     bool
+	}{{-1, true}, {0, false}, {7.5e8, false}} {
+		f := base
+		f.Facts.DeveloperAnnualRevenue = &tt.revenue
+		got, err := f.Normalize()
+		if tt.bad {
+			if err == nil || !strings.Contains(err.Error(), "facts.developer_annual_revenue_usd") {
+				t.Errorf("revenue %g: error %v, want one naming facts.developer_annual_revenue_usd", tt.revenue, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("revenue %g: %v", tt.revenue, err)
+		} else if *got.Facts.DeveloperAnnualRevenue != tt.revenue {
+			t.Errorf("revenue %g: kept %g", tt.revenue, *got.Facts.DeveloperAnnualRevenue)
 		}
 	}
 }

@@ -163,8 +163,10 @@ var (
 	// An annex: Roman number, then a point designator ("1(a)", "1.2(d)", "(a)").
 	annexRe = regexp.MustCompile(`^Annex ([IVXL]+)(?: ?((?:\d+(?:\.\d+)*)?(?:\([0-9a-z]+\))*))?(?: (.+))?$`)
 	pointRe = regexp.MustCompile(`^(\d+(?:\.\d+)*)?((?:\([0-9a-z]+\)(?:[-–]\([0-9a-z]+\))?)*)(?: (.+))?$`)
-	// A US code section: "§ 20-871(b)(1)-(2)"; "C.R.S. 6-1-1701(3)".
-	sectionRe = regexp.MustCompile(`^(?:§ )?(\d+(?:-\d+)+(?:\([0-9a-z]+\))*(?:-\([0-9a-z]+\))?)$`)
+	// A US code section: "§ 20-871(b)(1)-(2)"; "C.R.S. 6-1-1701(3)";
+	// California's and Texas's decimal sections, "§ 22757.12(c)(1)";
+	// Illinois's capital subsections, "§ 2-102(L)(1)".
+	sectionRe = regexp.MustCompile(`^(?:§ )?(\d+(?:[-.]\d+)+(?:\([0-9A-Za-z]+\))*(?:-\([0-9a-z]+\))?)$`)
 	numRe     = regexp.MustCompile(`^(title|art\.|part|item) (\d+)$`)
 	ordRe     = regexp.MustCompile(`^((?:first|second|third|fourth|fifth|last)(?: and (?:first|second|third|fourth|fifth|last))*) (subparagraphs?|sentences?)$`)
 	romanRe   = regexp.MustCompile(`^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$`)

@@ -63,6 +63,21 @@ var instruments = map[string]map[string]string{
 	"SB 26-189": {
 		"fr": "loi SB 26-189", "es": "ley SB 26-189", "ru": "закон SB 26-189", "ar": "القانون SB 26-189", "zh-Hans": "SB 26-189法案",
 	},
+	"Cal. Bus. & Prof. Code": {
+		"fr": "Code des affaires et des professions de Californie", "es": "Código de Negocios y Profesiones de California",
+		"ru": "Кодекс Калифорнии о предпринимательской деятельности и профессиях", "ar": "قانون الأعمال والمهن في كاليفورنيا",
+		"zh-Hans": "《加利福尼亚州商业与职业法典》",
+	},
+	"Tex. Bus. & Com. Code": {
+		"fr": "Code des affaires et du commerce du Texas", "es": "Código de Negocios y Comercio de Texas",
+		"ru": "Кодекс Техаса о предпринимательской деятельности и торговле", "ar": "قانون الأعمال والتجارة في تكساس",
+		"zh-Hans": "《得克萨斯州商业与商务法典》",
+	},
+	"Illinois Human Rights Act": {
+		"fr": "Loi de l’Illinois sur les droits de la personne", "es": "Ley de Derechos Humanos de Illinois",
+		"ru": "Закон штата Иллинойс о правах человека", "ar": "قانون حقوق الإنسان في إلينوي",
+		"zh-Hans": "《伊利诺伊州人权法》",
+	},
 	"Colorado SB 26-189": {
 		"fr": "loi SB 26-189 du Colorado", "es": "ley SB 26-189 de Colorado", "ru": "закон штата Колорадо SB 26-189",
 		"ar": "قانون كولورادو SB 26-189", "zh-Hans": "科罗拉多州SB 26-189法案",

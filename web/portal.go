@@ -179,7 +179,10 @@ type factGroup struct {
 type factInput struct {
 	ID, Name, Label, Type, Value string
 	Source                       template.HTML // the provision it answers, cited in the reader's language
-	Errs                         []string
+	// Hint explains a legal term the question turns on (e.g. China's
+	// "public-opinion attributes"), where the catalogue has hint.fact.<name>.
+	Hint string
+	Errs []string
 }
 
 type docRow struct {
@@ -200,7 +203,8 @@ var factGroups = []struct {
 	{"facts.group.scope", []string{"military_only", "research_only"}},
 	{"facts.group.derogation", []string{"narrow_procedural_task", "improves_human_activity", "detects_decision_patterns", "preparatory_task", "material_influence_on_decision"}},
 	{"facts.group.models", []string{"general_purpose_model", "training_compute_flop", "parameter_count", "licence", "open_weights", "systemic_risk_designated"}},
-	{"facts.group.china", []string{"public_opinion_attributes", "public_facing_service"}},
+	{"facts.group.china", []string{"public_opinion_attributes", "public_facing_service", "internet_information_service", "edits_biometric_features"}},
+	{"facts.group.us", []string{"trained_by_filer", "developer_annual_revenue_usd", "intended_to_incite_harm", "sole_intent_unlawful_sexual_content", "sexual_chat_imitating_minor"}},
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
@@ -460,7 +464,11 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 		for _, name := range g.facts {
 			fd := types[name]
 			id := fieldID("facts." + name)
-			fg.Facts = append(fg.Facts, factInput{ID: id, Name: "facts." + name, Label: l.T("fact." + name), Source: l.Cite(fd.Source, ""), Type: fd.Type, Value: v.Get("facts." + name), Errs: take(id)})
+			hint := ""
+			if l.Has("hint.fact." + name) {
+				hint = l.T("hint.fact." + name)
+			}
+			fg.Facts = append(fg.Facts, factInput{ID: id, Name: "facts." + name, Label: l.T("fact." + name), Source: l.Cite(fd.Source, ""), Hint: hint, Type: fd.Type, Value: v.Get("facts." + name), Errs: take(id)})
 		}
 		d.FactGroups = append(d.FactGroups, fg)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -221,7 +222,7 @@ func TestNormalizeProblemsLocalised(t *testing.T) {
 		{},
 		{Status: "withdrawn", TradeName: accord.Text{"en": " "}, Domains: []string{"nope"}, DeploymentCountries: []string{"uk", "UK", "EU", "XX"}},
 		{Status: "sold", TradeName: accord.Text{"!!": "x", "EN": "a", "en": "b"}, IntendedPurpose: accord.Text{"en": strings.Repeat("x", accord.MaxTextLen+1)}, SystemVersion: long},
-		{Facts: accord.Facts{ParameterCount: &neg, TrainingComputeFLOP: &nan}, Documents: []accord.Document{{Kind: "poem", URL: "ftp://x", SHA256: "zz"}}, InfoURL: "notaurl", Confidential: []string{"trade_name"}},
+		{Facts: accord.Facts{ParameterCount: &neg, TrainingComputeFLOP: &nan, DeveloperAnnualRevenue: &nan}, Documents: []accord.Document{{Kind: "poem", URL: "ftp://x", SHA256: "zz"}}, InfoURL: "notaurl", Confidential: []string{"trade_name"}},
 		{Reference: "\xff", Domains: make([]string, 65), Documents: make([]accord.Document, 33)},
 		{InfoURL: "https://example.org/" + strings.Repeat("a", 2000)},
 	}
@@ -266,6 +267,35 @@ func TestInputFor(t *testing.T) {
 	for _, tt := range tests {
 		if got := inputFor(tt.path, []int{0, 4}); got != tt.want {
 			t.Errorf("inputFor(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestFactHints: a question that turns on a legal term shows the term's
+// definition beside it in every language, and the answer is described by it
+// for screen readers (China's "public-opinion attributes", defined by the
+// 2018 Security Assessment Provisions, Art. 2).
+func TestFactHints(t *testing.T) {
+	tn := demoNode(t)
+	c := tn.client(t)
+	tn.signIn(t, c, tn.Token)
+	words := map[string]string{"en": "mini-programs", "fr": "mini-programmes", "es": "miniprogramas", "ru": "мини-программы", "ar": "البرامج المصغّرة", "zh-Hans": "小程序"}
+	for _, code := range uiLocales {
+		resp, body := tn.get(t, c, "/portal/new", code)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", code, resp.StatusCode)
+		}
+		id := fieldID("facts.public_opinion_attributes")
+		if !strings.Contains(body, `aria-describedby="`+id+`-hint `+id+`-src"`) {
+			t.Errorf("%s: the public-opinion question is not described by its hint", code)
+		}
+		re := regexp.MustCompile(`<p class="hint" id="` + regexp.QuoteMeta(id) + `-hint">([^<]*)</p>`)
+		m := re.FindStringSubmatch(body)
+		if m == nil || !strings.Contains(html.UnescapeString(m[1]), words[code]) {
+			t.Errorf("%s: no definition beside the public-opinion question (got %q)", code, m)
+		}
+		if strings.Contains(body, fieldID("facts.profiling")+`-hint`) {
+			t.Errorf("%s: a question without a catalogue hint shows one", code)
 		}
 	}
 }
