@@ -41,8 +41,10 @@ type SystemVersion struct {
 	By       string    `json:"by"` // organization id (or "admin") that made the change
 	// LogIndex is the index of this version's entry in the node's log.
 	LogIndex int64 `json:"log_index"`
-	// Salts holds the private salt of each confidential field's commitment. It is
-	// never served; deleting a salt makes the public commitment meaningless.
+	// Salts holds the private salt of each confidential field's commitment,
+	// and under "classification" that of the classification entry's
+	// commitment to ClassificationFull. It is never served to the public;
+	// deleting a salt makes the public commitment meaningless.
 	Salts map[string][]byte `json:"-"`
 	// Classification is what the log holds of the classification made when
 	// the version was filed: the packs by id, version and hash, and each
@@ -52,6 +54,12 @@ type SystemVersion struct {
 	Classification json.RawMessage `json:"classification,omitempty"`
 	// ClassificationIndex is the log index of the classification's entry.
 	ClassificationIndex int64 `json:"classification_index,omitempty"`
+	// ClassificationFull is, when the filing withholds inputs the rules
+	// read (confidential facts or lists), the same content for the
+	// classification of the whole filing: Classification is then computed
+	// without them, and the log entry commits to this. Private like the
+	// confidential fields (see registry and docs/CONFIDENTIALITY.md).
+	ClassificationFull json.RawMessage `json:"classification_full,omitempty"`
 }
 
 // SystemSummary is a search hit: enough to list a system.

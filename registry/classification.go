@@ -2,8 +2,9 @@ package registry
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"strings"
 	"time"
 
@@ -43,17 +44,44 @@ type ClassificationView struct {
 	// was filed, and Filed its content: packs by hash, tiers, fired rules.
 	LogIndex *int64          `json:"log_index,omitempty"`
 	Filed    json.RawMessage `json:"filed,omitempty"`
+	// FiledFull opens the log entry's commitment to the full classification,
+	// for a caller who sees it in full, when the public one withholds inputs.
+	FiledFull *Opening `json:"filed_full,omitempty"`
 	// PacksChanged reports that the node's packs differ from those the
 	// filed classification used, so this result may differ from it.
 	PacksChanged bool `json:"packs_changed,omitempty"`
 	rules.Result
 }
 
+// Opening is what verifies a commitment: Commitment(salt, Content) is the
+// commitment the log entry holds.
+type Opening struct {
+	// Content is the committed content: the full classification's log
+	// content, in the shape of ClassificationView.Filed.
+	Content json.RawMessage `json:"content"`
+	// Salt is the commitment's private salt, hex.
+	Salt string `json:"salt"`
+	// Commitment is hex(SHA-256(salt || RFC 8785 form of Content)), as in the
+	// log entry's commitments under "classification".
+	Commitment string `json:"commitment"`
+}
+
+// ClassificationCommitment names, in a system.classified entry's
+// commitments and in its version's salts, the commitment to the full
+// classification of a filing that withholds inputs from the public one.
+const ClassificationCommitment = "classification"
+
 // Classification returns the classification of a system version under the
 // node's packs, as of asOf — by default the day the version was filed, which
 // reproduces the logged classification while the packs are unchanged.
 // Results are recomputed, not stored: classification is a pure function of
 // the filing, the packs and the date.
+//
+// The public (and any caller who may not read the provider's confidential
+// fields) gets the public classification: that of the public filing, with
+// every confidential fact and list withheld (docs/CONFIDENTIALITY.md). The
+// provider, authorities and the admin get the full one, and the opening of
+// the log's commitment to it.
 func (s *Service) Classification(ctx context.Context, c *Caller, id string, version int, asOf time.Time) (*ClassificationView, error) {
 	var view *ClassificationView
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
@@ -65,45 +93,42 @@ func (s *Service) Classification(ctx context.Context, c *Caller, id string, vers
 		if asOf.IsZero() {
 			asOf = v.Time
 		}
-		view.Result = rules.Classify(v.Filing, s.packs, asOf)
+		if c.SeesConfidential(sys.Provider) {
+			view.Result = rules.Classify(v.Filing, s.packs, asOf)
+			if salt := v.Salts[ClassificationCommitment]; v.ClassificationFull != nil && salt != nil {
+				cm, err := Commitment(salt, v.ClassificationFull)
+				if err != nil {
+					return err
+				}
+				view.FiledFull = &Opening{Content: v.ClassificationFull, Salt: hex.EncodeToString(salt), Commitment: cm}
+			}
+		} else {
+			if view.Result, err = publicResult(v.Filing, s.packs, asOf); err != nil {
+				return err
+			}
+		}
 		if v.Classification != nil {
 			idx := v.ClassificationIndex
 			view.LogIndex, view.Filed = &idx, v.Classification
 			view.PacksChanged = packsChanged(v.Classification, view.Result)
-		}
-		if !c.SeesConfidential(sys.Provider) {
-			redactResult(&view.Result, v.Filing.Confidential)
 		}
 		return nil
 	})
 	return view, err
 }
 
-// redactResult hides the values of confidential fields among the facts a
-// result shows behind its rules.
-func redactResult(r *rules.Result, confidential []string) {
-	if len(confidential) == 0 {
-		return
+// publicResult is the public classification of a filing: computed from the
+// public filing alone, with its confidential inputs withheld, so that
+// nothing in it depends on their values or on whether they are filled in.
+func publicResult(f accord.Filing, packs []*rules.Pack, asOf time.Time) (rules.Result, error) {
+	if len(f.Confidential) == 0 {
+		return rules.Classify(f, packs, asOf), nil
 	}
-	hide := func(facts []rules.Fact) {
-		for i := range facts {
-			if slices.Contains(confidential, facts[i].Name) {
-				facts[i].Value = "(confidential)"
-			}
-		}
+	pub, err := PublicFiling(f)
+	if err != nil {
+		return rules.Result{}, err
 	}
-	for i := range r.Frameworks {
-		fw := &r.Frameworks[i]
-		for j := range fw.Fired {
-			hide(fw.Fired[j].Facts)
-		}
-		for j := range fw.Cancelled {
-			hide(fw.Cancelled[j].Facts)
-		}
-		for j := range fw.Undetermined {
-			hide(fw.Undetermined[j].Facts)
-		}
-	}
+	return rules.ClassifyWithheld(pub, pub.Confidential, packs, asOf), nil
 }
 
 // packsChanged compares the packs a filed classification names with a result's.
@@ -128,11 +153,50 @@ type classification struct {
 	result rules.Result
 }
 
-func (s *Service) classify(f accord.Filing, at time.Time) *classification {
-	if len(s.packs) == 0 {
+// classified is a new version's public classification (what the log
+// entry, the summary and the facets show) and, when it withholds inputs,
+// the full one's log content with a fresh salt and the commitment to it.
+type classified struct {
+	public     *classification
+	content    []byte // the public classification's log content
+	full       []byte // the full one's, nil when nothing is withheld
+	salt       []byte
+	commitment string
+}
+
+// publicOrNil is the public classification, nil without one.
+func (c *classified) publicOrNil() *classification {
+	if c == nil {
 		return nil
 	}
-	return &classification{result: rules.Classify(f, s.packs, at)}
+	return c.public
+}
+
+// classify classifies a new version: publicly, from the public filing with
+// its confidential inputs withheld, and in full when that differs. Nil
+// without packs.
+func (s *Service) classify(f, public accord.Filing, at time.Time) (*classified, error) {
+	if len(s.packs) == 0 {
+		return nil, nil
+	}
+	c := &classified{public: &classification{result: rules.ClassifyWithheld(public, public.Confidential, s.packs, at)}}
+	var err error
+	if c.content, err = c.public.logContent(); err != nil {
+		return nil, err
+	}
+	if len(c.public.result.Withheld) == 0 {
+		return c, nil // nothing withheld: the public classification is the full one
+	}
+	full := &classification{result: rules.Classify(f, s.packs, at)}
+	if c.full, err = full.logContent(); err != nil {
+		return nil, err
+	}
+	c.salt = make([]byte, 32)
+	rand.Read(c.salt)
+	if c.commitment, err = Commitment(c.salt, c.full); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // logContent is what the log keeps of a classification, as canonical JSON:
@@ -141,7 +205,9 @@ func (s *Service) classify(f accord.Filing, at time.Time) *classification {
 // value. Its shape is fixed, so it is written directly, keys in RFC 8785
 // order: through encoding/json and a canonicalising parser it cost more
 // than the classification itself. TestLogContentMatchesEarlierEncoding
-// checks it against that encoding.
+// checks it against that encoding. A framework whose outcome rests on
+// withheld inputs names them under "withheld" (left out when none, so a
+// classification that withholds nothing is logged as it always was).
 func (c *classification) logContent() ([]byte, error) {
 	fws := c.result.Frameworks
 	b := make([]byte, 0, 256+320*len(fws))
@@ -194,6 +260,7 @@ func (c *classification) logContent() ([]byte, error) {
 		b = str(b, fw.Pack)
 		b = append(b, `,"tier":`...)
 		b = str(b, fw.Tier)
+		b = list(b, "withheld", len(fw.Withheld), func(i int) string { return fw.Withheld[i] })
 		return append(b, '}')
 	})
 	b = append(b, `,"level":`...)
@@ -209,6 +276,15 @@ func (c *classification) logContent() ([]byte, error) {
 		return append(b, '}')
 	})
 	return append(b, '}'), nil
+}
+
+// ClassificationContent is what a system.classified log entry holds of a
+// classification result (ClassificationView.Filed has its shape). Whoever
+// holds the full classification of a version, as filed, and the salt of the
+// entry's commitment can check it against the log:
+// Commitment(salt, ClassificationContent(result)) is the commitment.
+func ClassificationContent(r rules.Result) ([]byte, error) {
+	return (&classification{result: r}).logContent()
 }
 
 // levels returns the baseline level and each applicable framework's tier.

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"bytes"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +85,57 @@ func TestLogContentMatchesEarlierEncoding(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestClassifiedLogsAsBefore: a new version whose confidential fields are
+// none of the rules' inputs logs the content it always did, with nothing to
+// commit to; one that withholds inputs commits to exactly that content of
+// its full classification, and logs its public one.
+func TestClassifiedLogsAsBefore(t *testing.T) {
+	all, err := frameworks.Packs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	systems, err := demo.Systems()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &Service{packs: all}
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	withheld := 0
+	for _, s := range systems {
+		for _, f := range append([]accord.Filing{s.Filing}, s.Updates...) {
+			for _, conf := range [][]string{f.Confidential, nil, {"data_sources", "documents"}, {"facts.profiling", "affected_persons"}} {
+				f.Confidential = conf
+				if f, err = f.Normalize(); err != nil {
+					t.Fatal(err)
+				}
+				public, err := PublicFiling(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := svc.classify(f, public, at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before, err := loggedBefore(&classification{result: rules.Classify(f, all, at)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				reads := slices.ContainsFunc(conf, func(p string) bool { return strings.HasPrefix(p, "facts.") || p == "affected_persons" })
+				switch {
+				case !reads && (c.full != nil || !bytes.Equal(c.content, before)):
+					t.Errorf("%s confidential %v: logs %s (full %s), before %s", s.Key, conf, c.content, c.full, before)
+				case reads && (!bytes.Equal(c.full, before) || len(c.salt) != 32 || c.commitment == ""):
+					t.Errorf("%s confidential %v: commits to %s, the full content is %s", s.Key, conf, c.full, before)
+				case reads:
+					withheld++
+				}
+			}
+		}
+	}
+	if withheld == 0 {
+		t.Error("no filing withheld an input")
 	}
 }

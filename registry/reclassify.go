@@ -35,20 +35,23 @@ type classInput struct {
 	AffectedPersons     []string     `json:"affected_persons"`
 	Facts               accord.Facts `json:"facts"`
 	PersonalData        []string     `json:"personal_data"`
+	// Confidential names the inputs the public classification withholds.
+	Confidential []string `json:"confidential"`
 }
 
 func (c classInput) filing() accord.Filing {
 	return accord.Filing{
 		Status: c.Status, Domains: c.Domains, AlgorithmTypes: c.AlgorithmTypes, DeploymentCountries: c.DeploymentCountries,
 		DeploymentRegions: c.DeploymentRegions, DeployerKinds: c.DeployerKinds, AffectedPersons: c.AffectedPersons,
-		Facts: c.Facts, PersonalData: c.PersonalData,
+		Facts: c.Facts, PersonalData: c.PersonalData, Confidential: c.Confidential,
 	}
 }
 
 // Reclassify classifies the current version of every system under the
 // service's packs as of a date, and updates each system's classification
 // facets (and so the level and tiers its summary shows) where the outcome
-// changed: what a rule change triggers. The
+// changed: what a rule change triggers. Facets and summaries are public, so
+// this is the public outcome: confidential inputs withheld. The
 // classification stored with each version (the one in the log, made when it
 // was filed) stays as it was; GET …/classification?as_of= recomputes.
 //
@@ -176,8 +179,11 @@ func (s *Service) reclassifyHead(h accord.StoredHead, asOf time.Time) (accord.Re
 	if err := jsonv2.Unmarshal(h.Current, &v); err != nil {
 		return accord.Reclassification{}, false, fmt.Errorf("decode stored version of %s: %w", h.ID, err)
 	}
-	// Only the outcome: the facets hold no explanation.
-	cl := &classification{result: rules.Outcome(v.Filing.filing(), s.packs, asOf)}
+	// Only the outcome: the facets hold no explanation. They are public, so
+	// they are those of the public classification, the confidential inputs
+	// withheld (the engine ignores their values).
+	f := v.Filing.filing()
+	cl := &classification{result: rules.OutcomeWithheld(f, f.Confidential, s.packs, asOf)}
 	cur := cl.facets()
 	if slices.Equal(cur, h.Class) {
 		return accord.Reclassification{}, false, nil

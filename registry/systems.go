@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"crypto/sha256"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -270,8 +271,7 @@ type prepared struct {
 	content     []byte        // canonical content of the filing's log event
 	commitments map[string]string
 	salts       map[string][]byte
-	cl          *classification
-	clContent   []byte // canonical content of the classification's log event
+	cl          *classified
 	doc         accord.SearchDoc
 }
 
@@ -296,12 +296,10 @@ func (s *Service) prepare(f accord.Filing, provider, reason string, now time.Tim
 	if p.content, err = accord.CanonicalValue(content); err != nil {
 		return nil, err
 	}
-	if p.cl = s.classify(f, now); p.cl != nil {
-		if p.clContent, err = p.cl.logContent(); err != nil {
-			return nil, err
-		}
+	if p.cl, err = s.classify(f, p.public, now); err != nil {
+		return nil, err
 	}
-	p.doc = searchDoc(provider, p.public, p.cl)
+	p.doc = searchDoc(provider, p.public, p.cl.publicOrNil())
 	return p, nil
 }
 
@@ -310,20 +308,32 @@ func (s *Service) prepare(f accord.Filing, provider, reason string, now time.Tim
 // then the classification's.
 func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller, org *accord.Organization, sys accord.System, ev string, p *prepared, doc accord.SearchDoc, reason string, now time.Time, next int64) ([][]byte, error) {
 	v := accord.SystemVersion{SystemID: sys.ID, Version: sys.Version, Event: ev, Filing: p.filing, Reason: reason, Time: now, By: c.actor(), LogIndex: next, Salts: p.salts}
+	var clCommitments map[string]string
 	if p.cl != nil {
-		v.Classification, v.ClassificationIndex = p.clContent, next+1
+		v.Classification, v.ClassificationIndex = p.cl.content, next+1
+		if p.cl.full != nil {
+			// The full classification stays private, with its salt; the
+			// log entry commits to it.
+			v.ClassificationFull = p.cl.full
+			v.Salts = maps.Clone(v.Salts)
+			if v.Salts == nil {
+				v.Salts = map[string][]byte{}
+			}
+			v.Salts[ClassificationCommitment] = p.cl.salt
+			clCommitments = map[string]string{ClassificationCommitment: p.cl.commitment}
+		}
 	}
 	if err := tx.AddSystemVersion(ctx, v); err != nil {
 		return nil, err
 	}
-	if err := tx.PutSystem(ctx, sys, summary(sys, org, p.public, p.cl), doc); err != nil {
+	if err := tx.PutSystem(ctx, sys, summary(sys, org, p.public, p.cl.publicOrNil()), doc); err != nil {
 		return nil, err
 	}
 	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]
 	at := accord.LogTime(now)
 	entries := [][]byte{accord.LogEvent{Type: typ, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.content, Commitments: p.commitments}.Bytes()}
 	if p.cl != nil {
-		entries = append(entries, accord.LogEvent{Type: accord.LogSystemClassified, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.clContent}.Bytes())
+		entries = append(entries, accord.LogEvent{Type: accord.LogSystemClassified, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.cl.content, Commitments: clCommitments}.Bytes())
 	}
 	return entries, nil
 }

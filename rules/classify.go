@@ -56,7 +56,19 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // summary and the checklist. Classify never fails: a condition that cannot
 // be evaluated makes its rule undetermined, never false.
 func Classify(f accord.Filing, packs []*Pack, asOf time.Time) Result {
-	return classify(f, packs, asOf, true)
+	return classify(f, factSet{}, packs, asOf, true)
+}
+
+// ClassifyWithheld is Classify with some inputs withheld: withheld names
+// filing paths as a filing's confidential list does ("facts.profiling",
+// "affected_persons"). A withheld fact or list is unknown to every rule,
+// whether or not the filing states it, so the result depends only on what
+// is not withheld (and on which inputs are). What is unknown because it is
+// withheld is named in Withheld, never in Missing: the tier the other
+// inputs guarantee, what rests on withheld ones, and no withheld value.
+// Paths classification never reads are ignored.
+func ClassifyWithheld(f accord.Filing, withheld []string, packs []*Pack, asOf time.Time) Result {
+	return classify(f, withheldSet(withheld), packs, asOf, true)
 }
 
 // Outcome is Classify without the explanations: each framework's
@@ -67,18 +79,23 @@ func Classify(f accord.Filing, packs []*Pack, asOf time.Time) Result {
 // change needs only this, and building the explanations is most of the
 // work of a classification.
 func Outcome(f accord.Filing, packs []*Pack, asOf time.Time) Result {
-	return classify(f, packs, asOf, false)
+	return classify(f, factSet{}, packs, asOf, false)
 }
 
-func classify(f accord.Filing, packs []*Pack, asOf time.Time, explain bool) Result {
+// OutcomeWithheld is Outcome with inputs withheld, as ClassifyWithheld.
+func OutcomeWithheld(f accord.Filing, withheld []string, packs []*Pack, asOf time.Time) Result {
+	return classify(f, withheldSet(withheld), packs, asOf, false)
+}
+
+func classify(f accord.Filing, withheld factSet, packs []*Pack, asOf time.Time, explain bool) Result {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		sc.in.release()
 		scratchPool.Put(sc)
 	}()
-	sc.in.reset(&f)
+	sc.in.reset(&f, withheld)
 	date := DateOf(asOf)
-	res := Result{AsOf: date}
+	res := Result{AsOf: date, Withheld: withheld.paths()}
 	var baseline *Pack
 	n := 0
 	for _, p := range packs {
@@ -159,7 +176,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 			scopeMiss = appMiss
 		}
 		scopeMiss = scopeMiss.union(exclMiss)
-		r := &Reason{Text: p.NotApplicable, Missing: scopeMiss.names()}
+		r := &Reason{Text: p.NotApplicable, Missing: in.missing(scopeMiss).names(), Withheld: in.withheld.inter(scopeMiss).paths()}
 		if exclU != nil {
 			r.Text, r.Exclusion, r.Citation = exclU.Title, exclU.ID, exclU.Citation
 		}
@@ -264,7 +281,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 			nFacts += len(c.rules[i].reads)
 		}
 		if s.inForce && s.eff == triU {
-			nNames += s.miss.count()
+			nNames += in.missing(s.miss).count()
 		}
 	}
 	factBuf := make([]Fact, nFacts)
@@ -330,8 +347,8 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 			fw.Cancelled = append(fw.Cancelled, cn)
 		case s.eff == triU:
 			start := len(nameBuf)
-			nameBuf = s.miss.appendNames(nameBuf)
-			pd := Pending{Hit: hit(c.ref[i], c.rules[i]), Missing: nameBuf[start:len(nameBuf):len(nameBuf)]}
+			nameBuf = in.missing(s.miss).appendNames(nameBuf)
+			pd := Pending{Hit: hit(c.ref[i], c.rules[i]), Missing: nameBuf[start:len(nameBuf):len(nameBuf)], Withheld: in.withheld.inter(s.miss).paths()}
 			if pd.Missing == nil {
 				pd.Missing = []string{}
 			}
@@ -352,9 +369,14 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 			d.Rules = append([]string{d.Rule}, d.Rules...)
 		}
 	}
-	fw.Missing = raise.union(scopeMiss).names()
+	undecided := raise.union(scopeMiss)
+	fw.Missing, fw.Withheld = in.missing(undecided).names(), in.withheld.inter(undecided).paths()
 	return fw
 }
+
+// missing is what of a set of unknown inputs the filing leaves out: those
+// not withheld.
+func (in *input) missing(s factSet) factSet { return s.minus(in.withheld) }
 
 // packEval computes the three-valued outcome of a pack's rules.
 type packEval struct {
@@ -461,6 +483,10 @@ func (in *input) hit(r *RuleRef, c *condition, buf []Fact) Hit {
 		slot := slotOf[name]
 		switch {
 		case slot < len(listVarsArr):
+			if in.wlists && in.withheld.hasList(slot) {
+				h.Facts = append(h.Facts, Fact{Name: name, Withheld: true})
+				continue
+			}
 			if in.boxed[slot] == nil {
 				l := in.lists[slot]
 				if l == nil {
@@ -474,7 +500,11 @@ func (in *input) hit(r *RuleRef, c *condition, buf []Fact) Hit {
 		default:
 			v := in.vals[slot]
 			if v == nil {
-				h.Facts = append(h.Facts, Fact{Name: name, Unknown: true})
+				if in.withheld.has(slot - slotFacts) {
+					h.Facts = append(h.Facts, Fact{Name: name, Withheld: true})
+				} else {
+					h.Facts = append(h.Facts, Fact{Name: name, Unknown: true})
+				}
 				continue
 			}
 			val := v.Value()

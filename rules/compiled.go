@@ -22,9 +22,21 @@ type condition struct {
 	planErr                error
 	reads                  []string // variables read, for explanations
 	facts                  []int    // facts read (indices into facts)
+	lists                  []int    // filing lists read (slots), which a caller may withhold
 	// tree is the condition's boolean skeleton (tree.go), nil when the
 	// whole condition is one CEL leaf.
 	tree *node
+}
+
+// index finds the facts and lists among the variables a condition reads.
+func (c *condition) index() {
+	for _, name := range c.reads {
+		if i, ok := factByCEL[name]; ok {
+			c.facts = append(c.facts, i)
+		} else if slot, ok := slotOf[name]; ok && slot < len(listVarsArr) {
+			c.lists = append(c.lists, slot)
+		}
+	}
 }
 
 // plan builds a condition's three programs.

@@ -52,6 +52,17 @@
 // exclusions (e.g. military use) make it applicable, not applicable (with
 // the reason, or the exclusion's citation) or undetermined.
 //
+// ClassifyWithheld (and OutcomeWithheld) classify with some inputs
+// withheld: the facts and lists a filing marks confidential, named by their
+// filing paths ("facts.profiling", "affected_persons"). A withheld input is
+// unknown to every rule whether or not the filing states it (a withheld
+// list is unknown, not empty), so the result is a function of the rest of
+// the filing and of which inputs are withheld: the registry's public
+// classification. What is undetermined because of a withheld input names it
+// in Withheld (of the framework, its reason, each undetermined rule), never
+// in Missing, and a rule's facts show a withheld input as withheld, without
+// a value.
+//
 // Each fired rule comes with its citation and the inputs its condition read
 // and their values (the facts that made it true); cancelled rules with the
 // exceptions that cancelled them and why; undetermined rules with their

@@ -119,14 +119,16 @@ var facts, factByCEL = func() ([]fact, map[string]int) {
 		m["facts."+name] = len(fs)
 		fs = append(fs, fact{name: name, cel: "facts." + name, index: i, offset: f.Offset, kind: k, typ: ct, pattern: cel.AttributePattern("facts." + name)})
 	}
-	if len(fs) > 128 {
-		panic("rules: more than 128 facts; widen factSet")
+	if len(fs)+len(listVarsArr) > 128 {
+		panic("rules: more than 128 facts and lists; widen factSet")
 	}
 	return fs, m
 }()
 
-// factSet is a set of facts. Bit b stands for the fact whose name is b-th
-// in sorted order, so that listing a set's names needs no sorting.
+// factSet is a set of facts and filing lists. Bit b < len(facts) stands
+// for the fact whose name is b-th in sorted order, so that listing a set's
+// names needs no sorting; bit len(facts)+slot for the filing list in that
+// slot, which is unknown only when withheld (ClassifyWithheld).
 type factSet [2]uint64
 
 func (s *factSet) add(i int) { b := factBit[i]; s[b/64] |= 1 << (b % 64) }
@@ -134,11 +136,18 @@ func (s factSet) has(i int) bool {
 	b := factBit[i]
 	return s[b/64]&(1<<(b%64)) != 0
 }
+func (s *factSet) addList(slot int) { b := len(facts) + slot; s[b/64] |= 1 << (b % 64) }
+func (s factSet) hasList(slot int) bool {
+	b := len(facts) + slot
+	return s[b/64]&(1<<(b%64)) != 0
+}
 func (s factSet) union(o factSet) factSet {
 	return factSet{s[0] | o[0], s[1] | o[1]}
 }
-func (s factSet) empty() bool { return s[0] == 0 && s[1] == 0 }
-func (s factSet) count() int  { return bits.OnesCount64(s[0]) + bits.OnesCount64(s[1]) }
+func (s factSet) inter(o factSet) factSet { return factSet{s[0] & o[0], s[1] & o[1]} }
+func (s factSet) minus(o factSet) factSet { return factSet{s[0] &^ o[0], s[1] &^ o[1]} }
+func (s factSet) empty() bool             { return s[0] == 0 && s[1] == 0 }
+func (s factSet) count() int              { return bits.OnesCount64(s[0]) + bits.OnesCount64(s[1]) }
 
 // names returns the facts' JSON names in sorted order, nil for none.
 func (s factSet) names() []string {
@@ -148,16 +157,60 @@ func (s factSet) names() []string {
 	return s.appendNames(make([]string, 0, s.count()))
 }
 
-// appendNames appends the facts' JSON names to out in sorted order.
+// appendNames appends the facts' JSON names to out in sorted order. Lists
+// have no name among the facts: the sets it is given never hold one.
 func (s factSet) appendNames(out []string) []string {
 	for w, word := range s {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
-			out = append(out, facts[factByBit[w*64+b]].name)
+			if i := w*64 + b; i < len(facts) {
+				out = append(out, facts[factByBit[i]].name)
+			}
 		}
 	}
 	return out
+}
+
+// paths returns the filing paths of the set's facts and lists, sorted
+// ("affected_persons", "facts.profiling"): how withheld inputs are named,
+// as a filing's confidential list names them. Nil for none.
+func (s factSet) paths() []string {
+	if s.empty() {
+		return nil
+	}
+	out := make([]string, 0, s.count())
+	for i := range facts {
+		if s.has(i) {
+			out = append(out, facts[i].cel)
+		}
+	}
+	for slot, p := range listPaths {
+		if s.hasList(slot) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listPaths are the filing fields behind the CEL list variables, by slot.
+var listPaths = [len(listVarsArr)]string{"domains", "algorithm_types", "deployment_countries", "deployer_kinds", "affected_persons", "personal_data", "deployment_regions"}
+
+// withheldSet resolves the filing paths a caller withholds. Paths that
+// classification never reads (e.g. "data_sources") are ignored.
+func withheldSet(paths []string) factSet {
+	var s factSet
+	for _, p := range paths {
+		if i, ok := factByCEL[p]; ok {
+			s.add(i)
+			continue
+		}
+		if slot := slices.Index(listPaths[:], p); slot >= 0 {
+			s.addList(slot)
+		}
+	}
+	return s
 }
 
 // factBit maps a fact index to its bit (its rank by name); factByBit back.

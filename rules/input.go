@@ -20,6 +20,14 @@ const (
 
 var listVarsArr = [7]string{"domains", "algorithm_types", "countries", "deployer_kinds", "affected_persons", "personal_data", "regions"}
 
+// listPatterns mark a withheld list unknown for partial evaluation.
+var listPatterns = func() (ps [len(listVarsArr)]*interpreter.AttributePattern) {
+	for i, n := range listVarsArr {
+		ps[i] = interpreter.NewAttributePattern(n)
+	}
+	return ps
+}()
+
 var slotOf = func() map[string]int {
 	m := map[string]int{"status": slotStatus}
 	for i, n := range listVarsArr {
@@ -41,6 +49,11 @@ type input struct {
 	// when CEL asks for them, since most list tests never reach CEL.
 	vals  []ref.Val
 	known factSet
+	// withheld are the facts and lists the caller withholds
+	// (ClassifyWithheld): unknown whatever the filing says. wlists is set
+	// when a list is among them, so that the usual case tests nothing more.
+	withheld factSet
+	wlists   bool
 	// pats holds the unknown-fact patterns of the condition being evaluated:
 	// only facts it reads, so partial evaluation has little to match.
 	pats []*interpreter.AttributePattern
@@ -52,7 +65,7 @@ type input struct {
 	boxed [len(listVarsArr)]any
 }
 
-func (in *input) reset(f *accord.Filing) {
+func (in *input) reset(f *accord.Filing, withheld factSet) {
 	if in.vals == nil {
 		in.vals = make([]ref.Val, slotFacts+len(facts))
 		in.pats = make([]*interpreter.AttributePattern, 0, 8)
@@ -61,7 +74,16 @@ func (in *input) reset(f *accord.Filing) {
 	clear(in.boxed[:])
 	in.known = factSet{}
 	in.oversized = false
+	in.withheld, in.wlists = withheld, false
 	in.lists = [...][]string{f.Domains, f.AlgorithmTypes, f.DeploymentCountries, f.DeployerKinds, f.AffectedPersons, f.PersonalData, f.DeploymentRegions}
+	if !withheld.empty() {
+		for slot := range in.lists {
+			if withheld.hasList(slot) {
+				in.lists[slot] = nil // never read, so never shown
+				in.wlists = true
+			}
+		}
+	}
 	for _, l := range in.lists {
 		if len(l) > maxListLen {
 			in.oversized = true
@@ -83,7 +105,7 @@ func (in *input) reset(f *accord.Filing) {
 	for i := range facts {
 		fa := &facts[i]
 		p := *(*unsafe.Pointer)(unsafe.Add(base, fa.offset))
-		if p == nil {
+		if p == nil || withheld.has(i) {
 			continue
 		}
 		in.known.add(i)
@@ -107,6 +129,7 @@ func (in *input) reset(f *accord.Filing) {
 // release drops the input's references to the filing before pooling.
 func (in *input) release() {
 	in.lists = [len(listVarsArr)][]string{}
+	in.withheld, in.wlists = factSet{}, false
 	clear(in.boxed[:])
 	in.status = ""
 	in.pats = in.pats[:0]
@@ -121,6 +144,9 @@ func (in *input) ResolveName(name string) (any, bool) {
 	if in.vals[i] == nil {
 		switch {
 		case i < len(listVarsArr):
+			if in.wlists && in.withheld.hasList(i) {
+				return nil, false // unknown: partial evaluation never asks
+			}
 			in.vals[i] = types.NewStringList(types.DefaultTypeAdapter, in.lists[i])
 		case i == slotStatus:
 			in.vals[i] = types.String(in.status)
@@ -165,6 +191,14 @@ func (in *input) evalCEL(c *condition, miss *factSet) (tri, error) {
 			reads.add(fi)
 		}
 	}
+	if in.wlists {
+		for _, slot := range c.lists {
+			if in.withheld.hasList(slot) {
+				in.pats = append(in.pats, listPatterns[slot])
+				reads.addList(slot)
+			}
+		}
+	}
 	if err := c.programs(); err != nil {
 		*miss = miss.union(reads)
 		return triU, err
@@ -194,6 +228,8 @@ func (in *input) evalCEL(c *condition, miss *factSet) (tri, error) {
 			for _, t := range trails {
 				if fi, ok := factByCEL[t.Variable()]; ok {
 					ms.add(fi)
+				} else if slot, ok := slotOf[t.Variable()]; ok && slot < len(listVarsArr) {
+					ms.addList(slot)
 				}
 			}
 		}

@@ -813,11 +813,7 @@ func (cc *compiler) condition(ctx string, line int, src string) *condition {
 		v.errorf(ctx, line, "cannot plan the condition: %v", err2)
 		return nil
 	}
-	for _, name := range cond.reads {
-		if i, ok := factByCEL[name]; ok {
-			cond.facts = append(cond.facts, i)
-		}
-	}
+	cond.index()
 	b := builder{cc: cc, info: checked.SourceInfo(), consts: cc.constLists, scalars: cc.scalars}
 	if t := b.build(checked.Expr()); !b.failed && t.kind != nLeaf {
 		cond.tree = t

@@ -17,6 +17,10 @@ type Result struct {
 	// may apply, when a scope fact is missing), grouped by baseline theme in
 	// the baseline's order. Themes without obligations are left out.
 	Checklist []ThemeDuties `json:"checklist"`
+	// Withheld lists the inputs the classification was computed without
+	// (ClassifyWithheld): filing paths such as "facts.profiling" or
+	// "affected_persons", sorted. Nil for a classification of everything.
+	Withheld []string `json:"withheld,omitempty"`
 }
 
 // Applicability of a framework to a filing.
@@ -53,7 +57,11 @@ type Framework struct {
 	// decide an undetermined tier or applicability. Each undetermined rule
 	// also names its own missing facts (an obligation-only rule can be
 	// undetermined while the tier is not).
-	Missing      []string       `json:"missing,omitempty"`
+	Missing []string `json:"missing,omitempty"`
+	// Withheld names the withheld inputs (filing paths) that could change
+	// the tier or the applicability: what rests on confidential
+	// information. Like Missing, only Classify sets it.
+	Withheld     []string       `json:"withheld,omitempty"`
 	Fired        []Hit          `json:"fired"`
 	Cancelled    []Cancellation `json:"cancelled,omitempty"`
 	Undetermined []Pending      `json:"undetermined,omitempty"`
@@ -70,6 +78,8 @@ type Reason struct {
 	Exclusion string      `json:"exclusion,omitempty"`
 	Citation  string      `json:"citation,omitempty"`
 	Missing   []string    `json:"missing,omitempty"`
+	// Withheld names the withheld inputs that could exclude the filing.
+	Withheld []string `json:"withheld,omitempty"`
 }
 
 // Hit is a rule whose condition held, with what it read.
@@ -96,9 +106,13 @@ type RuleRef struct {
 // fact (e.g. "facts.profiling").
 type Fact struct {
 	Name string `json:"name"`
-	// Value is a []string, bool, float64, int64 or string; nil when Unknown.
+	// Value is a []string, bool, float64, int64 or string; nil when
+	// Unknown or Withheld.
 	Value   any  `json:"value,omitempty"`
 	Unknown bool `json:"unknown,omitempty"`
+	// Withheld is set for an input the classification was computed
+	// without: its value, and whether the filing states it, are not shown.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // Cancellation is a rule whose condition held but which an exception cancelled.
@@ -121,6 +135,8 @@ type Pending struct {
 	Hit
 	// Missing are the facts that would decide it.
 	Missing []string `json:"missing"`
+	// Withheld are the withheld inputs (filing paths) it depends on.
+	Withheld []string `json:"withheld,omitempty"`
 	// Exceptions are undetermined exceptions that might cancel the rule.
 	Exceptions []string `json:"exceptions,omitempty"`
 	// Error is set when evaluation failed (e.g. the cost limit was reached);

@@ -92,6 +92,10 @@ func (in *input) evalNode(n *node, miss *factSet) (tri, error) {
 		}
 		return triF, nil
 	case nAtom:
+		if in.wlists && in.withheld.hasList(n.atom.slot) {
+			miss.addList(n.atom.slot)
+			return triU, nil
+		}
 		if in.holds(&n.atom) {
 			return triT, nil
 		}

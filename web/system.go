@@ -235,8 +235,11 @@ type classView struct {
 	AsOf         time.Time
 	Level        string // baseline level or undetermined / not_applicable
 	AtLeast      string
-	Frameworks   []frameworkView
-	Checklist    []themeView
+	// Withheld labels the confidential inputs the classification was
+	// computed without (the public's view of a filing that has some).
+	Withheld   []string
+	Frameworks []frameworkView
+	Checklist  []themeView
 }
 
 type frameworkView struct {
@@ -249,10 +252,14 @@ type frameworkView struct {
 	AtLeast                         string
 	Possible                        []string
 	Missing                         []string // labels
+	Withheld                        []string // labels of the confidential inputs the outcome rests on
 	Fired                           []ruleView
 	Cancelled                       []ruleView
 	Pending                         []ruleView
-	Upcoming                        []ruleView
+	// Confidential are the undetermined rules that only confidential
+	// inputs leave open: not "yet" undecided, but decided out of view.
+	Confidential []ruleView
+	Upcoming     []ruleView
 }
 
 type ruleView struct {
@@ -262,6 +269,7 @@ type ruleView struct {
 	Tier         string
 	Facts        []factRow
 	Missing      []string
+	Withheld     []string // labels of the confidential inputs it rests on
 	By           []string // exceptions that cancelled it: citation — title
 	From         time.Time
 }
@@ -283,7 +291,7 @@ type dutyView struct {
 }
 
 func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
-	cv := &classView{AsOf: dateOf(string(res.AsOf)), Level: res.Summary.Level, AtLeast: res.Summary.AtLeast}
+	cv := &classView{AsOf: dateOf(string(res.AsOf)), Level: res.Summary.Level, AtLeast: res.Summary.AtLeast, Withheld: fieldLabels(l, res.Withheld)}
 	packName := map[string]Shown{}
 	for _, fw := range res.Frameworks {
 		pk := h.pack(fw.Pack)
@@ -301,6 +309,10 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 		}
 		for _, m := range fw.Missing {
 			v.Missing = append(v.Missing, l.T("fact."+m))
+		}
+		v.Withheld = fieldLabels(l, fw.Withheld)
+		if fw.Tier == rules.TierUndetermined && len(fw.Missing) == 0 && len(fw.Withheld) > 0 {
+			v.TierTitle = l.T("class.tier.withheld")
 		}
 		if fw.Reason != nil {
 			s := l.Pick(fw.Reason.Text)
@@ -322,7 +334,12 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 			for _, m := range pd.Missing {
 				rv.Missing = append(rv.Missing, l.T("fact."+m))
 			}
-			v.Pending = append(v.Pending, rv)
+			rv.Withheld = fieldLabels(l, pd.Withheld)
+			if len(pd.Missing) == 0 && len(pd.Withheld) > 0 && pd.Error == "" {
+				v.Confidential = append(v.Confidential, rv)
+			} else {
+				v.Pending = append(v.Pending, rv)
+			}
 		}
 		for _, u := range fw.Upcoming {
 			v.Upcoming = append(v.Upcoming, ruleView{ID: u.Rule, Citation: u.Citation, Title: l.Pick(u.Title), Tier: packTierTitle(l, pk, u.Tier), From: dateOf(string(u.EffectiveFrom))})
@@ -367,12 +384,12 @@ func (l *Locale) inputRow(f rules.Fact) factRow {
 	} else {
 		row.Label = l.Vocab("input", f.Name)
 	}
-	if f.Unknown {
-		row.Value = l.T("value.unknown")
+	if f.Withheld {
+		row.Value = l.T("value.confidential")
 		return row
 	}
-	if f.Value == confidentialValue {
-		row.Value = l.T("value.confidential")
+	if f.Unknown {
+		row.Value = l.T("value.unknown")
 		return row
 	}
 	switch v := f.Value.(type) {
@@ -415,9 +432,14 @@ func (l *Locale) codeLabel(list, code string) string {
 	return code
 }
 
-// confidentialValue is what the registry shows for a confidential fact's
-// value in a classification the caller may not see in full.
-const confidentialValue = "(confidential)"
+// fieldLabels names filing fields (by path) in the reader's language.
+func fieldLabels(l *Locale, paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		out = append(out, l.FieldLabel(p))
+	}
+	return out
+}
 
 // dateOf parses a YYYY-MM-DD date; the zero time when empty or malformed.
 func dateOf(s string) time.Time {
