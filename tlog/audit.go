@@ -3,11 +3,9 @@ package tlog
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 
-	"github.com/gowebpki/jcs"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -190,21 +188,13 @@ func Audit(ctx context.Context, fetch Fetcher, vkey string, prev []byte, workers
 	return rep, nil
 }
 
-// checkEntry decodes an entry as an Accord log event and checks that it is
-// in canonical form. It returns the event type.
+// checkEntry decodes an entry as an Accord log event, with the decoder of
+// its type (the one the mirror uses), and checks that it is in canonical
+// form. It returns the event type.
 func checkEntry(e []byte) (string, error) {
-	var ev accord.LogEvent
-	dec := json.NewDecoder(bytes.NewReader(e))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ev); err != nil {
-		return "", fmt.Errorf("not an Accord log event: %v", err)
-	}
-	if ev.Type == "" || ev.Record == "" || ev.Time == "" {
-		return "", fmt.Errorf("event lacks type, record or time")
-	}
-	c, err := jcs.Transform(e)
-	if err != nil || !bytes.Equal(c, e) {
-		return "", fmt.Errorf("not in RFC 8785 canonical form")
+	ev, err := accord.DecodeLogEntry(e, true)
+	if err != nil {
+		return "", err
 	}
 	return ev.Type, nil
 }
