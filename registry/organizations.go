@@ -120,8 +120,10 @@ func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) 
 	secret := NewSecret()
 	tok := accord.Token{ID: newID("tok"), Org: org, Label: label, Created: now}
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
-		if _, err := tx.Organization(ctx, org); err != nil {
+		if o, err := tx.Organization(ctx, org); err != nil {
 			return nil, err
+		} else if accord.Foreign(o.Home) {
+			return nil, foreignError("organization", org, o.Home)
 		}
 		if err := tx.CreateToken(ctx, tok, TokenHash(secret)); err != nil {
 			return nil, err
