@@ -134,6 +134,9 @@ func (s *Service) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
+	if h := s.witnessedHook.Load(); h != nil {
+		(*h)(peer.Origin, c.Size, cosigned)
+	}
 	return line, nil
 }
 
