@@ -180,10 +180,10 @@ func TestCheckEntry(t *testing.T) {
 	for name, bad := range map[string]string{
 		// A known type's content is decoded with the type's decoder.
 		"filing without a filing": `{"content":{"b":1},"org":"o","record":"sys_x","time":"2026-11-23T00:00:00.000Z","type":"system.filed","version":1}`,
-		"not canonical": `{"type":"system.filed","record":"r","version":1,"time":"t","org":"o","content":{}, "x":1}`,
-		"reordered":     `{"version":1,"type":"system.filed","record":"r","time":"t","org":"o","content":{}}`,
-		"not json":      `nope`,
-		"no type":       `{"content":{},"org":"o","record":"r","time":"t","type":"","version":1}`,
+		"not canonical":           `{"type":"system.filed","record":"r","version":1,"time":"t","org":"o","content":{}, "x":1}`,
+		"reordered":               `{"version":1,"type":"system.filed","record":"r","time":"t","org":"o","content":{}}`,
+		"not json":                `nope`,
+		"no type":                 `{"content":{},"org":"o","record":"r","time":"t","type":"","version":1}`,
 	} {
 		if _, err := checkEntry([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", name)
