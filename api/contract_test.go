@@ -174,7 +174,7 @@ func (tr transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if resp.StatusCode != http.StatusNotModified {
-		if err := tr.c.check(r.Method, r.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), body); err != nil {
+		if err := tr.c.check(r.Method, r.URL.EscapedPath(), resp.StatusCode, resp.Header.Get("Content-Type"), body); err != nil {
 			tr.t.Errorf("response does not match the OpenAPI document: %v", err)
 		}
 	}

@@ -9,20 +9,27 @@ import (
 
 // The federation's routes: the node's identity, its peers and external
 // witnesses (admin writes, public reads) and its default tlog-policy.
+// Without a federation service (tests of the API alone) they answer 503.
 func (a *API) federationRoutes() {
-	if a.fed == nil {
-		return
+	for pattern, h := range map[string]handlerFunc{
+		"GET /v1/node":                a.nodeIdentity,
+		"GET /v1/policy":              a.policy,
+		"GET /v1/peers":               a.listPeers,
+		"POST /v1/peers":              a.addPeer,
+		"GET /v1/peers/{name}":        a.getPeer,
+		"POST /v1/peers/{name}/state": a.setPeerState,
+		"DELETE /v1/peers/{name}":     a.retirePeer,
+		"GET /v1/witnesses":           a.listWitnesses,
+		"POST /v1/witnesses":          a.addWitness,
+		"DELETE /v1/witnesses/{name}": a.removeWitness,
+	} {
+		a.handle(pattern, func(w http.ResponseWriter, r *http.Request, c *registry.Caller) error {
+			if a.fed == nil {
+				return accord.Errorf(accord.EUnavailable, "this node runs without federation")
+			}
+			return h(w, r, c)
+		})
 	}
-	a.handle("GET /v1/node", a.nodeIdentity)
-	a.handle("GET /v1/policy", a.policy)
-	a.handle("GET /v1/peers", a.listPeers)
-	a.handle("POST /v1/peers", a.addPeer)
-	a.handle("GET /v1/peers/{name}", a.getPeer)
-	a.handle("POST /v1/peers/{name}/state", a.setPeerState)
-	a.handle("DELETE /v1/peers/{name}", a.retirePeer)
-	a.handle("GET /v1/witnesses", a.listWitnesses)
-	a.handle("POST /v1/witnesses", a.addWitness)
-	a.handle("DELETE /v1/witnesses/{name}", a.removeWitness)
 }
 
 func (a *API) nodeIdentity(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {

@@ -64,11 +64,15 @@ func ParseAddCheckpoint(body []byte) (AddCheckpointRequest, error) {
 		if n > MaxProofLines {
 			return req, fmt.Errorf("more than %d consistency-proof lines", MaxProofLines)
 		}
-		var h tlog.Hash
-		if k, err := base64.StdEncoding.Decode(h[:], line); err != nil || k != tlog.HashSize || base64.StdEncoding.EncodedLen(tlog.HashSize) != len(line) {
+		// Decode checks the length first: it writes up to DecodedLen bytes.
+		var buf [tlog.HashSize + 2]byte
+		if len(line) != base64.StdEncoding.EncodedLen(tlog.HashSize) {
 			return req, fmt.Errorf("proof line %d is not a base64 SHA-256 hash", n)
 		}
-		req.Proof = append(req.Proof, h)
+		if k, err := base64.StdEncoding.Decode(buf[:], line); err != nil || k != tlog.HashSize {
+			return req, fmt.Errorf("proof line %d is not a base64 SHA-256 hash", n)
+		}
+		req.Proof = append(req.Proof, tlog.Hash(buf[:tlog.HashSize]))
 	}
 	if len(rest) == 0 {
 		return req, errors.New("no checkpoint after the empty line")

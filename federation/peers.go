@@ -90,19 +90,19 @@ func (s *Service) AddPeer(ctx context.Context, c *registry.Caller, req accord.Ne
 		State: accord.PeerPending, Version: 1, Added: now, Updated: now,
 	}
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
+		if err := tx.CreatePeer(ctx, peer); err != nil {
+			return nil, err
+		}
 		if req.WitnessKey != "" {
 			peers, err := tx.Peers(ctx)
 			if err != nil {
 				return nil, err
 			}
 			for _, o := range peers {
-				if o.WitnessKey == req.WitnessKey && o.State != accord.PeerRetired {
+				if o.Name != peer.Name && o.WitnessKey == req.WitnessKey && o.State != accord.PeerRetired {
 					return nil, accord.FieldErrorf("witness_key", "is already the witness key of peer %s: a policy may name a key once", o.Name)
 				}
 			}
-		}
-		if err := tx.CreatePeer(ctx, peer); err != nil {
-			return nil, err
 		}
 		e, err := peerEvent(accord.LogPeerAdded, peer, "", "admin", "", now)
 		if err != nil {

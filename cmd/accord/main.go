@@ -42,6 +42,11 @@ func init() {
 		"reclassify":    {"re-classify every system under this binary's rule packs (after a rule change)", runReclassify},
 
 		"classification": {"show the node's classification of a filed system, with citations", runClassification},
+
+		"node":    {"show a node's identity: member, log and witness keys, URL", runNode},
+		"peer":    {"add, list, set and remove peers (other members' nodes)", runPeer},
+		"witness": {"add, list and remove external witnesses of this node's log", runWitness},
+		"policy":  {"print the federation's default tlog-policy for a node's log", runPolicy},
 	}
 }
 

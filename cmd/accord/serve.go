@@ -21,6 +21,7 @@ import (
 // serveConfig is what `accord serve` reads from flags and environment.
 type serveConfig struct {
 	data, addr, db, origin, logLevel string
+	member, publicURL, witnessName   string
 	demo                             bool
 }
 
@@ -33,6 +34,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.db, "db", env("ACCORD_DB", ""), "database: empty for SQLite in the data directory, sqlite:PATH, or postgres://user@host:port/db (env ACCORD_DB)")
 	fs.StringVar(&c.origin, "origin", env("ACCORD_ORIGIN", ""), "the log's name, fixed at first start, e.g. registry.example.org/log (env ACCORD_ORIGIN)")
 	fs.StringVar(&c.logLevel, "log-level", env("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
+	fs.StringVar(&c.member, "member", env("ACCORD_MEMBER", ""), "this member's name in the federation; default: the log's origin (env ACCORD_MEMBER)")
+	fs.StringVar(&c.publicURL, "public-url", env("ACCORD_PUBLIC_URL", ""), "the node's public base URL, as peers reach it; default http://ADDR (env ACCORD_PUBLIC_URL)")
+	fs.StringVar(&c.witnessName, "witness-name", env("ACCORD_WITNESS_NAME", ""), "the witness key's name, fixed at first start; default: the origin without /log, plus /witness")
 	fs.BoolVar(&c.demo, "demo", false, "preload a demo registry on first start (40+ systems from every continent)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -72,8 +76,13 @@ func tuneGC() {
 }
 
 func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Writer) error {
+	publicURL := c.publicURL
+	if publicURL == "" {
+		publicURL = "http://" + c.addr
+	}
 	cfg := node.Config{
 		DataDir: c.data, DB: c.db, Origin: c.origin, Logger: logger,
+		Member: c.member, PublicURL: publicURL, WitnessName: c.witnessName, Software: "accord " + version(),
 		AdminTokenOut: func(secret, path string) {
 			fmt.Fprintf(stdout, "Admin token (shown once; also saved in %s with mode 0600):\n\n    %s\n\n", path, secret)
 		},
@@ -109,7 +118,7 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 		MaxHeaderBytes:    64 << 10,
 	}
 	logger.Info("accord node listening", "addr", "http://"+ln.Addr().String(), "data", c.data, "log", n.Log.Origin())
-	fmt.Fprintf(stdout, "Accord node on http://%s (log %s)\nVerifier key: %s\n", ln.Addr(), n.Log.Origin(), n.VerifierKey)
+	fmt.Fprintf(stdout, "Accord node on http://%s (log %s)\nVerifier key: %s\nWitness key: %s\n", ln.Addr(), n.Log.Origin(), n.VerifierKey, n.Federation.Identity().WitnessKey)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

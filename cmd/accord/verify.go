@@ -41,8 +41,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	key := fs.String("key", env("ACCORD_LOG_KEY", ""), "the node's verifier key, or a file holding it (env ACCORD_LOG_KEY)")
 	entryFile := fs.String("entry", "", "check that the receipt is for exactly this entry file")
+	policy := fs.String("policy", "", "a C2SP tlog-policy file: check the receipt's cosignatures against its quorum (the log key comes from its log lines)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: accord verify RECEIPT --key VKEY [--entry FILE]\n\nRECEIPT is a receipt (JSON, as the API returns it) or a bare c2sp.org/tlog-proof file\n(then --entry is required). Checks run offline.")
+		fmt.Fprintln(stderr, "Usage: accord verify RECEIPT --key VKEY [--entry FILE]\n       accord verify RECEIPT --policy FILE [--entry FILE]\n\nRECEIPT is a receipt (JSON, as the API returns it) or a bare c2sp.org/tlog-proof file\n(then --entry is required). Checks run offline. With --policy, it also says which\nwitnesses cosigned the receipt's checkpoint and whether the policy's quorum holds.")
 		fs.PrintDefaults()
 	}
 	pos, err := parseArgs(fs, args)
@@ -52,9 +53,11 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if len(pos) != 1 {
 		return usageErr(stderr, "verify", "give one receipt file")
 	}
-	vkey, err := readKey(*key)
-	if err != nil {
-		return usageErr(stderr, "verify", err.Error())
+	var vkey string
+	if *policy == "" || *key != "" {
+		if vkey, err = readKey(*key); err != nil {
+			return usageErr(stderr, "verify", err.Error())
+		}
 	}
 	data, err := os.ReadFile(pos[0])
 	if err != nil {
@@ -87,6 +90,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		if r.Entry == "" {
 			r.Entry = string(entry)
 		}
+	}
+	if *policy != "" {
+		return verifyPolicy(stdout, stderr, r, entry, *policy)
 	}
 	cp, err := tlog.VerifyReceipt(r, vkey, entry)
 	if err != nil {
