@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -213,4 +214,64 @@ func (m *Mirror) alarmed(ctx context.Context, origin string, seen []byte) bool {
 		}
 	}
 	return false
+}
+
+// checkPrefix compares a view q (seen) of a log with a tree one verified,
+// c (ours) signed for it, whose hashes r reads up to size, where q is no
+// larger than c. conflict reports two views that cannot both be true, and
+// then kind and the evidence's parts (the two checkpoints, smaller first;
+// the proof and the implied root for different sizes). A view of a size
+// past what r holds cannot be checked (err).
+func checkPrefix(c acctlog.Checkpoint, ours []byte, q acctlog.Checkpoint, seen []byte, size int64, r tlog.HashReader) (kind string, a, b []byte, proof tlog.TreeProof, implied tlog.Hash, conflict bool, err error) {
+	switch {
+	case q.Size == c.Size:
+		return accord.AlarmFork, ours, seen, nil, tlog.Hash{}, q.Hash != c.Hash, nil
+	case q.Size > c.Size || q.Size > size:
+		return "", nil, nil, nil, tlog.Hash{}, false, fmt.Errorf("a view of %d entries is larger than the tree checked (%d)", q.Size, c.Size)
+	}
+	implied = emptyRoot
+	if q.Size > 0 {
+		if implied, err = tlog.TreeHash(q.Size, r); err != nil {
+			return "", nil, nil, nil, tlog.Hash{}, false, err
+		}
+		if implied != q.Hash {
+			if proof, err = tlog.ProveTree(c.Size, q.Size, r); err != nil {
+				return "", nil, nil, nil, tlog.Hash{}, false, err
+			}
+		}
+	}
+	return accord.AlarmInconsistent, seen, ours, proof, implied, implied != q.Hash, nil
+}
+
+// CheckView compares a view of a log (seen: a checkpoint someone
+// published) with a tree one verified in full: ours, a checkpoint of it
+// signed by the log's key, whose hashes r reads (as the audit recomputes
+// them). It returns the evidence when the two cannot both be true, nil when
+// seen agrees with the tree. A view not signed by the key, or larger than
+// the tree, is an error: it can be checked against no tree held.
+func CheckView(key string, ours, seen []byte, r tlog.HashReader, sources [2]string) (*accord.SplitViewEvidence, error) {
+	v, err := NewLogVerifier(key)
+	if err != nil {
+		return nil, err
+	}
+	c, err := acctlog.OpenCheckpoint(ours, v, v.Name())
+	if err != nil {
+		return nil, fmt.Errorf("the checkpoint checked: %w", err)
+	}
+	q, err := acctlog.OpenCheckpoint(seen, v, v.Name())
+	if err != nil {
+		return nil, fmt.Errorf("the view: %w", err)
+	}
+	_, a, b, proof, implied, conflict, err := checkPrefix(c, ours, q, seen, c.Size, r)
+	if err != nil || !conflict {
+		return nil, err
+	}
+	if !bytes.Equal(a, ours) {
+		sources[0], sources[1] = sources[1], sources[0]
+	}
+	ev, err := newEvidence(c.Origin, key, a, b, proof, implied, sources)
+	if err != nil {
+		return nil, err
+	}
+	return &ev, nil
 }

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -141,40 +142,21 @@ func (m *Mirror) checkView(ctx context.Context, l knownLog, v note.Verifier, q a
 	if l.peer == nil {
 		mine = "signed by this node"
 	}
-	raise := func(kind string, a, b []byte, proof tlog.TreeProof, implied tlog.Hash, sources [2]string) {
-		m.splitView(ctx, l.peer, kind, seen, a, b, proof, implied, sources)
-	}
-	switch {
-	case q.Size == c.Size:
-		if q.Hash != c.Hash {
-			raise(accord.AlarmFork, ours, seen, nil, tlog.Hash{}, [2]string{mine, source})
-		}
-	case q.Size < c.Size:
-		implied := emptyRoot
-		if q.Size > 0 {
-			if q.Size > size {
-				return
+	if q.Size <= c.Size {
+		kind, a, b, proof, implied, conflict, err := checkPrefix(c, ours, q, seen, size, reader)
+		if err == nil && conflict {
+			sources := [2]string{mine, source}
+			if !bytes.Equal(a, ours) {
+				sources = [2]string{source, mine}
 			}
-			if implied, err = tlog.TreeHash(q.Size, reader); err != nil {
-				return
-			}
+			m.splitView(ctx, l.peer, kind, seen, a, b, proof, implied, sources)
 		}
-		if implied == q.Hash {
-			return
-		}
-		var proof tlog.TreeProof
-		if q.Size > 0 {
-			if proof, err = tlog.ProveTree(c.Size, q.Size, reader); err != nil {
-				return
-			}
-		}
-		raise(accord.AlarmInconsistent, seen, ours, proof, implied, [2]string{source, mine})
-	case seenTiles != nil && c.Size > 0:
+	} else if seenTiles != nil && c.Size > 0 {
 		// A larger view, from a mirror that serves its tiles: they must hold
 		// this node's tree as their first entries.
 		root, proof, err := newPeerTiles(ctx, seenTiles).consistency(q, c.Size)
 		if err == nil && root != c.Hash {
-			raise(accord.AlarmInconsistent, ours, seen, proof, root, [2]string{mine, source})
+			m.splitView(ctx, l.peer, accord.AlarmInconsistent, seen, ours, seen, proof, root, [2]string{mine, source})
 		}
 	}
 	if l.peer == nil && q.Size > c.Size {

@@ -25,6 +25,9 @@ type AuditReport struct {
 	Tiles      int            // hash tiles compared
 	Types      map[string]int // entries by event type
 	PrevSize   int64          // size of the previous checkpoint proved consistent (-1: none)
+	// Hashes reads every hash of the audited tree, as recomputed from its
+	// entries (to check other views of the log against it).
+	Hashes tlog.HashReader
 }
 
 // AuditError is a failed audit: the log is not what its checkpoints claim.
@@ -141,6 +144,7 @@ func Audit(ctx context.Context, fetch Fetcher, vkey string, prev []byte, workers
 		}
 		hashes = append(hashes, hs...)
 	}
+	rep.Hashes = mem
 	root, err := tlog.TreeHash(cp.Size, mem)
 	if err != nil {
 		return rep, err
