@@ -9,13 +9,19 @@ import (
 
 // The mirror's routes: how mirroring each peer goes, and the alarms (split
 // views detected, with their evidence). Both are public: anyone may check
-// the evidence.
+// the evidence. Without a mirror (tests of the API alone) they answer 503.
 func (a *API) mirrorRoutes() {
-	if a.mirror == nil {
-		return
+	for pattern, h := range map[string]handlerFunc{
+		"GET /v1/mirrors": a.listMirrors,
+		"GET /v1/alarms":  a.listAlarms,
+	} {
+		a.handle(pattern, func(w http.ResponseWriter, r *http.Request, c *registry.Caller) error {
+			if a.mirror == nil {
+				return accord.Errorf(accord.EUnavailable, "this node runs without a mirror")
+			}
+			return h(w, r, c)
+		})
 	}
-	a.handle("GET /v1/mirrors", a.listMirrors)
-	a.handle("GET /v1/alarms", a.listAlarms)
 }
 
 func (a *API) listMirrors(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {

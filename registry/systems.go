@@ -546,10 +546,10 @@ func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.
 
 // Search finds systems by text and filters.
 func (s *Service) Search(ctx context.Context, q accord.SystemQuery) (*accord.SystemPage, error) {
+	q = s.localNode(q) // this node's own name is valid, whatever it is
 	if err := validQuery(q); err != nil {
 		return nil, err
 	}
-	q = s.localNode(q)
 	var page *accord.SystemPage
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
 		var err error
@@ -598,7 +598,7 @@ func validQuery(q accord.SystemQuery) error {
 		p.Add("provider", "%q is not an organization id", q.Provider)
 	}
 	if q.Node != "" && !validNodeName(q.Node) {
-		p.Add("node", "%q is not a member name (letters, digits and . - _ : only)", q.Node)
+		p.Add("node", "%q is not a member name (letters, digits and . - _ : / only)", q.Node)
 	}
 	if q.Limit < 0 || q.Limit > 100 {
 		p.Add("limit", "must be between 1 and 100")
@@ -624,10 +624,10 @@ func isDomainArea(a string) bool {
 // search facets and the home page's figures).
 func (s *Service) FacetCounts(ctx context.Context, q accord.SystemQuery, names ...string) (map[string]int, error) {
 	q.Cursor, q.Limit = "", 0
+	q = s.localNode(q)
 	if err := validQuery(q); err != nil {
 		return nil, err
 	}
-	q = s.localNode(q)
 	var m map[string]int
 	err := s.store.View(ctx, func(tx accord.ReadTx) error {
 		var err error
@@ -638,13 +638,14 @@ func (s *Service) FacetCounts(ctx context.Context, q accord.SystemQuery, names .
 }
 
 // validNodeName checks a member name as a filter: the characters peer
-// names may have, at most 128 of them.
+// names may have, and '/' (a node's own name defaults to its log's
+// origin), at most 255 of them.
 func validNodeName(s string) bool {
-	if len(s) > 128 {
+	if len(s) > 255 {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:", r)) {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:/", r)) {
 			return false
 		}
 	}
