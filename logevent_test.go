@@ -121,8 +121,10 @@ func TestDecodeLogEntryRefuses(t *testing.T) {
 	}{
 		{"not json", "hello", "not a JSON object"},
 		{"an array", "[1]", "not a JSON object"},
-		{"unknown envelope field", `{"content":{},"extra":1,"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"t","version":1}`, "unknown field"},
-		{"two objects", `{"content":{},"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"t","version":1} {}`, "after the JSON object"},
+		{"unknown envelope field", `{"content":{},"extra":1,"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"t","version":1}`, `unknown object member name "extra"`},
+		{"two objects", `{"content":{},"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"t","version":1} {}`, "after top-level value"},
+		{"a name twice", `{"content":{},"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"t","type":"u","version":1}`, "duplicate"},
+		{"a name in another case", `{"Content":{},"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"t","version":1}`, "unknown object member"},
 		{"no type", `{"content":{},"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"","version":1}`, "lacks type"},
 		{"no content", `{"org":"o","record":"r","time":"2026-12-01T10:00:00.000Z","type":"t","version":1}`, "lacks content"},
 		{"a time in another form", `{"content":{},"org":"o","record":"r","time":"2026-12-01T10:00:00Z","type":"t","version":1}`, "not UTC with milliseconds"},

@@ -310,22 +310,34 @@ func (m *Mirror) diagnose(ctx context.Context, peer *accord.Peer, lv note.Verifi
 	return &BadDataError{fmt.Sprintf("the entries fetched from %s do not hash to the tree the peer signed for %d entries: truncated or tampered bundles (nothing stored)", src.prefix, target.Size)}
 }
 
-// fetchBundles fetches the bundles holding entries [from, to), a few at a
-// time, and delivers them in order: one channel per bundle, each to be
-// read once. At most Workers+1 bundles are fetched or waiting at once;
-// cancelling ctx stops it.
+// fetchBundles fetches the bundles holding entries [from, to) and
+// delivers them in order: one channel per bundle, each to be read once. At
+// most Workers requests are in flight, and at most a window of bundles
+// (two chunks' worth) fetched ahead of the reader, so that fetching goes
+// on while a chunk is stored, in bounded memory. Cancelling ctx stops it.
 func (m *Mirror) fetchBundles(ctx context.Context, src *tiles, from, to int64) <-chan chan fetched {
-	order := make(chan chan fetched, m.cfg.Workers)
+	window := max(m.cfg.Workers, 2*m.cfg.ChunkEntries/256)
+	order := make(chan chan fetched, window)
+	inflight := make(chan struct{}, m.cfg.Workers)
 	go func() {
 		defer close(order)
 		for n := from / 256; n*256 < to; n++ {
+			select {
+			case inflight <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			c := make(chan fetched, 1)
 			select {
 			case order <- c:
 			case <-ctx.Done():
 				return
 			}
-			go func() { c <- fetchBundle(ctx, src, n, from, to) }()
+			go func() {
+				b := fetchBundle(ctx, src, n, from, to)
+				<-inflight
+				c <- b
+			}()
 		}
 	}()
 	return order
