@@ -271,7 +271,7 @@ func (m *Mirror) catchUp(ctx context.Context, f *follower, peer *accord.Peer, lv
 		if tr.size == target.Size {
 			next.Checkpoint, next.Pending = tnote, nil
 		}
-		if err := m.store.Update(ctx, func(tx accord.WriteTx) error {
+		if err := m.update(ctx, func(tx accord.WriteTx) error {
 			return tx.AdvanceMirror(ctx, cur.Size, next, append(bundles, hashTiles...))
 		}); err != nil {
 			return fmt.Errorf("store entries [%d, %d) of %s: %w", cur.Size, tr.size, peer.Origin, err)

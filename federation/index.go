@@ -122,7 +122,7 @@ loop:
 	if i == st.Indexed {
 		return 0, nil
 	}
-	err = m.store.Update(ctx, func(tx accord.WriteTx) error {
+	err = m.update(ctx, func(tx accord.WriteTx) error {
 		for _, w := range writes {
 			err := tx.Savepoint(ctx, func() error { return w(ctx, tx) })
 			var se *registry.SkipError

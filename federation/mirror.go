@@ -38,6 +38,9 @@ type MirrorConfig struct {
 	Registry *registry.Service
 	// Interval is how often an active peer's log is polled; default 1 s.
 	Interval time.Duration
+	// MinPass is the least time between two passes for one peer, however
+	// often its new checkpoints are pushed; default 250 ms.
+	MinPass time.Duration
 	// MonitorInterval is how often other nodes' views of every log are
 	// compared with this node's; default 10 s, negative: never.
 	MonitorInterval time.Duration
@@ -114,6 +117,9 @@ const maxSkipped = 20
 func NewMirror(cfg MirrorConfig) *Mirror {
 	if cfg.Interval <= 0 {
 		cfg.Interval = time.Second
+	}
+	if cfg.MinPass <= 0 {
+		cfg.MinPass = 250 * time.Millisecond
 	}
 	if cfg.MonitorInterval == 0 {
 		cfg.MonitorInterval = 10 * time.Second
@@ -277,6 +283,7 @@ func (m *Mirror) follow(ctx context.Context, f *follower) {
 	poke(f.indexWake) // entries stored before a restart may wait for decoding
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var last time.Time // when the last pass started
 	for {
 		select {
 		case <-ctx.Done():
@@ -284,19 +291,25 @@ func (m *Mirror) follow(ctx context.Context, f *follower) {
 		case <-timer.C:
 		case <-f.wake:
 			f.mu.Lock()
-			due := f.status.failures == 0 || !time.Now().Before(f.status.next)
+			backingOff := f.status.failures > 0 && time.Now().Before(f.status.next)
 			f.mu.Unlock()
-			if !due {
-				continue // backing off: the timer runs on
+			if backingOff {
+				continue // the timer runs on
+			}
+			// A busy peer signs many checkpoints a second: one pass takes
+			// what they hold together, at most every MinPass.
+			if wait := time.Until(last.Add(m.cfg.MinPass)); wait > 0 {
+				timer.Reset(wait)
+				continue
 			}
 			timer.Stop()
 		}
+		last = time.Now()
 		err := m.pass(ctx, f)
 		if ctx.Err() != nil {
 			return
 		}
-		delay := m.record(f, err)
-		timer.Reset(delay)
+		timer.Reset(m.record(f, err))
 	}
 }
 
@@ -496,4 +509,17 @@ func (m *Mirror) countCosignatures(logKey string, cp []byte, witnesses []note.Ve
 		}
 	}
 	return count
+}
+
+// update commits what the mirror derives from peers' logs: their verified
+// entries and the records decoded from them, each with the state that
+// says how far it got, in one transaction. It need not wait for the disk:
+// a crash of the machine may lose the last commits, and the mirror then
+// fetches or decodes them again (the next local write's commit makes
+// them durable anyway). Nothing here is acknowledged to anyone.
+func (m *Mirror) update(ctx context.Context, fn func(accord.WriteTx) error) error {
+	if s, ok := m.store.(accord.SyncedStore); ok {
+		return s.UpdateDeferred(ctx, fn)
+	}
+	return m.store.Update(ctx, fn)
 }
