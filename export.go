@@ -2,6 +2,10 @@ package accord
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -15,7 +19,8 @@ import (
 type Dumper interface {
 	// Dump calls w for every row, read from one consistent snapshot, table by
 	// table: meta, organizations, tokens, systems, system versions,
-	// idempotency keys, log entries, log hashes, checkpoints.
+	// idempotency keys, log entries, log hashes, checkpoints, then the
+	// federation's tables (DumpFederation).
 	Dump(ctx context.Context, w DumpWriter) error
 }
 
@@ -40,6 +45,131 @@ type DumpWriter interface {
 	LogEntries(ctx context.Context, start int64, entries [][]byte) error
 	LogHashes(ctx context.Context, start int64, hashes []tlog.Hash) error
 	Checkpoint(ctx context.Context, size int64, note []byte) error
+	// Federation receives the federation's rows (see FederationRow). The
+	// witness's state must move with the node: a witness that forgot what it
+	// cosigned could be led to cosign a second history.
+	Federation(ctx context.Context, r FederationRow) error
+}
+
+// FederationRow is one row of the federation's tables: exactly one field is set.
+type FederationRow struct {
+	Peer            *Peer            `json:"peer,omitempty"`
+	ExternalWitness *ExternalWitness `json:"external_witness,omitempty"`
+	WitnessState    *WitnessState    `json:"witness_state,omitempty"`    // the latest cosigned, per log
+	WitnessCosigned *WitnessState    `json:"witness_cosigned,omitempty"` // the cosigned history
+	Cosignature     *Cosignature     `json:"cosignature,omitempty"`
+	Alarm           *Alarm           `json:"alarm,omitempty"`
+}
+
+// EachRow runs a query in a store's dump snapshot and calls fn with every
+// row's scanner.
+type EachRow func(ctx context.Context, query string, fn func(scan func(...any) error) error) error
+
+// DumpFederation writes the federation's tables to w, through a store's
+// EachRow. Both stores keep them in the same columns (migrations
+// sqlite/006_federation.sql and postgres/002_federation.sql).
+func DumpFederation(ctx context.Context, each EachRow, w DumpWriter) error {
+	jsonRows := func(query string, row func(data []byte) (FederationRow, error)) error {
+		return each(ctx, query, func(scan func(...any) error) error {
+			var data []byte
+			if err := scan(&data); err != nil {
+				return err
+			}
+			r, err := row(data)
+			if err != nil {
+				return err
+			}
+			return w.Federation(ctx, r)
+		})
+	}
+	witness := func(table string, set func(*WitnessState) FederationRow) error {
+		return each(ctx, `SELECT origin, size, root, checkpoint, cosigned FROM `+table+` ORDER BY origin, size`, func(scan func(...any) error) error {
+			var s WitnessState
+			var root []byte
+			var at string
+			if err := scan(&s.Origin, &s.Size, &root, &s.Checkpoint, &at); err != nil {
+				return err
+			}
+			if len(root) != tlog.HashSize {
+				return fmt.Errorf("%s of %s: root of %d bytes", table, s.Origin, len(root))
+			}
+			s.Root = tlog.Hash(root)
+			s.Cosigned, _ = time.Parse(time.RFC3339Nano, at)
+			return w.Federation(ctx, set(&s))
+		})
+	}
+	steps := []func() error{
+		func() error {
+			return jsonRows(`SELECT data FROM peers ORDER BY name`, func(data []byte) (FederationRow, error) {
+				var p Peer
+				return FederationRow{Peer: &p}, json.Unmarshal(data, &p)
+			})
+		},
+		func() error {
+			return jsonRows(`SELECT data FROM external_witnesses ORDER BY name`, func(data []byte) (FederationRow, error) {
+				var x ExternalWitness
+				return FederationRow{ExternalWitness: &x}, json.Unmarshal(data, &x)
+			})
+		},
+		func() error {
+			return witness("witness_state", func(s *WitnessState) FederationRow { return FederationRow{WitnessState: s} })
+		},
+		func() error {
+			return witness("witness_cosigned", func(s *WitnessState) FederationRow { return FederationRow{WitnessCosigned: s} })
+		},
+		func() error {
+			return each(ctx, `SELECT size, witness, line, time FROM checkpoint_cosignatures ORDER BY size, witness`, func(scan func(...any) error) error {
+				var c Cosignature
+				var ts int64
+				if err := scan(&c.Size, &c.Witness, &c.Line, &ts); err != nil {
+					return err
+				}
+				c.Time = time.Unix(ts, 0).UTC()
+				return w.Federation(ctx, FederationRow{Cosignature: &c})
+			})
+		},
+		func() error {
+			return each(ctx, `SELECT id, origin, kind, evidence, detected FROM alarms ORDER BY id`, func(scan func(...any) error) error {
+				var a Alarm
+				var ev []byte
+				var at string
+				if err := scan(&a.ID, &a.Origin, &a.Kind, &ev, &at); err != nil {
+					return err
+				}
+				a.Evidence = ev
+				a.Detected, _ = time.Parse(time.RFC3339Nano, at)
+				return w.Federation(ctx, FederationRow{Alarm: &a})
+			})
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("dump federation: %w", err)
+		}
+	}
+	return nil
+}
+
+// LoadFederation writes one federation row into a loading store's
+// transaction; putWitness inserts a row of witness_state (latest true) or
+// witness_cosigned as it is.
+func LoadFederation(ctx context.Context, tx WriteTx, r FederationRow, putWitness func(latest bool, s WitnessState) error) error {
+	switch {
+	case r.Peer != nil:
+		return tx.CreatePeer(ctx, *r.Peer)
+	case r.ExternalWitness != nil:
+		return tx.PutExternalWitness(ctx, *r.ExternalWitness)
+	case r.WitnessState != nil:
+		return putWitness(true, *r.WitnessState)
+	case r.WitnessCosigned != nil:
+		return putWitness(false, *r.WitnessCosigned)
+	case r.Cosignature != nil:
+		return tx.PutCosignature(ctx, *r.Cosignature)
+	case r.Alarm != nil:
+		_, err := tx.AddAlarm(ctx, *r.Alarm)
+		return err
+	}
+	return errors.New("load federation: an empty row")
 }
 
 // DumpChunk is how many log entries or hashes a Dumper passes in one call.

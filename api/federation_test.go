@@ -60,7 +60,7 @@ func TestPeersAPI(t *testing.T) {
 		{"public", public, good, 401, ""},
 		{"provider", e.provider, good, 403, ""},
 		{"no name", e.admin, accord.NewPeer{URL: good.URL, LogKey: good.LogKey}, 422, "name"},
-		{"name with a slash", e.admin, accord.NewPeer{Name: "a/b", URL: good.URL, LogKey: good.LogKey}, 422, "name"},
+		{"name with a space", e.admin, accord.NewPeer{Name: "a b", URL: good.URL, LogKey: good.LogKey}, 422, "name"},
 		{"bad url", e.admin, accord.NewPeer{Name: "p", URL: "ftp://x", LogKey: good.LogKey}, 422, "url"},
 		{"bad log key", e.admin, accord.NewPeer{Name: "p", URL: good.URL, LogKey: "nope"}, 422, "log_key"},
 		{"witness key as log key", e.admin, accord.NewPeer{Name: "p", URL: good.URL, LogKey: peerWitness}, 422, "log_key"},

@@ -222,7 +222,11 @@ func (c *cosigner) round(ctx context.Context) {
 		return
 	}
 	now := time.Now()
-	results := make(chan bool, len(targets))
+	// The round's cosignatures are stored together when it ends, in one
+	// write: one each would cost the log's sequencer a commit (and an fsync)
+	// apiece when no local write is there to share it. Those that come after
+	// the round ended are stored on their own.
+	rs := &roundStore{notify: make(chan bool, len(targets))}
 	launched := 0
 	for _, t := range targets {
 		if !t.busy.CompareAndSwap(false, true) {
@@ -235,10 +239,14 @@ func (c *cosigner) round(ctx context.Context) {
 		launched++
 		go func() {
 			defer t.busy.Store(false)
-			ok := c.submit(ctx, t, cp)
-			results <- ok && t.member
+			cs := c.submit(ctx, t, cp)
+			if cs != nil && !rs.add(*cs) {
+				c.store(ctx, []accord.Cosignature{*cs})
+			}
+			rs.notify <- cs != nil && t.member
 		}()
 	}
+	defer func() { c.store(ctx, rs.close()) }()
 	k := members/2 + 1
 	counted := 0
 	var grace <-chan time.Time
@@ -246,7 +254,7 @@ func (c *cosigner) round(ctx context.Context) {
 	defer limit.Stop()
 	for range launched {
 		select {
-		case ok := <-results:
+		case ok := <-rs.notify:
 			if ok {
 				counted++
 			}
@@ -263,16 +271,60 @@ func (c *cosigner) round(ctx context.Context) {
 	}
 }
 
+// roundStore collects a round's cosignatures until the round ends.
+type roundStore struct {
+	notify chan bool
+	mu     sync.Mutex
+	closed bool
+	list   []accord.Cosignature
+}
+
+// add keeps cs for the round's write; false once the round ended.
+func (r *roundStore) add(cs accord.Cosignature) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.list = append(r.list, cs)
+	return true
+}
+
+func (r *roundStore) close() []accord.Cosignature {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	return r.list
+}
+
+// store records cosignatures of our checkpoints in one write.
+func (c *cosigner) store(ctx context.Context, cs []accord.Cosignature) {
+	if len(cs) == 0 {
+		return
+	}
+	_, err := c.s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
+		for _, x := range cs {
+			if err := tx.PutCosignature(ctx, x); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	if err != nil && ctx.Err() == nil {
+		c.s.logger.Warn("cosigner: store cosignatures", "count", len(cs), "err", err)
+	}
+}
+
 // submit sends cp to one witness, following a 409 to the witness's size,
-// and stores its cosignature. It reports success.
-func (c *cosigner) submit(ctx context.Context, t *target, cp *signedCheckpoint) bool {
-	err := c.trySubmit(ctx, t, cp)
+// and returns its cosignature, or nil.
+func (c *cosigner) submit(ctx context.Context, t *target, cp *signedCheckpoint) *accord.Cosignature {
+	cs, err := c.trySubmit(ctx, t, cp)
 	if err == nil {
 		t.failed, t.retryAt = 0, time.Time{}
-		return true
+		return cs
 	}
 	if ctx.Err() != nil {
-		return false
+		return nil
 	}
 	t.failed++
 	backoff := min(maxBackoff, 500*time.Millisecond<<min(t.failed-1, 10))
@@ -281,14 +333,14 @@ func (c *cosigner) submit(ctx context.Context, t *target, cp *signedCheckpoint) 
 		c.s.metrics.SubmitFailed(t.name)
 	}
 	c.s.logger.Warn("cosigner: witness did not cosign", "witness", t.name, "url", t.url, "size", cp.size, "failures", t.failed, "err", err)
-	return false
+	return nil
 }
 
-func (c *cosigner) trySubmit(ctx context.Context, t *target, cp *signedCheckpoint) error {
+func (c *cosigner) trySubmit(ctx context.Context, t *target, cp *signedCheckpoint) (*accord.Cosignature, error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		old := max(t.known, 0)
 		if old > cp.size {
-			return fmt.Errorf("the witness claims to have cosigned size %d of our log, larger than our newest %d", old, cp.size)
+			return nil, fmt.Errorf("the witness claims to have cosigned size %d of our log, larger than our newest %d", old, cp.size)
 		}
 		req := AddCheckpointRequest{Old: old, Checkpoint: cp.note}
 		if old > 0 && old < cp.size {
@@ -298,20 +350,20 @@ func (c *cosigner) trySubmit(ctx context.Context, t *target, cp *signedCheckpoin
 				return err
 			})
 			if err != nil {
-				return fmt.Errorf("consistency proof %d → %d: %w", old, cp.size, err)
+				return nil, fmt.Errorf("consistency proof %d → %d: %w", old, cp.size, err)
 			}
 		}
 		status, body, err := c.post(ctx, t.url+"/add-checkpoint", FormatAddCheckpoint(req))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch status {
 		case http.StatusOK:
-			return c.accept(ctx, t, cp, body)
+			return c.accept(t, cp, body)
 		case http.StatusConflict:
 			n, err := parseSize(bytes.TrimSuffix(body, []byte("\n")))
 			if err != nil {
-				return fmt.Errorf("409 without a size: %q", trim(body))
+				return nil, fmt.Errorf("409 without a size: %q", trim(body))
 			}
 			t.known = n
 			if n == cp.size {
@@ -320,10 +372,10 @@ func (c *cosigner) trySubmit(ctx context.Context, t *target, cp *signedCheckpoin
 				continue
 			}
 		default:
-			return fmt.Errorf("HTTP %d: %s", status, trim(body))
+			return nil, fmt.Errorf("HTTP %d: %s", status, trim(body))
 		}
 	}
-	return errors.New("the witness kept answering 409")
+	return nil, errors.New("the witness kept answering 409")
 }
 
 func (c *cosigner) post(ctx context.Context, url string, body []byte) (int, []byte, error) {
@@ -346,27 +398,22 @@ func (c *cosigner) post(ctx context.Context, url string, body []byte) (int, []by
 	return resp.StatusCode, b, nil
 }
 
-// accept checks the cosignature lines a witness answered and stores the one
-// its key made.
-func (c *cosigner) accept(ctx context.Context, t *target, cp *signedCheckpoint, body []byte) error {
+// accept checks the cosignature lines a witness answered and returns the
+// one its key made.
+func (c *cosigner) accept(t *target, cp *signedCheckpoint, body []byte) (*accord.Cosignature, error) {
 	if len(body) == 0 || body[len(body)-1] != '\n' {
-		return fmt.Errorf("200 without signature lines: %q", trim(body))
+		return nil, fmt.Errorf("200 without signature lines: %q", trim(body))
 	}
 	n, err := note.Open(append(bytes.Clone(cp.note), body...), note.VerifierList(t.verifier))
 	if err != nil {
-		return fmt.Errorf("the answer holds no valid cosignature by %s: %w", t.name, err)
+		return nil, fmt.Errorf("the answer holds no valid cosignature by %s: %w", t.name, err)
 	}
 	sig := n.Sigs[0]
 	ts, err := fnote.CoSigV1Timestamp(sig)
 	if err != nil {
-		return fmt.Errorf("cosignature timestamp: %w", err)
+		return nil, fmt.Errorf("cosignature timestamp: %w", err)
 	}
-	cs := accord.Cosignature{Size: cp.size, Witness: sig.Name, Line: "— " + sig.Name + " " + sig.Base64 + "\n", Time: ts.UTC()}
-	if _, err := c.s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
-		return nil, tx.PutCosignature(ctx, cs)
-	}); err != nil {
-		return fmt.Errorf("store cosignature: %w", err)
-	}
+	cs := &accord.Cosignature{Size: cp.size, Witness: sig.Name, Line: "— " + sig.Name + " " + sig.Base64 + "\n", Time: ts.UTC()}
 	t.known, t.done = cp.size, max(t.done, cp.size)
 	if c.s.metrics.Cosigned != nil {
 		c.s.metrics.Cosigned(t.name, time.Since(cp.at))
@@ -374,7 +421,7 @@ func (c *cosigner) accept(ctx context.Context, t *target, cp *signedCheckpoint, 
 	if t.member {
 		c.counted(cp)
 	}
-	return nil
+	return cs, nil
 }
 
 // counted notes one more member's cosignature of cp, and observes the time

@@ -21,7 +21,9 @@ func requireAdmin(c *registry.Caller) error {
 	return nil
 }
 
-// validName checks a member name: it appears in URLs (/v1/peers/{name}).
+// validName checks a member name. It appears in URLs (/v1/peers/{name},
+// with a slash escaped), and defaults to the log's origin, which often holds
+// one.
 func validName(field, s string, p *accord.Problems) {
 	switch {
 	case s == "":
@@ -30,8 +32,8 @@ func validName(field, s string, p *accord.Problems) {
 		p.Add(field, "is longer than 128 characters")
 	default:
 		for _, r := range s {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:", r)) {
-				p.Add(field, "%q: use letters, digits and . - _ : only (e.g. accord.example.org)", s)
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:/", r)) {
+				p.Add(field, "%q: use letters, digits and . - _ : / only (e.g. accord.example.org)", s)
 				return
 			}
 		}
@@ -113,7 +115,7 @@ func (s *Service) AddPeer(ctx context.Context, c *registry.Caller, req accord.Ne
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.PeerChange{Peer: peer, Receipt: rs[0]}, nil
 }
 
@@ -161,7 +163,7 @@ func (s *Service) changePeer(ctx context.Context, name string, to accord.PeerSta
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.PeerChange{Peer: out, Receipt: rs[0]}, nil
 }
 
@@ -246,7 +248,7 @@ func (s *Service) AddExternalWitness(ctx context.Context, c *registry.Caller, re
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.WitnessChange{Witness: w, Receipt: rs[0]}, nil
 }
 
@@ -277,7 +279,7 @@ func (s *Service) RemoveExternalWitness(ctx context.Context, c *registry.Caller,
 	if err != nil {
 		return nil, err
 	}
-	s.cosigner.targetsChanged()
+	s.peersChanged()
 	return &accord.WitnessChange{Witness: w, Receipt: rs[0]}, nil
 }
 

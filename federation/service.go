@@ -38,6 +38,7 @@ type Service struct {
 	metrics  Metrics
 
 	verifiers sync.Map // verifier key → note.Verifier (parsing costs more than verifying)
+	peers     sync.Map // origin → cachedPeer, for the witness
 	cosigner  *cosigner
 	// witnessedHook, if set, hears of every checkpoint our witness cosigned
 	// (the mirror: a new checkpoint of a peer is the signal to follow it).

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	sumtlog "golang.org/x/mod/sumdb/tlog"
@@ -53,18 +54,7 @@ func (s *Service) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 		return nil, refuse(http.StatusBadRequest, "malformed add-checkpoint body: %v", err)
 	}
 	origin, _, _ := bytes.Cut(req.Checkpoint, []byte("\n"))
-	var peer *accord.Peer
-	var state *accord.WitnessState
-	err = s.store.View(ctx, func(tx accord.ReadTx) error {
-		var err error
-		if peer, err = tx.PeerByOrigin(ctx, string(origin)); err != nil {
-			return err
-		}
-		if state, err = tx.WitnessState(ctx, peer.Origin); accord.ErrorCode(err) == accord.ENotFound {
-			state, err = nil, nil
-		}
-		return err
-	})
+	peer, err := s.witnessedPeer(ctx, string(origin))
 	switch {
 	case accord.ErrorCode(err) == accord.ENotFound:
 		return nil, refuse(http.StatusNotFound, "this witness does not witness log %q", origin)
@@ -90,54 +80,103 @@ func (s *Service) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, "%v", err)
 	}
-	if req.Old > c.Size {
-		return nil, refuse(http.StatusBadRequest, "old size %d is larger than the checkpoint's %d", req.Old, c.Size)
-	}
-	var size int64
-	root := emptyRoot
-	if state != nil {
-		size, root = state.Size, state.Root
-	}
-	if req.Old != size {
-		return nil, &WitnessError{Status: http.StatusConflict, Size: size, Msg: fmt.Sprintf("log %s was last cosigned at size %d, not %d", peer.Origin, size, req.Old)}
-	}
 	switch {
+	case req.Old > c.Size:
+		return nil, refuse(http.StatusBadRequest, "old size %d is larger than the checkpoint's %d", req.Old, c.Size)
 	case c.Size == 0 && c.Hash != emptyRoot:
 		return nil, refuse(http.StatusUnprocessableEntity, "a checkpoint of size 0 must have the empty tree's root")
 	case req.Old == c.Size && len(req.Proof) > 0:
 		return nil, refuse(http.StatusUnprocessableEntity, "a checkpoint of the size last cosigned takes no consistency proof")
-	case req.Old == c.Size && c.Hash != root:
-		s.fork(ctx, peer, state, n)
-		return nil, refuse(http.StatusUnprocessableEntity, "the checkpoint has size %d, like the one cosigned before, and another root: the log shows two views (evidence kept)", c.Size)
 	case req.Old == 0 && len(req.Proof) > 0:
 		return nil, refuse(http.StatusUnprocessableEntity, "a consistency proof from size 0 must be empty")
-	case req.Old > 0 && req.Old < c.Size:
-		if err := sumtlog.CheckTree(req.Proof, c.Size, c.Hash, req.Old, root); err != nil {
-			return nil, refuse(http.StatusUnprocessableEntity, "the consistency proof from size %d to %d does not hold", req.Old, c.Size)
-		}
 	}
-	// Cosign: the note keeps the log's verified signatures, then ours.
+	// Cosign now (the note keeps the log's verified signatures, then ours);
+	// whether the witness may is decided below, against its stored state.
 	n.UnverifiedSigs = nil
 	cosigned, err := note.Sign(n, s.witness)
 	if err != nil {
 		return nil, fmt.Errorf("cosign: %w", err)
 	}
-	line := lastLine(cosigned)
 	next := accord.WitnessState{Origin: peer.Origin, Size: c.Size, Root: c.Hash, Checkpoint: cosigned, Cosigned: s.now().UTC()}
+	// The check against the state and its update run in the log's
+	// sequencer, in its transaction: one writer at a time, and concurrent
+	// requests share its commit (and fsync).
+	var refusal *WitnessError
+	var forked *accord.WitnessState
 	_, err = s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
+		state, err := tx.WitnessState(ctx, peer.Origin)
+		switch {
+		case accord.ErrorCode(err) == accord.ENotFound:
+			state = &accord.WitnessState{Origin: peer.Origin, Root: emptyRoot}
+		case err != nil:
+			return nil, err
+		}
+		switch {
+		case req.Old != state.Size:
+			refusal = &WitnessError{Status: http.StatusConflict, Size: state.Size, Msg: fmt.Sprintf("log %s was last cosigned at size %d, not %d", peer.Origin, state.Size, req.Old)}
+		case req.Old == c.Size && c.Hash != state.Root:
+			forked = state
+			refusal = refuse(http.StatusUnprocessableEntity, "the checkpoint has size %d, like the one cosigned before, and another root: the log shows two views (evidence kept)", c.Size)
+		case req.Old > 0 && req.Old < c.Size:
+			if err := sumtlog.CheckTree(req.Proof, c.Size, c.Hash, req.Old, state.Root); err != nil {
+				refusal = refuse(http.StatusUnprocessableEntity, "the consistency proof from size %d to %d does not hold", req.Old, c.Size)
+			}
+		}
+		if refusal != nil {
+			return nil, nil
+		}
 		return nil, tx.AdvanceWitness(ctx, req.Old, next)
 	})
 	var conflict *accord.WitnessConflict
-	if errors.As(err, &conflict) {
+	switch {
+	case errors.As(err, &conflict):
 		return nil, &WitnessError{Status: http.StatusConflict, Size: conflict.Size, Msg: fmt.Sprintf("log %s was last cosigned at size %d, not %d", peer.Origin, conflict.Size, req.Old)}
-	}
-	if err != nil {
+	case err != nil:
 		return nil, err
+	case forked != nil:
+		s.fork(ctx, peer, forked, n)
+	}
+	if refusal != nil {
+		return nil, refusal
 	}
 	if h := s.witnessedHook.Load(); h != nil {
 		(*h)(peer.Origin, c.Size, cosigned)
 	}
-	return line, nil
+	return lastLine(cosigned), nil
+}
+
+// peerTTL bounds how long the witness trusts its cached view of a peer:
+// changes made through this node apply at once, changes by another node on
+// the same PostgreSQL database within peerTTL.
+const peerTTL = time.Second
+
+type cachedPeer struct {
+	peer    *accord.Peer
+	expires time.Time
+}
+
+// witnessedPeer returns the peer whose log has this origin, from a cache.
+func (s *Service) witnessedPeer(ctx context.Context, origin string) (*accord.Peer, error) {
+	if c, ok := s.peers.Load(origin); ok && time.Now().Before(c.(cachedPeer).expires) {
+		return c.(cachedPeer).peer, nil
+	}
+	var p *accord.Peer
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		p, err = tx.PeerByOrigin(ctx, origin)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.peers.Store(origin, cachedPeer{p, time.Now().Add(peerTTL)})
+	return p, nil
+}
+
+// peersChanged empties the cache of peers.
+func (s *Service) peersChanged() {
+	s.peers.Clear()
+	s.cosigner.targetsChanged()
 }
 
 // lastLine returns the last line of b, with its newline.
@@ -194,6 +233,7 @@ func (s *Service) RaiseAlarm(ctx context.Context, kind string, ev accord.SplitVi
 		}
 		return [][]byte{e}, nil
 	})
+	s.peersChanged()
 	return err
 }
 

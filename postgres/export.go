@@ -33,6 +33,7 @@ func (db *DB) Dump(ctx context.Context, w accord.DumpWriter) error {
 		{"meta", d.meta}, {"organizations", d.organizations}, {"tokens", d.tokens}, {"systems", d.systems},
 		{"system versions", d.versions}, {"idempotency keys", d.idempotency}, {"log entries", d.entries},
 		{"log hashes", d.hashes}, {"checkpoints", d.checkpoints},
+		{"federation", func(ctx context.Context, w accord.DumpWriter) error { return accord.DumpFederation(ctx, d.each, w) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, w); err != nil {
@@ -244,7 +245,7 @@ func (db *DB) Load(ctx context.Context, fn func(accord.DumpWriter) error) error 
 		return err
 	}
 	// Statistics for this schema's tables only (a bare ANALYZE does the whole database).
-	if _, err := db.pool.Exec(ctx, `ANALYZE meta, organizations, tokens, systems, system_facets, system_search, system_versions, idempotency, log_entries, log_hashes, checkpoints`); err != nil {
+	if _, err := db.pool.Exec(ctx, `ANALYZE meta, organizations, tokens, systems, system_facets, system_search, system_versions, idempotency, log_entries, log_hashes, checkpoints, peers, witness_state, witness_cosigned, checkpoint_cosignatures`); err != nil {
 		return unavailable(fmt.Errorf("analyze after load: %w", err))
 	}
 	return nil
@@ -431,4 +432,19 @@ func (l *loader) Checkpoint(ctx context.Context, size int64, note []byte) error 
 		return err
 	}
 	return l.t.PutCheckpoint(ctx, size, note)
+}
+
+func (l *loader) Federation(ctx context.Context, r accord.FederationRow) error {
+	if err := l.flush(ctx); err != nil {
+		return err
+	}
+	return accord.LoadFederation(ctx, l.t, r, func(latest bool, s accord.WitnessState) error {
+		table := "witness_cosigned"
+		if latest {
+			table = "witness_state"
+		}
+		return l.t.insertOnce(ctx, table+" of "+s.Origin+" appears twice",
+			`INSERT INTO `+table+` (origin, size, root, checkpoint, cosigned) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+			s.Origin, s.Size, s.Root[:], s.Checkpoint, accord.LogTime(s.Cosigned))
+	})
 }

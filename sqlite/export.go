@@ -32,6 +32,7 @@ func (db *DB) Dump(ctx context.Context, w accord.DumpWriter) error {
 		{"meta", d.meta}, {"organizations", d.organizations}, {"tokens", d.tokens}, {"systems", d.systems},
 		{"system versions", d.versions}, {"idempotency keys", d.idempotency}, {"log entries", d.entries},
 		{"log hashes", d.hashes}, {"checkpoints", d.checkpoints},
+		{"federation", func(ctx context.Context, w accord.DumpWriter) error { return accord.DumpFederation(ctx, d.each, w) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, w); err != nil {
@@ -306,4 +307,16 @@ func (l loader) LogHashes(ctx context.Context, start int64, hashes []tlog.Hash) 
 
 func (l loader) Checkpoint(ctx context.Context, size int64, note []byte) error {
 	return l.t.PutCheckpoint(ctx, size, note)
+}
+
+func (l loader) Federation(ctx context.Context, r accord.FederationRow) error {
+	return accord.LoadFederation(ctx, l.t, r, func(latest bool, s accord.WitnessState) error {
+		table := "witness_cosigned"
+		if latest {
+			table = "witness_state"
+		}
+		_, err := l.t.exec(ctx, `INSERT INTO `+table+`(origin, size, root, checkpoint, cosigned) VALUES (?, ?, ?, ?, ?)`,
+			s.Origin, s.Size, s.Root[:], s.Checkpoint, accord.LogTime(s.Cosigned))
+		return l.conflict(err, table+" of "+s.Origin)
+	})
 }

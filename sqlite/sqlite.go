@@ -49,6 +49,51 @@ type DB struct {
 	wal       *os.File     // the WAL file, kept open to fsync it
 	pageSize  int          // bytes per page, to size the WAL from its frame count
 	truncated atomic.Int64 // WAL truncations that completed
+	// Statements prepared once on the database handles, which transactions
+	// reuse (see Tx.stmt).
+	readStmts, writeStmts stmtCache
+}
+
+// stmtCache holds statements prepared on one *sql.DB, by query. A
+// statement is prepared on the handle in the background, the first time a
+// transaction asks for it: a transaction cannot prepare on the handle
+// itself, since it holds a connection (the writer's only one) that the
+// preparation may wait for. Queries are built from a fixed set, but some
+// have a variable number of placeholders: past maxShared the cache takes no
+// more, and transactions prepare the rest themselves.
+type stmtCache struct {
+	db *sql.DB
+	m  sync.Map // query → *sql.Stmt, or nil while it is being prepared
+	n  atomic.Int64
+}
+
+const maxShared = 512
+
+// get returns the shared statement for query, or nil if there is none yet.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	if s, ok := c.m.Load(query); ok {
+		st, _ := s.(*sql.Stmt)
+		return st
+	}
+	if c.n.Load() >= maxShared {
+		return nil
+	}
+	if _, loaded := c.m.LoadOrStore(query, nil); loaded {
+		return nil
+	}
+	c.n.Add(1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s, err := c.db.PrepareContext(ctx, query)
+		if err != nil {
+			c.m.Delete(query) // e.g. the database closed; a later use tries again
+			c.n.Add(-1)
+			return
+		}
+		c.m.Store(query, s)
+	}()
+	return nil
 }
 
 var _ accord.SyncedStore = (*DB)(nil)
@@ -78,6 +123,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	db := &DB{path: path, writer: writer}
+	db.writeStmts.db = writer
 	if err := db.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err
@@ -93,6 +139,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
 	db.reader = reader
+	db.readStmts.db = reader
 	ckpt, err := sql.Open("sqlite", base+"?"+pragmas)
 	if err != nil {
 		db.Close()
@@ -255,7 +302,7 @@ func (db *DB) View(ctx context.Context, fn func(accord.ReadTx) error) error {
 		return unavailable(err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx})
+	return fn(&Tx{tx: tx, shared: &db.readStmts})
 }
 
 // Update runs fn in a write transaction (BEGIN IMMEDIATE), commits, and
@@ -304,7 +351,7 @@ func (db *DB) UpdateDeferred(ctx context.Context, fn func(accord.WriteTx) error)
 	if err != nil {
 		return unavailable(err)
 	}
-	t := &Tx{tx: tx}
+	t := &Tx{tx: tx, shared: &db.writeStmts}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err

@@ -76,6 +76,10 @@ func (r *Recorder) Checkpoint(_ context.Context, size int64, note []byte) error 
 	return r.add("checkpoints", size, string(note))
 }
 
+func (r *Recorder) Federation(_ context.Context, f accord.FederationRow) error {
+	return r.add("federation", 0, f)
+}
+
 // Replay writes the recorded rows to w.
 func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 	for _, row := range r.Rows {
@@ -102,6 +106,8 @@ func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 			}
 		case tlog.Hash:
 			err = w.LogHashes(ctx, row.Seq, []tlog.Hash{v})
+		case accord.FederationRow:
+			err = w.Federation(ctx, v)
 		}
 		if err != nil {
 			return err
@@ -195,6 +201,25 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 		if err := tx.RevokeToken(ctx, "tok_revoked", t0.Add(time.Hour)); err != nil {
 			return err
 		}
+		// The federation's tables move too: the witness must not forget
+		// what it cosigned.
+		if err := tx.CreatePeer(ctx, peer("dump-peer", accord.PeerActive)); err != nil {
+			return err
+		}
+		if err := tx.PutExternalWitness(ctx, accord.ExternalWitness{Name: "w.example/witness", URL: "http://w.example", Key: "w.example/witness+00000000+BAAA", Added: t0}); err != nil {
+			return err
+		}
+		for _, step := range [][2]int64{{0, 4}, {4, 9}} {
+			if err := tx.AdvanceWitness(ctx, step[0], witnessAt("dump-peer.example/log", step[1])); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutCosignature(ctx, accord.Cosignature{Size: 3, Witness: "w.example/witness", Line: "— w.example/witness abc\n", Time: t0}); err != nil {
+			return err
+		}
+		if _, err := tx.AddAlarm(ctx, accord.Alarm{ID: "alm_dump", Origin: "dump-peer.example/log", Kind: accord.AlarmFork, Evidence: []byte(`{"origin":"dump-peer.example/log"}`), Detected: t0}); err != nil {
+			return err
+		}
 		return tx.SetMeta(ctx, "log_vkey", []byte(vkey))
 	})
 	l.Close()
@@ -204,7 +229,7 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 	for _, r := range rows {
 		tables[r.Table]++
 	}
-	for _, want := range []string{"meta", "organizations", "tokens", "systems", "system_versions", "idempotency", "log_entries", "log_hashes", "checkpoints"} {
+	for _, want := range []string{"meta", "organizations", "tokens", "systems", "system_versions", "idempotency", "log_entries", "log_hashes", "checkpoints", "federation"} {
 		if tables[want] == 0 {
 			t.Errorf("the dump has no %s", want)
 		}
@@ -222,6 +247,16 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 	if d := DiffRows(rows, DumpRows(t, dst)); d != "" {
 		t.Fatalf("the loaded store dumps differently: %s", d)
 	}
+	if tables["federation"] != 7 { // a peer, a witness, a state, two cosigned, a cosignature, an alarm
+		t.Errorf("the dump has %d federation rows, want 7", tables["federation"])
+	}
+	view(t, dst, func(tx accord.ReadTx) error {
+		st, err := tx.WitnessState(ctx, "dump-peer.example/log")
+		if err != nil || st.Size != 9 {
+			t.Errorf("the loaded witness state: %+v, %v; want size 9", st, err)
+		}
+		return nil
+	})
 	// A store that is not empty refuses a load, and keeps its rows.
 	err = loader.Load(ctx, func(w accord.DumpWriter) error { return rec.Replay(ctx, w) })
 	wantCode(t, err, accord.EConflict)

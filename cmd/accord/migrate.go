@@ -150,6 +150,10 @@ func (t teeWriter) Checkpoint(ctx context.Context, size int64, note []byte) erro
 	return errors.Join(t.a.Checkpoint(ctx, size, note), t.b.Checkpoint(ctx, size, note))
 }
 
+func (t teeWriter) Federation(ctx context.Context, r accord.FederationRow) error {
+	return errors.Join(t.a.Federation(ctx, r), t.b.Federation(ctx, r))
+}
+
 // digest hashes a dump row by row, so that two dumps compare without being kept.
 type digest struct{ h hash.Hash }
 
@@ -205,6 +209,10 @@ func (d *digest) Checkpoint(_ context.Context, size int64, note []byte) error {
 	return nil
 }
 
+func (d *digest) Federation(_ context.Context, r accord.FederationRow) error {
+	return d.row("federation", 0, r)
+}
+
 // counter counts rows per table and reports progress.
 type counter struct {
 	accord.DumpWriter
@@ -212,6 +220,7 @@ type counter struct {
 	last                                                              time.Time
 	total                                                             int64
 	meta, orgs, tokens, systems, versions, idem, entries, hashes, cps int64
+	fed                                                               int64
 }
 
 func (c *counter) tick(n int64) {
@@ -223,8 +232,8 @@ func (c *counter) tick(n int64) {
 }
 
 func (c *counter) String() string {
-	return fmt.Sprintf("%d meta, %d organizations, %d tokens, %d systems, %d versions, %d idempotency keys, %d log entries, %d hashes, %d checkpoints",
-		c.meta, c.orgs, c.tokens, c.systems, c.versions, c.idem, c.entries, c.hashes, c.cps)
+	return fmt.Sprintf("%d meta, %d organizations, %d tokens, %d systems, %d versions, %d idempotency keys, %d log entries, %d hashes, %d checkpoints, %d federation rows",
+		c.meta, c.orgs, c.tokens, c.systems, c.versions, c.idem, c.entries, c.hashes, c.cps, c.fed)
 }
 
 func (c *counter) Meta(ctx context.Context, k string, v []byte) error {
@@ -271,4 +280,10 @@ func (c *counter) Checkpoint(ctx context.Context, size int64, note []byte) error
 	c.cps++
 	c.tick(1)
 	return c.DumpWriter.Checkpoint(ctx, size, note)
+}
+
+func (c *counter) Federation(ctx context.Context, r accord.FederationRow) error {
+	c.fed++
+	c.tick(1)
+	return c.DumpWriter.Federation(ctx, r)
 }
