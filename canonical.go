@@ -30,7 +30,7 @@ func Canonical(v any) ([]byte, error) {
 // sequencer for every write. e.Content must already be canonical (see
 // Canonical); the result then equals Canonical(e) byte for byte.
 func (e LogEvent) Bytes() []byte {
-	n := 96 + len(e.Content) + len(e.Type) + len(e.Record) + len(e.Time) + len(e.Org)
+	n := 96 + len(e.Content) + len(e.Type) + len(e.Record) + len(e.Time) + len(e.Org) + len(e.Token)
 	for k, v := range e.Commitments {
 		n += len(k) + len(v) + 6
 	}
@@ -61,6 +61,10 @@ func (e LogEvent) Bytes() []byte {
 	b = appendJCSString(b, e.Record)
 	b = append(b, `,"time":`...)
 	b = appendJCSString(b, e.Time)
+	if e.Token != "" {
+		b = append(b, `,"token":`...)
+		b = appendJCSString(b, e.Token)
+	}
 	b = append(b, `,"type":`...)
 	b = appendJCSString(b, e.Type)
 	b = append(b, `,"version":`...)

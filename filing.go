@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Filing is what a provider states about an AI system: the content of one
@@ -62,12 +61,12 @@ const (
 // is reported with the JSON path of its field.
 func (f Filing) Normalize() (Filing, error) {
 	var p Problems
-	f.TradeName = f.TradeName.normalize("trade_name", true, MaxTradeNameLen, &p)
-	f.IntendedPurpose = f.IntendedPurpose.normalize("intended_purpose", true, MaxTextLen, &p)
-	f.OperatingLogic = f.OperatingLogic.normalize("operating_logic", false, MaxTextLen, &p)
-	f.DataSources = f.DataSources.normalize("data_sources", false, MaxTextLen, &p)
-	f.Reference = shortString("reference", f.Reference, false, &p)
-	f.SystemVersion = shortString("system_version", f.SystemVersion, true, &p)
+	f.TradeName = f.TradeName.normalize("trade_name", Line, true, MaxTradeNameLen, &p)
+	f.IntendedPurpose = f.IntendedPurpose.normalize("intended_purpose", LongText, true, MaxTextLen, &p)
+	f.OperatingLogic = f.OperatingLogic.normalize("operating_logic", LongText, false, MaxTextLen, &p)
+	f.DataSources = f.DataSources.normalize("data_sources", LongText, false, MaxTextLen, &p)
+	f.Reference = textField("reference", f.Reference, Line, maxShortLen, false, &p)
+	f.SystemVersion = textField("system_version", f.SystemVersion, Line, maxShortLen, true, &p)
 
 	f.Status = strings.TrimSpace(f.Status)
 	switch {
@@ -110,19 +109,6 @@ func (f Filing) Normalize() (Filing, error) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func shortString(field, s string, required bool, p *Problems) string {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		p.Add(field, "is required")
-	case !utf8.ValidString(s):
-		p.Add(field, "is not valid UTF-8")
-	case utf8.RuneCountInString(s) > maxShortLen:
-		p.Add(field, "is %d characters long; the limit is %d", utf8.RuneCountInString(s), maxShortLen)
-	}
-	return s
-}
 
 // codeList checks every code against a vocabulary and returns the list sorted
 // without duplicates, so that equal filings have equal canonical forms.
@@ -209,7 +195,7 @@ func (d Document) normalize(field string, p *Problems) Document {
 	if !DocumentKinds.Has(d.Kind) {
 		p.Add(field+".kind", "%q is not a document kind (see GET /v1/vocabularies)", d.Kind)
 	}
-	d.Title = shortString(field+".title", d.Title, false, p)
+	d.Title = textField(field+".title", d.Title, Line, maxShortLen, false, p)
 	d.URL = checkURL(field+".url", d.URL, p)
 	d.SHA256 = strings.ToLower(strings.TrimSpace(d.SHA256))
 	if b, err := hex.DecodeString(d.SHA256); err != nil || len(b) != 32 {
@@ -228,9 +214,20 @@ func checkURL(field, s string, p *Problems) string {
 		p.Add(field, "is longer than %d bytes", maxURLLen)
 		return s
 	}
+	if msg := CheckText(s, Line); msg != "" {
+		p.Add(field, "%s", msg)
+		return s
+	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || u.Opaque != "":
 		p.Add(field, "must be an absolute http(s) URL")
+	case u.User != nil:
+		// A public record keeps what it is given forever: a password in a
+		// link would be published in the log.
+		p.Add(field, "must not hold a user name or password (user:pass@host): link to the page itself")
+	case strings.ContainsAny(s, " \\"):
+		p.Add(field, "must not contain spaces or backslashes (write a space as %%20)")
 	}
 	return s
 }
@@ -246,7 +243,7 @@ func (f Facts) normalize(p *Problems) Facts {
 		p.Add("facts.parameter_count", "must not be negative")
 	}
 	if f.Licence != nil {
-		s := shortString("facts.licence", *f.Licence, false, p)
+		s := textField("facts.licence", *f.Licence, Line, maxShortLen, false, p)
 		if s == "" {
 			f.Licence = nil
 		} else {

@@ -45,7 +45,7 @@ type NewOrganization struct {
 // Normalize validates a registration and returns it in canonical form.
 func (o NewOrganization) Normalize() (NewOrganization, error) {
 	var p Problems
-	o.Name = o.Name.normalize("name", true, maxShortLen, &p)
+	o.Name = o.Name.normalize("name", Line, true, maxShortLen, &p)
 	if !OrganizationKinds.Has(o.Kind) {
 		p.Add("kind", "%q is not an organization kind: use provider, deployer or authority", o.Kind)
 	}
@@ -54,13 +54,15 @@ func (o NewOrganization) Normalize() (NewOrganization, error) {
 	}
 	o.Contact.Email = strings.TrimSpace(o.Contact.Email)
 	if o.Contact.Email != "" {
-		if a, err := mail.ParseAddress(o.Contact.Email); err != nil || a.Address != o.Contact.Email {
+		if msg := CheckText(o.Contact.Email, Line); msg != "" {
+			p.Add("contact.email", "%s", msg)
+		} else if a, err := mail.ParseAddress(o.Contact.Email); err != nil || a.Address != o.Contact.Email {
 			p.Add("contact.email", "%q is not an e-mail address", o.Contact.Email)
 		}
 	}
 	if o.Contact.Website != "" {
 		o.Contact.Website = checkURL("contact.website", o.Contact.Website, &p)
 	}
-	o.Contact.Address = shortString("contact.address", o.Contact.Address, false, &p)
+	o.Contact.Address = textField("contact.address", o.Contact.Address, LongText, maxShortLen, false, &p)
 	return o, p.Err()
 }

@@ -28,7 +28,10 @@ type Store interface {
 // make every commit so far durable later. The log's sequencer uses it to
 // overlap one batch's flush to disk with the next batch's work (pipelined
 // group commit); it still answers no write before Sync has covered it.
-// Update on such a store is UpdateDeferred followed by Sync.
+// Update on such a store is UpdateDeferred followed by Sync. Its read
+// transactions may see commits not yet durable, but their Checkpoint and
+// Checkpoints show only checkpoints a Sync made durable: the log never
+// shows the public a checkpoint that a power cut could take back.
 type SyncedStore interface {
 	Store
 	// UpdateDeferred is Update, except that the commit may not be durable
@@ -49,7 +52,12 @@ type ReadTx interface {
 	Organization(ctx context.Context, id string) (*Organization, error)
 	Organizations(ctx context.Context, q OrganizationQuery) (*OrganizationPage, error)
 	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// Token reads a token by its id: every write re-reads its caller's
+	// token inside the log's transaction, so one revoked an instant earlier
+	// authorises nothing more.
+	Token(ctx context.Context, id string) (*Token, error)
 	Tokens(ctx context.Context, org string) ([]Token, error)
+	SessionReader
 
 	System(ctx context.Context, id string) (*System, error)
 	SystemVersion(ctx context.Context, id string, version int) (*SystemVersion, error)
@@ -96,7 +104,9 @@ type WriteTx interface {
 
 	CreateOrganization(ctx context.Context, o Organization) error
 	CreateToken(ctx context.Context, t Token, hash []byte) error
+	// RevokeToken marks a token revoked and deletes the sessions opened with it.
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+	SessionWriter
 
 	// PutSystem inserts or replaces a system's head row, its public summary
 	// and its search document. The summary's Level and Tiers are those of

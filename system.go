@@ -173,6 +173,11 @@ type LogEvent struct {
 	Content json.RawMessage `json:"content"` // the public content of the record
 	// Commitments maps each confidential field to hex(SHA-256(salt || canonical JSON of its value)).
 	Commitments map[string]string `json:"commitments,omitempty"`
+	// Token is the id of the API token that authorised the write, so that
+	// anyone can check that no write of a token follows its token.revoked
+	// entry. Entries written before it was added, and the node's own
+	// writes (its admin token's creation, a demo load), have none.
+	Token string `json:"token,omitempty"`
 }
 
 // Log event types.

@@ -1,11 +1,14 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/federation"
@@ -22,6 +25,7 @@ type API struct {
 	fed         *federation.Service
 	mirror      *federation.Mirror
 	patterns    []string // every route registered, in order
+	auth        *authCache
 }
 
 // Options configures the API.
@@ -49,7 +53,8 @@ func New(svc *registry.Service, opts Options) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey, fed: opts.Federation, mirror: opts.Mirror}
+	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey, fed: opts.Federation, mirror: opts.Mirror,
+		auth: newAuthCache(authTTL, authCacheLimit, time.Now)}
 	a.routes()
 	return a
 }
@@ -96,6 +101,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *registry.Caller
 func (a *API) handle(pattern string, h handlerFunc) {
 	a.patterns = append(a.patterns, pattern)
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		privateIfAuthenticated(w, r)
 		c, err := a.caller(r)
 		if err == nil {
 			err = h(w, r, c)
@@ -104,6 +110,28 @@ func (a *API) handle(pattern string, h handlerFunc) {
 			writeError(w, r, a.logger, err)
 		}
 	})
+}
+
+// privateIfAuthenticated keeps caches from storing or mixing up answers
+// that depend on who asks: what a caller sees (confidential fields, its own
+// tokens) depends on its token, so every answer varies by Authorization,
+// and no answer to a request with credentials is stored anywhere. All
+// authenticated answers, not just those that carry confidential fields:
+// which ones do can change with any filing, and writers gain nothing from
+// caches.
+func privateIfAuthenticated(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Authorization")
+	if r.Header.Get("Authorization") != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+}
+
+// publicCache lets shared caches keep an answer that is the same for
+// everyone, unless the request carried credentials (see privateIfAuthenticated).
+func publicCache(w http.ResponseWriter, r *http.Request, value string) {
+	if r.Header.Get("Authorization") == "" {
+		w.Header().Set("Cache-Control", value)
+	}
 }
 
 func (a *API) caller(r *http.Request) (*registry.Caller, error) {
@@ -115,7 +143,7 @@ func (a *API) caller(r *http.Request) (*registry.Caller, error) {
 	if !ok {
 		return nil, accord.Errorf(accord.EUnauthorized, "the Authorization header must be \"Bearer <token>\"")
 	}
-	return a.svc.Authenticate(r.Context(), strings.TrimSpace(secret))
+	return a.auth.authenticate(r.Context(), strings.TrimSpace(secret), a.svc.Authenticate)
 }
 
 // ServeHTTP serves the API. Requests no route matches get a problem body
@@ -168,11 +196,40 @@ func pathVersion(r *http.Request) (int, error) {
 	return n, nil
 }
 
+// maxParamBytes bounds one query parameter's value.
+const maxParamBytes = 2000
+
 // knownParams refuses query parameters a route does not take, so a typo
-// ("contry=FR") is an error, not a silently ignored filter.
+// ("contry=FR") is an error, not a silently ignored filter. First, with a
+// 400, it refuses values that are not one line of clean text (a NUL, a
+// control character, invalid UTF-8: accord.CheckText) or are overlong, so
+// that no such bytes reach a store whatever the route does with them.
 func knownParams(r *http.Request, allowed ...string) error {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		// r.URL.Query() would drop the pair it cannot read: a filter lost
+		// without a word.
+		return &accord.Error{Code: errBadRequest, Message: "the query string is not valid: " + err.Error()}
+	}
+	var bad []accord.FieldError
+	for k, vs := range query {
+		for _, v := range vs {
+			msg := accord.CheckText(v, accord.Line)
+			if len(v) > maxParamBytes {
+				msg = fmt.Sprintf("is %d bytes long; the limit is %d", len(v), maxParamBytes)
+			}
+			if msg != "" {
+				bad = append(bad, accord.FieldError{Field: k, Message: msg})
+				break
+			}
+		}
+	}
+	if len(bad) > 0 {
+		slices.SortFunc(bad, func(a, b accord.FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return &accord.Error{Code: errBadRequest, Message: "query parameter " + bad[0].Field + ": " + bad[0].Message, Fields: bad}
+	}
 	var p accord.Problems
-	for k, vs := range r.URL.Query() {
+	for k, vs := range query {
 		ok := false
 		for _, a := range allowed {
 			ok = ok || a == k

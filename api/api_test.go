@@ -37,7 +37,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	n := testnode.Start(t, testnode.Options{})
+	return newEnvWith(t, testnode.Options{})
+}
+
+// newEnvWith is newEnv on a node started with opts (e.g. on PostgreSQL).
+func newEnvWith(t *testing.T, opts testnode.Options) *env {
+	t.Helper()
+	n := testnode.Start(t, opts)
 	hc := &http.Client{Transport: transport{t, sharedContract(t)}}
 	e := &env{t: t, node: n, http: hc}
 	e.admin = &client.Client{Server: n.URL, Token: n.AdminToken, HTTP: hc}

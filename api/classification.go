@@ -34,7 +34,7 @@ func (a *API) classify(w http.ResponseWriter, r *http.Request, _ *registry.Calle
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, r, http.StatusOK, res)
 	return nil
 }
 
@@ -56,7 +56,7 @@ func (a *API) getClassification(w http.ResponseWriter, r *http.Request, c *regis
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
 
@@ -88,7 +88,7 @@ func (a *API) listFrameworks(w http.ResponseWriter, r *http.Request, _ *registry
 			Baseline: p.IsBaseline(), Tiers: p.Tiers, Rules: len(p.Rules),
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"frameworks": out})
+	writeJSON(w, r, http.StatusOK, map[string]any{"frameworks": out})
 	return nil
 }
 
@@ -98,7 +98,7 @@ func (a *API) getFramework(w http.ResponseWriter, r *http.Request, _ *registry.C
 		return err
 	}
 	w.Header().Set("ETag", `"`+p.Hash+`"`)
-	writeJSON(w, http.StatusOK, struct {
+	writeJSON(w, r, http.StatusOK, struct {
 		*rules.Pack
 		Hash string `json:"hash"`
 	}{p, p.Hash})

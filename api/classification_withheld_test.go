@@ -438,7 +438,7 @@ func (tw *twin) idReplacer() *strings.Replacer {
 	for _, e := range tw.logEntries() {
 		var ev accord.LogEvent
 		if json.Unmarshal(e, &ev) == nil {
-			for _, id := range []string{ev.Record, ev.Org} {
+			for _, id := range []string{ev.Record, ev.Org, ev.Token} {
 				if id != "" && id != "admin" && !slices.Contains(ids, id) {
 					ids = append(ids, id)
 				}
@@ -449,6 +449,8 @@ func (tw *twin) idReplacer() *strings.Replacer {
 	for i, id := range ids {
 		pairs = append(pairs, id, fmt.Sprintf("ID%03d", i))
 	}
+	// Pages link their language versions by absolute URL (hreflang).
+	pairs = append(pairs, tw.n.URL, "NODEURL")
 	key := tw.n.VerifierKey // as is, and as pages escape it
 	pairs = append(pairs, key, "KEY", strings.ReplaceAll(key, "+", "&#43;"), "KEY", strings.ReplaceAll(key, "+", `\u002b`), "KEY")
 	return strings.NewReplacer(pairs...)

@@ -36,7 +36,7 @@ func (a *API) nodeIdentity(w http.ResponseWriter, r *http.Request, _ *registry.C
 	if err := knownParams(r); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.fed.Identity())
+	writeJSON(w, r, http.StatusOK, a.fed.Identity())
 	return nil
 }
 
@@ -62,7 +62,7 @@ func (a *API) listPeers(w http.ResponseWriter, r *http.Request, _ *registry.Call
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"peers": ps})
+	writeJSON(w, r, http.StatusOK, map[string]any{"peers": ps})
 	return nil
 }
 
@@ -74,7 +74,7 @@ func (a *API) getPeer(w http.ResponseWriter, r *http.Request, _ *registry.Caller
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -88,7 +88,7 @@ func (a *API) addPeer(w http.ResponseWriter, r *http.Request, c *registry.Caller
 		return err
 	}
 	w.Header().Set("Location", "/v1/peers/"+res.Peer.Name)
-	writeJSON(w, http.StatusCreated, res)
+	writeJSON(w, r, http.StatusCreated, res)
 	return nil
 }
 
@@ -101,7 +101,7 @@ func (a *API) setPeerState(w http.ResponseWriter, r *http.Request, c *registry.C
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, r, http.StatusOK, res)
 	return nil
 }
 
@@ -113,7 +113,7 @@ func (a *API) retirePeer(w http.ResponseWriter, r *http.Request, c *registry.Cal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, r, http.StatusOK, res)
 	return nil
 }
 
@@ -125,7 +125,7 @@ func (a *API) listWitnesses(w http.ResponseWriter, r *http.Request, _ *registry.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"witnesses": ws})
+	writeJSON(w, r, http.StatusOK, map[string]any{"witnesses": ws})
 	return nil
 }
 
@@ -138,7 +138,7 @@ func (a *API) addWitness(w http.ResponseWriter, r *http.Request, c *registry.Cal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, res)
+	writeJSON(w, r, http.StatusCreated, res)
 	return nil
 }
 
@@ -150,6 +150,6 @@ func (a *API) removeWitness(w http.ResponseWriter, r *http.Request, c *registry.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, r, http.StatusOK, res)
 	return nil
 }

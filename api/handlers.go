@@ -12,8 +12,8 @@ func (a *API) vocabularies(w http.ResponseWriter, r *http.Request, _ *registry.C
 	if err := knownParams(r); err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	writeJSON(w, http.StatusOK, map[string]any{
+	publicCache(w, r, "public, max-age=3600")
+	writeJSON(w, r, http.StatusOK, map[string]any{
 		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds,
 		"affected_persons": accord.AffectedPersons, "statuses": accord.Statuses, "personal_data": accord.PersonalDataCategories,
 		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds, "localities": accord.Localities, "facts": factTerms(),
@@ -49,7 +49,7 @@ func (a *API) logInfo(w http.ResponseWriter, r *http.Request, _ *registry.Caller
 		return err
 	}
 	vkey := l.Verifier()
-	writeJSON(w, http.StatusOK, map[string]any{
+	writeJSON(w, r, http.StatusOK, map[string]any{
 		"origin": l.Origin(), "verifier_key": a.verifierKey, "key_name": vkey.Name(),
 		"size": size, "checkpoint": string(cp), "tiles": "/log/",
 	})
@@ -68,7 +68,7 @@ func (a *API) registerOrganization(w http.ResponseWriter, r *http.Request, c *re
 		return err
 	}
 	w.Header().Set("Location", "/v1/organizations/"+res.Organization.ID)
-	writeJSON(w, http.StatusCreated, res)
+	writeJSON(w, r, http.StatusCreated, res)
 	return nil
 }
 
@@ -85,7 +85,7 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request, _ *regis
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, r, http.StatusOK, page)
 	return nil
 }
 
@@ -94,7 +94,7 @@ func (a *API) getOrganization(w http.ResponseWriter, r *http.Request, _ *registr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, o)
+	writeJSON(w, r, http.StatusOK, o)
 	return nil
 }
 
@@ -109,7 +109,7 @@ func (a *API) issueToken(w http.ResponseWriter, r *http.Request, c *registry.Cal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, t)
+	writeJSON(w, r, http.StatusCreated, t)
 	return nil
 }
 
@@ -118,16 +118,19 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *registry.Cal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": ts})
+	writeJSON(w, r, http.StatusOK, map[string]any{"tokens": ts})
 	return nil
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *registry.Caller) error {
+	// Forgotten whatever the outcome: the revocation may have committed
+	// even if the request then failed.
+	defer a.auth.forget(r.PathValue("token"))
 	rc, err := a.svc.RevokeToken(r.Context(), c, r.PathValue("id"), r.PathValue("token"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"revoked": r.PathValue("token"), "receipt": rc})
+	writeJSON(w, r, http.StatusOK, map[string]any{"revoked": r.PathValue("token"), "receipt": rc})
 	return nil
 }
 
@@ -157,7 +160,7 @@ func (a *API) fileSystem(w http.ResponseWriter, r *http.Request, c *registry.Cal
 	}
 	w.Header().Set("Location", "/v1/systems/"+v.ID)
 	w.Header().Set("ETag", v.ETag())
-	writeJSON(w, http.StatusCreated, v)
+	writeJSON(w, r, http.StatusCreated, v)
 	return nil
 }
 
@@ -177,7 +180,7 @@ func (a *API) searchSystems(w http.ResponseWriter, r *http.Request, _ *registry.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, r, http.StatusOK, page)
 	return nil
 }
 
@@ -191,7 +194,7 @@ func (a *API) getSystem(w http.ResponseWriter, r *http.Request, c *registry.Call
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
 
@@ -208,7 +211,7 @@ func (a *API) updateSystem(w http.ResponseWriter, r *http.Request, c *registry.C
 		return err
 	}
 	w.Header().Set("ETag", v.ETag())
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
 
@@ -227,7 +230,7 @@ func (a *API) withdrawSystem(w http.ResponseWriter, r *http.Request, c *registry
 		return err
 	}
 	w.Header().Set("ETag", v.ETag())
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
 
@@ -236,7 +239,7 @@ func (a *API) listVersions(w http.ResponseWriter, r *http.Request, c *registry.C
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"system": r.PathValue("id"), "versions": vs})
+	writeJSON(w, r, http.StatusOK, map[string]any{"system": r.PathValue("id"), "versions": vs})
 	return nil
 }
 
@@ -249,7 +252,7 @@ func (a *API) getVersion(w http.ResponseWriter, r *http.Request, c *registry.Cal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
 
@@ -267,6 +270,6 @@ func (a *API) getReceipt(w http.ResponseWriter, r *http.Request, _ *registry.Cal
 		w.Write([]byte(rc.Proof))
 		return nil
 	}
-	writeJSON(w, http.StatusOK, rc)
+	writeJSON(w, r, http.StatusOK, rc)
 	return nil
 }

@@ -32,7 +32,7 @@ func (a *API) listMirrors(w http.ResponseWriter, r *http.Request, _ *registry.Ca
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"mirrors": st})
+	writeJSON(w, r, http.StatusOK, map[string]any{"mirrors": st})
 	return nil
 }
 
@@ -54,6 +54,6 @@ func (a *API) listAlarms(w http.ResponseWriter, r *http.Request, _ *registry.Cal
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	writeJSON(w, http.StatusOK, map[string]any{"alarms": alarms})
+	writeJSON(w, r, http.StatusOK, map[string]any{"alarms": alarms})
 	return nil
 }

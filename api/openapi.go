@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/accord-gov/accord/internal/compress"
 	"github.com/accord-gov/accord/internal/yamljson"
 	"github.com/accord-gov/accord/registry"
 )
@@ -33,7 +34,7 @@ var OpenAPI = func() []byte {
 
 func (a *API) openapi(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Write(OpenAPI)
+	publicCache(w, r, "public, max-age=300")
+	compress.Write(w, r, http.StatusOK, OpenAPI)
 	return nil
 }

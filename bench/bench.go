@@ -150,7 +150,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-var admin = &registry.Caller{Token: accord.Token{ID: "bench", Admin: true}}
+var admin = registry.Operator()
 
 // file registers providers (one per 200 filings) and files through the
 // service with cfg.Concurrency writers.

@@ -32,14 +32,11 @@
 package demo
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/strictjson"
 )
 
 // FictionalMarker ends the English name of every fictional organization and
@@ -94,15 +91,5 @@ func Systems() ([]System, error) {
 	return systems, nil
 }
 
-// decodeStrict decodes one JSON value, refusing unknown fields and trailing data.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("unexpected data after the top-level value")
-	}
-	return nil
-}
+// decodeStrict decodes one JSON value as the API decodes a body.
+func decodeStrict(data []byte, v any) error { return strictjson.Decode(data, v) }

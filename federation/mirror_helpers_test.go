@@ -25,7 +25,7 @@ import (
 
 var mctx = context.Background()
 
-var mAdmin = &registry.Caller{Token: accord.Token{ID: "tok_admin", Admin: true}}
+var mAdmin = registry.Operator()
 
 var packsOnce struct {
 	sync.Once

@@ -175,3 +175,25 @@ func TestTranslations(t *testing.T) {
 		has("EU tier "+tier.ID, tier.Title)
 	}
 }
+
+// TestDecodeFilingIsStrict: a golden case's filing is read as strictly as
+// the API reads one, so that a case cannot pass on a key the API refuses.
+func TestDecodeFilingIsStrict(t *testing.T) {
+	tests := []struct{ name, filing, want string }{
+		{"case variant", "Facts:\n      profiling: true\n", `line 6: Facts: differs from the field "facts" only in case`},
+		{"nested case variant", "facts:\n      Profiling: true\n", `line 7: facts.Profiling: differs from the field "profiling" only in case`},
+		{"unknown", "facts:\n      profilling: true\n", "line 7: facts.profilling: is not a field (did you mean profiling?)"},
+		{"wrong type", "facts:\n      profiling: sometimes\n", "line 7: facts.profiling: must be true or false"},
+	}
+	for _, tt := range tests {
+		src := "- name: strict\n  as_of: 2026-08-02\n  expect: {tier: minimal}\n  filing:\n    domains: [general.translation]\n    " + tt.filing
+		cases, err := ReadCases("cases.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		_, err = DecodeFiling(&cases[0].Filing)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: DecodeFiling = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}

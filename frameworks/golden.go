@@ -2,7 +2,6 @@ package frameworks
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -80,24 +79,13 @@ func ReadCases(name string, data []byte) ([]Case, error) {
 }
 
 // DecodeFiling decodes a filing given as YAML (or JSON, which is YAML) into
-// an accord.Filing by way of JSON, so that the filing's JSON field names
-// apply and unknown fields are refused.
+// an accord.Filing by way of JSON, as strictly as the API decodes one: the
+// filing's JSON field names apply, and duplicate, case-variant and unknown
+// keys are refused with their line.
 func DecodeFiling(n *yaml.Node) (accord.Filing, error) {
 	var f accord.Filing
-	var v any
-	if err := n.Decode(&v); err != nil {
-		return f, err
-	}
-	b, err := json.Marshal(yamljson.Value(v))
-	if err != nil {
-		return f, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return f, err
-	}
-	return f, nil
+	err := yamljson.Decode(n, &f)
+	return f, err
 }
 
 // CheckCase classifies the case's filing and returns every way the result

@@ -2,7 +2,6 @@ package node_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -16,12 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
-
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
-	acctlog "github.com/accord-gov/accord/tlog"
+	"github.com/accord-gov/accord/internal/crashtest"
 )
 
 var buildOnce struct {
@@ -96,13 +92,6 @@ func (p *proc) kill() {
 	p.cmd.Wait()
 }
 
-// ack is an acknowledged write: what the node promised.
-type ack struct {
-	system  string
-	version int
-	receipt accord.Receipt
-}
-
 // CrashTest SIGKILLs a node process repeatedly while clients write, restarts
 // it each time, and checks that nothing acknowledged was lost, that every
 // checkpoint handed out is consistent with the final log, and that no index
@@ -136,147 +125,26 @@ func CrashTest(t *testing.T, db string, kills int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vkey := info.VerifierKey
 
-	var mu sync.Mutex
-	var acks []ack
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	const writers = 6
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := client.New(server, reg.Token.Secret)
-			c.HTTP.Timeout = 5 * time.Second
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				f := crashFiling(w, i)
-				key := fmt.Sprintf("w%d-%d", w, i)
-				// Retry with the same key until acknowledged: the write
-				// may have committed before a crash.
-				for {
-					v, err := c.FileSystem(ctx, "", f, key)
-					if err == nil {
-						mu.Lock()
-						acks = append(acks, ack{v.ID, v.Version, *v.Receipt})
-						mu.Unlock()
-						break
-					}
-					var ce *client.Error
-					if errors.As(err, &ce) && ce.Status < 500 {
-						t.Errorf("write refused: %v", err)
-						return
-					}
-					select {
-					case <-stop:
-						return
-					case <-time.After(30 * time.Millisecond):
-					}
-				}
-			}
-		}()
-	}
+	w := crashtest.Start(t, crashtest.Options{Server: server, Token: reg.Token.Secret, Timeout: 5 * time.Second})
 	for range kills {
 		time.Sleep(time.Duration(200+rand.IntN(500)) * time.Millisecond)
 		p.kill()
 		p.start()
 	}
 	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
+	acks, _ := w.Stop()
 	p.kill()
 	p.start()
 
 	if len(acks) < 20 {
 		t.Fatalf("only %d writes acknowledged", len(acks))
 	}
-	// Download the whole final log and recompute its tree.
-	c := client.New(server, "")
-	fetch := func(ctx context.Context, path string) ([]byte, error) { return c.Get(ctx, "/log/"+path) }
-	rep, err := acctlog.Audit(ctx, fetch, vkey, nil, 4)
-	if err != nil {
-		t.Fatalf("final log does not audit: %v", err)
-	}
-	entries := make([][]byte, 0, rep.Size)
-	for n := int64(0); n*256 < rep.Size; n++ {
-		b, err := fetch(ctx, acctlog.TilePath(-1, n, int(min(256, rep.Size-n*256))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		es, err := acctlog.ParseBundle(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries = append(entries, es...)
-	}
-	var hashes []tlog.Hash
-	hr := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(idx))
-		for i, x := range idx {
-			out[i] = hashes[x]
-		}
-		return out, nil
-	})
-	for i, e := range entries {
-		hs, err := tlog.StoredHashes(int64(i), e, hr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hashes = append(hashes, hs...)
-	}
-	v, _ := note.NewVerifier(vkey)
-	checkpoints := map[string]bool{}
-	for _, a := range acks {
-		// Every acknowledged write is present, its receipt verifies, and
-		// its index still holds exactly its entry.
-		cp, err := acctlog.VerifyReceipt(a.receipt, vkey, nil)
-		if err != nil {
-			t.Errorf("receipt of %s: %v", a.system, err)
-			continue
-		}
-		if a.receipt.Index >= int64(len(entries)) || string(entries[a.receipt.Index]) != a.receipt.Entry {
-			t.Errorf("index %d no longer holds the acknowledged entry of %s", a.receipt.Index, a.system)
-		}
-		got, err := c.System(ctx, a.system)
-		if err != nil || got.Version < a.version {
-			t.Errorf("acknowledged %s v%d is missing after the crashes: %v", a.system, a.version, err)
-		}
-		if cp.Size > int64(len(entries)) {
-			t.Errorf("a checkpoint of size %d was handed out, but the log has %d entries", cp.Size, len(entries))
-		}
-		p, _ := acctlog.ParseProof(a.receipt.Proof)
-		checkpoints[string(p.Checkpoint)] = true
-	}
-	// Every checkpoint handed out is consistent with the final tree.
-	for raw := range checkpoints {
-		cp, err := acctlog.OpenCheckpoint([]byte(raw), v, v.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		root, err := tlog.TreeHash(cp.Size, hr)
-		if err != nil || root != cp.Hash {
-			t.Errorf("checkpoint at size %d is not consistent with the final log", cp.Size)
-		}
-	}
-	t.Logf("%d kills, %d acknowledged writes, %d checkpoints handed out, final log %d entries", kills, len(acks), len(checkpoints), rep.Size)
+	crashtest.Verify(t, server, info.VerifierKey, acks, nil)
+	t.Logf("%d kills", kills)
 }
 
-func crashFiling(w, i int) accord.Filing {
-	yes := true
-	return accord.Filing{
-		TradeName:     accord.Text{"en": fmt.Sprintf("Crash system %d-%d", w, i), "zh-Hans": "崩溃测试"},
-		SystemVersion: "1", Status: "active",
-		IntendedPurpose:     accord.Text{"en": "Exists to be written while the node is killed."},
-		Domains:             []string{"general.translation"},
-		DeploymentCountries: []string{"FR"},
-		Facts:               accord.Facts{InteractsWithNaturalPersons: &yes},
-	}
-}
+func crashFiling(w, i int) accord.Filing { return crashtest.Filing(w, i) }
 
 func TestCrashSQLite(t *testing.T) { CrashTest(t, "", 8) }
 

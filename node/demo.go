@@ -31,7 +31,7 @@ func (n *Node) LoadDemo(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	admin := &registry.Caller{Token: accord.Token{ID: "demo-loader", Admin: true}}
+	admin := registry.Operator()
 	ids := map[string]string{}
 	for _, o := range orgs {
 		r, err := n.Registry.RegisterOrganization(ctx, admin, o.NewOrganization)

@@ -15,10 +15,16 @@ import (
 	"github.com/accord-gov/accord/tlog"
 )
 
-// HTTPOptions adds the parts of the HTTP surface that live in other packages.
+// HTTPOptions adds the parts of the HTTP surface that live in other
+// packages, and says how the node is reached.
 type HTTPOptions struct {
 	APIRoutes []api.Route  // extra /v1 routes
 	Web       http.Handler // the web UI, mounted at /
+	// Proxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed (accord serve --trust-proxy).
+	Proxies Proxies
+	// Limits; nil means DefaultLimits.
+	Limits *Limits
 }
 
 // Handler is the node's whole HTTP surface: /v1 (API), /log/ (C2SP
@@ -38,7 +44,27 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 	if opts.Web != nil {
 		mux.Handle("/", opts.Web)
 	}
-	return n.instrument(mux)
+	limits := DefaultLimits()
+	if opts.Limits != nil {
+		limits = *opts.Limits
+	}
+	return n.instrument(securityHeaders(opts.Proxies, n.newLimiter(limits, opts.Proxies).wrap(mux)))
+}
+
+// hsts tells browsers to come back over HTTPS only, for two years: sent on
+// every answer to a request that came over HTTPS (browsers ignore it over
+// plain HTTP, and a node must not pin a name that is served without TLS).
+const hsts = "max-age=63072000; includeSubDomains"
+
+// securityHeaders sets the headers every answer carries.
+func securityHeaders(proxies Proxies, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if proxies.HTTPS(r) {
+			w.Header().Set("Strict-Transport-Security", hsts)
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // healthz answers 200 when the database answers.

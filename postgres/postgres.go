@@ -72,6 +72,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if !strings.Contains(dsn, "connect_timeout") {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}
+	cfg.AfterConnect = durableCommits
 	db := &DB{where: Where(cfg.ConnConfig.Config)}
 	deadline := time.Now().Add(opt.ConnectWait)
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
@@ -110,11 +111,33 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.pool.Close()
 		return nil, err
 	}
+	var commits string
+	if err := db.pool.QueryRow(ctx, `SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'`).Scan(&commits); err == nil && commits == "off" {
+		opt.Logger.Warn("synchronous_commit is off on this PostgreSQL server (or for this role or database): the node turns it on for its own connections, since it acknowledges a write only once it is on disk", "at", db.where)
+	}
 	var autovacuum string
 	if err := db.pool.QueryRow(ctx, `SELECT current_setting('autovacuum')`).Scan(&autovacuum); err == nil && autovacuum != "on" {
 		opt.Logger.Warn("autovacuum is off on this PostgreSQL server: run VACUUM ANALYZE regularly, or searches slow down as the registry grows", "at", db.where)
 	}
 	return db, nil
+}
+
+// durableCommits turns synchronous_commit back on for a new connection
+// where the server, database or role turned it off: a commit would then be
+// acknowledged before it reaches the server's disk, and a crash of the
+// server would lose writes the node had acknowledged (TestPostgresServerCrash
+// saw it). Settings that wait longer (remote_apply…) or that are as
+// durable on this server (local) are kept.
+func durableCommits(ctx context.Context, conn *pgx.Conn) error {
+	var v string
+	if err := conn.QueryRow(ctx, `SELECT current_setting('synchronous_commit')`).Scan(&v); err != nil {
+		return err
+	}
+	if v != "off" {
+		return nil
+	}
+	_, err := conn.Exec(ctx, `SET synchronous_commit = on`)
+	return err
 }
 
 // Where formats a connection's host, port and database for messages.

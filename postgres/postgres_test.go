@@ -263,3 +263,21 @@ func TestConformanceSmallWindow(t *testing.T) {
 	defer postgres.SetSearchWindows(2, 5)()
 	storetest.Run(t, newStore)
 }
+
+// TestCommitsStayDurable: a server, database or role with
+// synchronous_commit=off (here: the connection's startup parameter) would
+// acknowledge commits a crash can lose; the store's connections turn it
+// back on, and keep a stronger setting as it is.
+func TestCommitsStayDurable(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	for setting, want := range map[string]string{"off": "on", "remote_apply": "remote_apply", "local": "local"} {
+		db := open(t, dsn+"&synchronous_commit="+setting)
+		var got string
+		if err := db.Pool().QueryRow(ctx, `SHOW synchronous_commit`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("connections opened with synchronous_commit=%s have %s, want %s", setting, got, want)
+		}
+	}
+}

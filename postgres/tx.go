@@ -32,6 +32,7 @@ type Tx struct {
 	stack    []savepoint // open savepoints, outermost first
 	releases []int       // depths of finished savepoints whose RELEASE is not sent yet
 	orgs     map[string]*accord.Organization
+	toks     map[string]accord.Token // tokens read by id in this transaction (see Token)
 }
 
 type savepoint struct {
@@ -237,7 +238,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 		}
 	}
 	t.releases = kept
-	t.orgs = nil // may hold rows the rollback removes
+	t.orgs, t.toks = nil, nil // may hold rows the rollback removes
 	if !sp.sent {
 		return err // fn ran no statement: nothing to undo
 	}
@@ -343,6 +344,29 @@ func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (*accord.Token, error
 	return &tok, nil
 }
 
+// Token is read once per transaction: every write of a batch re-reads its
+// caller's token, most often the same one, and each read is a round trip.
+// Tokens change only in the log's transactions, which take turns on
+// LockLog, so while the sequencer's transaction holds the lock only it
+// changes them (RevokeToken forgets it).
+func (t *Tx) Token(ctx context.Context, id string) (*accord.Token, error) {
+	if tok, ok := t.toks[id]; ok {
+		return &tok, nil
+	}
+	if !validText(id) {
+		return nil, accord.Errorf(accord.ENotFound, "token not found")
+	}
+	var tok accord.Token
+	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = $1`, id); err != nil {
+		return nil, err
+	}
+	if t.toks == nil {
+		t.toks = map[string]accord.Token{}
+	}
+	t.toks[id] = tok
+	return &tok, nil
+}
+
 func (t *Tx) Tokens(ctx context.Context, org string) ([]accord.Token, error) {
 	out := []accord.Token{}
 	if !validText(org) {
@@ -386,6 +410,7 @@ func (t *Tx) CreateToken(ctx context.Context, tok accord.Token, hash []byte) err
 }
 
 func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	delete(t.toks, id)
 	if !validText(id) {
 		return accord.Errorf(accord.ENotFound, "token not found")
 	}
@@ -401,7 +426,10 @@ func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `UPDATE tokens SET data = $1, revoked = $2 WHERE id = $3`, data, accord.LogTime(at), id)
+	if _, err = t.exec(ctx, `UPDATE tokens SET data = $1, revoked = $2 WHERE id = $3`, data, accord.LogTime(at), id); err != nil {
+		return unavailable(err)
+	}
+	_, err = t.exec(ctx, `DELETE FROM sessions WHERE token = $1`, id)
 	return unavailable(err)
 }
 

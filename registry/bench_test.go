@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,4 +71,27 @@ func BenchmarkReclassify10k(b *testing.B) {
 			b.ReportMetric(float64(n*b.N)/total.Seconds(), "systems/s")
 		})
 	}
+}
+
+// BenchmarkFileSystem files through the service under every pack, with 64
+// concurrent writers holding one provider's token, as API clients do: the
+// filing rate, and what authorising each write costs inside the sequencer.
+func BenchmarkFileSystem(b *testing.B) {
+	packs, err := frameworks.Packs()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := newEnv(b, packs)
+	var next atomic.Int64
+	b.SetParallelism(32) // 64 writers on two cores
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := e.svc.FileSystem(ctx, e.provider, registry.FileRequest{Filing: filing(int(next.Add(1)))}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "filings/s")
 }

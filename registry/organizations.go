@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/accord-gov/accord"
 )
@@ -39,17 +37,20 @@ func (s *Service) RegisterOrganization(ctx context.Context, c *Caller, req accor
 	secret := NewSecret()
 	tok := accord.Token{ID: newID("tok"), Org: org.ID, Label: "initial", Created: now}
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		if err := tx.CreateOrganization(ctx, org); err != nil {
 			return nil, err
 		}
 		if err := tx.CreateToken(ctx, tok, TokenHash(secret)); err != nil {
 			return nil, err
 		}
-		e1, err := event(accord.LogOrganizationRegistered, org.ID, 1, now, c.actor(), org, nil)
+		e1, err := event(accord.LogOrganizationRegistered, org.ID, 1, now, c, org, nil)
 		if err != nil {
 			return nil, err
 		}
-		e2, err := event(accord.LogTokenIssued, tok.ID, 1, now, c.actor(), tok, nil)
+		e2, err := event(accord.LogTokenIssued, tok.ID, 1, now, c, tok, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -81,6 +82,15 @@ func (s *Service) Organization(ctx context.Context, id string) (*accord.Organiza
 
 // Organizations lists organizations.
 func (s *Service) Organizations(ctx context.Context, q accord.OrganizationQuery) (*accord.OrganizationPage, error) {
+	var probs accord.Problems
+	for _, f := range [][2]string{{"kind", q.Kind}, {"country", q.Country}, {"cursor", q.Cursor}} {
+		if msg := accord.CheckText(f[1], accord.Line); msg != "" {
+			probs.Add(f[0], "%s", msg)
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
 	if q.Kind != "" && !accord.OrganizationKinds.Has(q.Kind) {
 		return nil, accord.FieldErrorf("kind", "%q is not an organization kind: use provider, deployer or authority", q.Kind)
 	}
@@ -107,19 +117,25 @@ func canManage(c *Caller, org string) error {
 	return nil
 }
 
+// maxLabelLen bounds a token's label, in characters.
+const maxLabelLen = 100
+
 // IssueToken issues a new token for an organization.
 func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) (*NewToken, error) {
 	if err := canManage(c, org); err != nil {
 		return nil, err
 	}
-	label = strings.TrimSpace(label)
-	if utf8.RuneCountInString(label) > 100 || !utf8.ValidString(label) {
-		return nil, accord.FieldErrorf("label", "must be valid UTF-8 text of at most 100 characters")
+	label, err := accord.TextField("label", label, accord.Line, maxLabelLen, false)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	secret := NewSecret()
 	tok := accord.Token{ID: newID("tok"), Org: org, Label: label, Created: now}
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		if o, err := tx.Organization(ctx, org); err != nil {
 			return nil, err
 		} else if accord.Foreign(o.Home) {
@@ -128,7 +144,7 @@ func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) 
 		if err := tx.CreateToken(ctx, tok, TokenHash(secret)); err != nil {
 			return nil, err
 		}
-		e, err := event(accord.LogTokenIssued, tok.ID, 1, now, c.actor(), tok, nil)
+		e, err := event(accord.LogTokenIssued, tok.ID, 1, now, c, tok, nil)
 		return [][]byte{e}, err
 	})
 	if err != nil {
@@ -161,6 +177,9 @@ func (s *Service) RevokeToken(ctx context.Context, c *Caller, org, id string) (*
 	}
 	now := s.now().UTC()
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		toks, err := tx.Tokens(ctx, org)
 		if err != nil {
 			return nil, err
@@ -181,7 +200,7 @@ func (s *Service) RevokeToken(ctx context.Context, c *Caller, org, id string) (*
 			return nil, err
 		}
 		tok.Revoked = &now
-		e, err := event(accord.LogTokenRevoked, id, 2, now, c.actor(), tok, nil)
+		e, err := event(accord.LogTokenRevoked, id, 2, now, c, tok, nil)
 		return [][]byte{e}, err
 	})
 	if err != nil {

@@ -52,7 +52,7 @@ func newEnv(t testing.TB, packs []*rules.Pack) *env {
 	}
 	t.Cleanup(func() { l.Close(); db.Close() })
 	svc := registry.New(registry.Config{Store: db, Log: l, Packs: packs})
-	admin := &registry.Caller{Token: accord.Token{Admin: true}}
+	admin := registry.Operator()
 	r, err := svc.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "P"}, Kind: "provider", Country: "FR"})
 	if err != nil {
 		t.Fatal(err)

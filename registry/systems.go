@@ -73,6 +73,9 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	if utf8.RuneCountInString(key) > MaxIdempotencyKeyLen || !utf8.ValidString(key) {
 		return nil, accord.FieldErrorf("Idempotency-Key", "must be at most %d characters", MaxIdempotencyKeyLen)
 	}
+	if msg := accord.CheckText(key, accord.Line); msg != "" {
+		return nil, accord.FieldErrorf("Idempotency-Key", "%s", msg)
+	}
 	f, err := req.Filing.Normalize()
 	if err != nil {
 		return nil, err
@@ -122,6 +125,9 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	doc := completeDoc(p.doc, sys, org)
 	var replay *accord.Idempotency
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		if key != "" {
 			prev, err := tx.Idempotency(ctx, idemOrg, key)
 			switch {
@@ -191,6 +197,9 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 	}
 	var sys accord.System
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
 			return nil, err
@@ -207,22 +216,28 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 	return viewAfterWrite(c, sys, p, receipts), nil
 }
 
+// maxReasonLen bounds a withdrawal's reason, in characters.
+const maxReasonLen = 1000
+
 // WithdrawSystem withdraws a filing. Its versions stay readable. ifMatch is optional.
 func (s *Service) WithdrawSystem(ctx context.Context, c *Caller, id, ifMatch, reason string) (*SystemView, error) {
 	if err := requireAuth(c); err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
+	reason, err := accord.TextField("reason", reason, accord.LongText, maxReasonLen, false)
 	switch {
+	case err != nil:
+		return nil, err
 	case reason == "":
 		return nil, accord.FieldErrorf("reason", "is required: say why the filing is withdrawn")
-	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 1000:
-		return nil, accord.FieldErrorf("reason", "must be valid UTF-8 text of at most 1000 characters")
 	}
 	now := s.now().UTC()
 	var sys accord.System
 	var p *prepared
 	receipts, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+		if err := authorized(ctx, tx, c); err != nil {
+			return nil, err
+		}
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
 			return nil, err
@@ -342,9 +357,9 @@ func (s *Service) writeVersion(ctx context.Context, tx accord.WriteTx, c *Caller
 	}
 	typ := map[string]string{accord.EventFiled: accord.LogSystemFiled, accord.EventUpdated: accord.LogSystemUpdated, accord.EventWithdrawn: accord.LogSystemWithdrawn}[ev]
 	at := accord.LogTime(now)
-	entries := [][]byte{accord.LogEvent{Type: typ, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.content, Commitments: p.commitments}.Bytes()}
+	entries := [][]byte{accord.LogEvent{Type: typ, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Token: c.tokenID(), Content: p.content, Commitments: p.commitments}.Bytes()}
 	if p.cl != nil {
-		entries = append(entries, accord.LogEvent{Type: accord.LogSystemClassified, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Content: p.cl.content, Commitments: clCommitments}.Bytes())
+		entries = append(entries, accord.LogEvent{Type: accord.LogSystemClassified, Record: sys.ID, Version: sys.Version, Time: at, Org: c.actor(), Token: c.tokenID(), Content: p.cl.content, Commitments: clCommitments}.Bytes())
 	}
 	return entries, nil
 }
@@ -579,23 +594,35 @@ func (s *Service) localNode(q accord.SystemQuery) accord.SystemQuery {
 // Member is this node's member name.
 func (s *Service) Member() string { return s.member }
 
-// validQuery checks a search's parameters, naming each one at fault.
+// validQuery checks a search's parameters, naming each one at fault. A
+// value that is not one line of clean text (a NUL, a control character,
+// invalid UTF-8: accord.CheckText) is refused before its meaning is
+// checked, so that no store ever sees it: SQLite's full-text search once
+// answered a NUL in provider with "database unavailable".
 func validQuery(q accord.SystemQuery) error {
 	var p accord.Problems
-	if utf8.RuneCountInString(q.Q) > 500 || !utf8.ValidString(q.Q) {
-		p.Add("q", "must be valid UTF-8 text of at most 500 characters")
+	bad := map[string]bool{}
+	for _, f := range [][2]string{{"q", q.Q}, {"country", q.Country}, {"domain", q.Domain}, {"provider", q.Provider},
+		{"status", q.Status}, {"framework", q.Framework}, {"tier", q.Tier}, {"cursor", q.Cursor}} {
+		if msg := accord.CheckText(f[1], accord.Line); msg != "" {
+			p.Add(f[0], "%s", msg)
+			bad[f[0]] = true
+		}
 	}
-	if q.Country != "" && !accord.ValidCountry(q.Country) {
+	if n := utf8.RuneCountInString(q.Q); !bad["q"] && n > maxQueryLen {
+		p.Add("q", "is %d characters long; the limit is %d", n, maxQueryLen)
+	}
+	if q.Country != "" && !bad["country"] && !accord.ValidCountry(q.Country) {
 		p.Add("country", "%q is not an ISO 3166-1 alpha-2 country code (e.g. FR)", q.Country)
 	}
-	if q.Domain != "" && !accord.Domains.Has(q.Domain) && !isDomainArea(q.Domain) {
+	if q.Domain != "" && !bad["domain"] && !accord.Domains.Has(q.Domain) && !isDomainArea(q.Domain) {
 		p.Add("domain", "%q is not a domain code or area (see GET /v1/vocabularies)", q.Domain)
 	}
-	if q.Status != "" && !accord.Statuses.Has(q.Status) {
+	if q.Status != "" && !bad["status"] && !accord.Statuses.Has(q.Status) {
 		p.Add("status", "%q is not a status: use planned, active, discontinued, recalled or withdrawn", q.Status)
 	}
-	if q.Provider != "" && (len(q.Provider) > 64 || strings.ContainsAny(q.Provider, " \"")) {
-		p.Add("provider", "%q is not an organization id", q.Provider)
+	if q.Provider != "" && !bad["provider"] && !isID(q.Provider) {
+		p.Add("provider", "%q is not an organization id (e.g. org_2a9fk3m8tq4zx7bc5d6e)", q.Provider)
 	}
 	if q.Node != "" && !validNodeName(q.Node) {
 		p.Add("node", "%q is not a member name (letters, digits and . - _ : / only)", q.Node)
@@ -604,11 +631,29 @@ func validQuery(q accord.SystemQuery) error {
 		p.Add("limit", "must be between 1 and 100")
 	}
 	for _, f := range [][2]string{{"framework", q.Framework}, {"tier", q.Tier}} {
-		if len(f[1]) > 64 || strings.ContainsAny(f[1], " \":") {
+		if !bad[f[0]] && (len(f[1]) > 64 || strings.ContainsAny(f[1], " \":")) {
 			p.Add(f[0], "%q is not a framework or tier id", f[1])
 		}
 	}
 	return p.Err()
+}
+
+// maxQueryLen bounds a search's text, in characters.
+const maxQueryLen = 500
+
+// isID reports whether s has the shape of a registry id (newID): a lower-case
+// prefix, "_", lower-case letters and digits. Ids made elsewhere (tests,
+// imports) also use "-".
+func isID(s string) bool {
+	if len(s) < 3 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 func isDomainArea(a string) bool {

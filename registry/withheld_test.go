@@ -48,7 +48,7 @@ func TestClassificationCommitment(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, packs)
-	admin := &registry.Caller{Token: accord.Token{Admin: true}}
+	admin := registry.Operator()
 	var authority, other *registry.Caller
 	for kind, c := range map[string]**registry.Caller{"authority": &authority, "provider": &other} {
 		r, err := e.svc.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": kind}, Kind: kind, Country: "FR"})
@@ -130,7 +130,7 @@ func TestNothingWithheldLogsAsBefore(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, packs)
-	admin := &registry.Caller{Token: accord.Token{Admin: true}}
+	admin := registry.Operator()
 	texts := profilingFiling(true)
 	texts.DataSources = accord.Text{"en": "Secret"}
 	texts.Confidential = []string{"data_sources"}

@@ -250,6 +250,10 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, depth int) {
 	for _, p := range ps {
 		i, ok := fields[p.key.Value]
 		if !ok {
+			if f := caseVariant(p.key.Value, fields); f != "" {
+				d.errorf(p.key.Line, "field %q differs from the field %q only in case: keys are case-sensitive", p.key.Value, f)
+				continue
+			}
 			d.errorf(p.key.Line, "unknown field %q (expected one of %s)", p.key.Value, strings.Join(sortedKeys(fields), ", "))
 			continue
 		}
@@ -274,6 +278,16 @@ func fieldsOf(t reflect.Type) map[string]int {
 		m[name] = i
 	}
 	return m
+}
+
+// caseVariant returns the field name that k spells in other case, or "".
+func caseVariant(k string, fields map[string]int) string {
+	for f := range fields {
+		if strings.EqualFold(f, k) {
+			return f
+		}
+	}
+	return ""
 }
 
 func sortedKeys(m map[string]int) []string {

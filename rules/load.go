@@ -267,6 +267,8 @@ func (v *validator) text(ctx string, pos Pos, field string, t accord.Text, requi
 			v.errorf(ctx, line, "%s: write the language tag %q as %q", field, tag, canon)
 		case t[tag] == "":
 			v.errorf(ctx, line, "%s: the %s text is empty", field, tag)
+		case accord.CheckText(t[tag], accord.LongText) != "":
+			v.errorf(ctx, line, "%s: the %s text %s", field, tag, accord.CheckText(t[tag], accord.LongText))
 		}
 	}
 }

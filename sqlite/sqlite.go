@@ -52,6 +52,9 @@ type DB struct {
 	// Statements prepared once on the database handles, which transactions
 	// reuse (see Tx.stmt).
 	readStmts, writeStmts stmtCache
+	// durable is the size of the largest checkpoint a Sync has made
+	// durable: read transactions see no later one (see View).
+	durable atomic.Int64
 }
 
 // stmtCache holds statements prepared on one *sql.DB, by query. A
@@ -151,6 +154,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// What a crashed process committed may still be only in the page
+	// cache: make it durable before a reader sees its checkpoints.
+	if err := db.Sync(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	db.stop, db.done = make(chan struct{}), make(chan struct{})
 	go db.checkpointer()
 	return db, nil
@@ -165,6 +174,14 @@ const (
 )
 
 var checkpointInterval = 250 * time.Millisecond
+
+// Test hooks (set by this package's tests only, through hooks_test.go):
+// the crash test stops the process between a commit and its fsync, and
+// learns how much of the WAL each fsync made durable.
+var (
+	testHookBeforeSync func(walSize int64) // the WAL holds walSize bytes; its fsync comes next
+	testHookAfterSync  func(walSize int64) // the first walSize bytes of the WAL are durable
+)
 
 // checkpointer copies committed WAL frames into the database file in the
 // background (PRAGMA wal_checkpoint(PASSIVE): it never blocks writers or
@@ -253,6 +270,9 @@ func (db *DB) Close() error {
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 
+// ReadConns is the size of the readers' connection pool.
+func (db *DB) ReadConns() int { return db.reader.Stats().MaxOpenConnections }
+
 func (db *DB) migrate(ctx context.Context) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
@@ -295,14 +315,20 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// View runs fn in a read transaction (a snapshot, in WAL mode).
+// View runs fn in a read transaction (a snapshot, in WAL mode). The
+// snapshot may hold commits not yet durable (the log's sequencer commits a
+// batch, then Sync makes it durable while the next batch runs), but its
+// Checkpoint and Checkpoints show only checkpoints a Sync made durable:
+// the log never shows a checkpoint that a crash of the machine could take
+// back, and so never forks from what a witness saw.
 func (db *DB) View(ctx context.Context, fn func(accord.ReadTx) error) error {
+	bound := db.durable.Load() // before the snapshot: the snapshot holds at least this
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return unavailable(err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx, shared: &db.readStmts})
+	return fn(&Tx{tx: tx, shared: &db.readStmts, durableOnly: true, durable: bound})
 }
 
 // Update runs fn in a write transaction (BEGIN IMMEDIATE), commits, and
@@ -315,14 +341,22 @@ func (db *DB) Update(ctx context.Context, fn func(accord.WriteTx) error) error {
 }
 
 // Sync makes every commit so far durable: it fsyncs the WAL file, where
-// SQLite appends commits in order.
+// SQLite appends commits in order. Then readers may see the checkpoints
+// those commits hold.
 func (db *DB) Sync(ctx context.Context) error {
 	db.walMu.Lock()
 	defer db.walMu.Unlock()
+	// Every checkpoint committed before this read is in the WAL file
+	// before the stat below, so the fsync covers it.
+	var latest int64
+	if err := db.writerOrReader().QueryRowContext(ctx, `SELECT COALESCE(MAX(size), 0) FROM checkpoints`).Scan(&latest); err != nil {
+		return unavailable(fmt.Errorf("sync: %w", err))
+	}
 	walPath := db.path + "-wal"
 	st, err := os.Stat(walPath)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil // nothing committed in WAL mode yet
+		db.durable.Store(max(db.durable.Load(), latest))
+		return nil // nothing in a WAL: what is committed is in the database file
 	}
 	if err != nil {
 		return unavailable(fmt.Errorf("sync: %w", err))
@@ -338,8 +372,15 @@ func (db *DB) Sync(ctx context.Context) error {
 			return unavailable(fmt.Errorf("sync: %w", err))
 		}
 	}
+	if testHookBeforeSync != nil {
+		testHookBeforeSync(st.Size())
+	}
 	if err := db.wal.Sync(); err != nil {
 		return unavailable(fmt.Errorf("sync %s: %w", walPath, err))
+	}
+	db.durable.Store(max(db.durable.Load(), latest)) // only Sync stores it, under walMu
+	if testHookAfterSync != nil {
+		testHookAfterSync(st.Size())
 	}
 	return nil
 }
@@ -364,6 +405,14 @@ func (db *DB) UpdateDeferred(ctx context.Context, fn func(accord.WriteTx) error)
 		return unavailable(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// writerOrReader is the reader pool once Open made it, else the writer.
+func (db *DB) writerOrReader() *sql.DB {
+	if db.reader != nil {
+		return db.reader
+	}
+	return db.writer
 }
 
 // unavailable marks database failures so the API answers 503, not 500.

@@ -29,6 +29,19 @@ type Tx struct {
 	// write in one, so documents wait here and go in together at commit.
 	fts  []ftsDoc
 	orgs map[string]accord.Organization // organizations read in this transaction
+	toks map[string]accord.Token        // tokens read by id in this transaction (see Token)
+	// durableOnly: a read transaction sees checkpoints of size at most
+	// durable, those a Sync made durable (see DB.View).
+	durableOnly bool
+	durable     int64
+}
+
+// checkpointBound is the largest checkpoint size the transaction may see.
+func (t *Tx) checkpointBound() int64 {
+	if t.durableOnly {
+		return t.durable
+	}
+	return math.MaxInt64
 }
 
 type ftsDoc struct {
@@ -171,7 +184,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 			return errors.Join(err, unavailable(rerr))
 		}
 		t.exec(ctx, "RELEASE "+name)
-		t.fts, t.orgs = fts, nil
+		t.fts, t.orgs, t.toks = fts, nil, nil
 		return err
 	}
 	_, err := t.exec(ctx, "RELEASE "+name)
@@ -347,6 +360,24 @@ func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (*accord.Token, error
 	return &tok, nil
 }
 
+// Token is read once per transaction: every write of a batch re-reads its
+// caller's token, most often the same one. The writer is alone, so only
+// this transaction changes tokens while it runs (RevokeToken forgets it).
+func (t *Tx) Token(ctx context.Context, id string) (*accord.Token, error) {
+	if tok, ok := t.toks[id]; ok {
+		return &tok, nil
+	}
+	var tok accord.Token
+	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	if t.toks == nil {
+		t.toks = map[string]accord.Token{}
+	}
+	t.toks[id] = tok
+	return &tok, nil
+}
+
 func (t *Tx) Tokens(ctx context.Context, org string) ([]accord.Token, error) {
 	rows, err := t.query(ctx, `SELECT data FROM tokens WHERE org = ? ORDER BY id`, org)
 	if err != nil {
@@ -381,6 +412,7 @@ func (t *Tx) CreateToken(ctx context.Context, tok accord.Token, hash []byte) err
 }
 
 func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	delete(t.toks, id)
 	var tok accord.Token
 	if err := t.getJSON(ctx, &tok, "token "+id, `SELECT data FROM tokens WHERE id = ?`, id); err != nil {
 		return err
@@ -393,7 +425,10 @@ func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `UPDATE tokens SET data = ?, revoked = ? WHERE id = ?`, data, accord.LogTime(at), id)
+	if _, err = t.exec(ctx, `UPDATE tokens SET data = ?, revoked = ? WHERE id = ?`, data, accord.LogTime(at), id); err != nil {
+		return unavailable(err)
+	}
+	_, err = t.exec(ctx, `DELETE FROM sessions WHERE token = ?`, id)
 	return unavailable(err)
 }
 
@@ -585,7 +620,7 @@ func (t *Tx) SetClassification(ctx context.Context, r accord.Reclassification) (
 
 func (t *Tx) FacetCounts(ctx context.Context, q accord.SystemQuery, names []string) (map[string]int, error) {
 	out := map[string]int{}
-	if len(names) == 0 {
+	if len(names) == 0 || !searchable(q) {
 		return out, nil
 	}
 	if err := t.flushFTS(ctx); err != nil {
@@ -651,6 +686,9 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, err
 	}
 	limit := accord.PageLimit(q.Limit)
+	if !searchable(q) {
+		return &accord.SystemPage{Systems: []accord.SystemSummary{}}, nil
+	}
 	if before == 0 {
 		// No cursor: start past the newest. A plain "rid < ?" lets SQLite
 		// (and FTS5) start each page at the cursor instead of scanning from
@@ -700,6 +738,19 @@ func (t *Tx) SearchSystems(ctx context.Context, q accord.SystemQuery) (*accord.S
 		return nil, err
 	}
 	return &accord.SystemPage{Systems: systems, Next: next}, unavailable(rows.Err())
+}
+
+// searchable reports whether FTS5 can take q's filters: it cannot hold a
+// NUL in a string (the MATCH fails as a syntax error, which read as "the
+// database is unavailable"). No stored facet holds one, so such a query
+// matches nothing, as on PostgreSQL; the service refuses it before.
+func searchable(q accord.SystemQuery) bool {
+	for _, f := range q.Facets() {
+		if strings.IndexByte(f, 0) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // ftsQuery compiles a query into an FTS5 MATCH expression ("" for none) and
@@ -778,7 +829,7 @@ func (t *Tx) LogSize(ctx context.Context) (int64, error) {
 }
 
 func (t *Tx) Checkpoint(ctx context.Context) ([]byte, error) {
-	row, err := t.queryRow(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`)
+	row, err := t.queryRow(ctx, `SELECT note FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1`, t.checkpointBound())
 	if err != nil {
 		return nil, err
 	}
@@ -793,7 +844,7 @@ func (t *Tx) Checkpoint(ctx context.Context) ([]byte, error) {
 }
 
 func (t *Tx) Checkpoints(ctx context.Context, from, to int64) ([][]byte, error) {
-	rows, err := t.query(ctx, `SELECT note FROM checkpoints WHERE size >= ? AND size < ? ORDER BY size`, from, to)
+	rows, err := t.query(ctx, `SELECT note FROM checkpoints WHERE size >= ? AND size <= ? AND size < ? ORDER BY size`, from, t.checkpointBound(), to)
 	if err != nil {
 		return nil, unavailable(err)
 	}

@@ -162,7 +162,7 @@ func testDumpLoad(t *testing.T, newStore NewStore) {
 		t.Fatal(err)
 	}
 	e := &env{svc: registry.New(registry.Config{Store: src, Log: l, Packs: packs}), store: src, vkey: vkey}
-	admin := &registry.Caller{Token: accord.Token{ID: "tok_admin", Admin: true}}
+	admin := registry.Operator()
 	r, err := e.svc.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "Dump One", "ar": "واحد"}, Kind: "provider", Country: "FR"})
 	if err != nil {
 		t.Fatal(err)

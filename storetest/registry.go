@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func newEnv(t *testing.T, newStore NewStore) *env {
 	s := newStore(t)
 	l, vkey := newLog(t, s)
 	e := &env{svc: registry.New(registry.Config{Store: s, Log: l}), store: s, vkey: vkey}
-	e.admin = &registry.Caller{Token: accord.Token{ID: "tok_admin", Admin: true}}
+	e.admin = registry.Operator()
 	reg := func(name, country string) *registry.Caller {
 		r, err := e.svc.RegisterOrganization(ctx, e.admin, accord.NewOrganization{Name: accord.Text{"en": name}, Kind: "provider", Country: country})
 		if err != nil {
@@ -89,6 +90,15 @@ func testRegistryIdempotency(t *testing.T, newStore NewStore) {
 	c, err := e.svc.FileSystem(ctx, e.other, registry.FileRequest{Filing: filing("Beta"), IdempotencyKey: "key-1"})
 	if err != nil || c.ID == a.ID {
 		t.Errorf("other org with the same key: %v, id %s", err, c.ID)
+	}
+	// A key is one line of text on every store: SQLite would keep a NUL,
+	// PostgreSQL cannot.
+	for _, key := range []string{"key\x00", "key\x01", "key\xff", "key\u202e"} {
+		_, err = e.svc.FileSystem(ctx, e.provider, registry.FileRequest{Filing: filing("Gamma"), IdempotencyKey: key})
+		var ae *accord.Error
+		if !errors.As(err, &ae) || ae.Code != accord.EInvalid || len(ae.Fields) != 1 || ae.Fields[0].Field != "Idempotency-Key" {
+			t.Errorf("Idempotency-Key %q: %v, want invalid naming it", key, err)
+		}
 	}
 	p, err := e.svc.Search(ctx, accord.SystemQuery{Provider: e.orgID})
 	if err != nil || len(p.Systems) != 1 {

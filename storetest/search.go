@@ -345,3 +345,36 @@ func testClassificationFacets(t *testing.T, newStore NewStore) {
 		t.Errorf("tier counts for hiring = %v", counts)
 	}
 }
+
+// testSearchBadBytes: a query holding bytes no stored record holds (a NUL,
+// invalid UTF-8, control characters) matches nothing on every store; it is
+// never a database error. (The service refuses such queries before they
+// reach a store; SQLite's full-text MATCH once failed on a NUL in a facet,
+// which the API reported as "the database is unavailable".)
+func testSearchBadBytes(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	indexCorpus(t, s)
+	for _, bad := range []string{"\x00", "org_b\x00", "\x00org_b", "\xff", "\xed\xa0\x80", "\x01", "\u202e"} {
+		for _, q := range []accord.SystemQuery{
+			{Q: bad}, {Q: "credit" + bad}, {Country: bad}, {Domain: bad}, {Provider: bad}, {Status: bad},
+			{Framework: bad}, {Tier: bad}, {Framework: "eu-ai-act", Tier: bad}, {Q: "credit", Provider: bad},
+		} {
+			err := s.View(ctx, func(tx accord.ReadTx) error {
+				p, err := tx.SearchSystems(ctx, q)
+				if err != nil {
+					return err
+				}
+				// Text is tokenised into words, so bad bytes in it are
+				// separators; a filter holding them matches nothing.
+				if len(p.Systems) > 0 && len(q.Facets()) > 0 {
+					t.Errorf("search %+v found %d systems", q, len(p.Systems))
+				}
+				_, err = tx.FacetCounts(ctx, q, []string{"country", "provider"})
+				return err
+			})
+			if err != nil {
+				t.Errorf("query %+v: %v", q, err)
+			}
+		}
+	}
+}

@@ -207,11 +207,31 @@ func TestTilesHTTP(t *testing.T) {
 		{"/log/tile/entries/001.p/45", 404, ""},
 		{"/log/tile/entries/x001/000", 404, ""},
 		{"/log/tile/0/banana", 404, ""},
+		// Indexes whose first node (N·256) overflows int64 once wrapped to
+		// tile 0 or to a negative index and were served; beyond any tree now.
+		{"/log/tile/0/x072/x057/x594/x037/x927/936", 404, ""},      // 2⁵⁶: N·256 wraps to 0
+		{"/log/tile/0/x072/x057/x594/x037/x927/936.p/44", 404, ""}, // the same, partial
+		{"/log/tile/0/x036/x028/x797/x018/x963/968", 404, ""},      // 2⁵⁵: N·256 wraps negative
+		{"/log/tile/entries/x072/x057/x594/x037/x927/936", 404, ""},
+		{"/log/tile/entries/x036/x028/x797/x018/x963/969.p/1", 404, ""},
+		{"/log/tile/1/x072/x057/x594/x037/x927/936.p/1", 404, ""},
+		{"/log/tile/7/x072/x057/x594/x037/x927/936.p/1", 404, ""},
+		{"/log/tile/0/x036/x028/x797/x018/x963/967", 404, ""},      // 2⁵⁵-1: the largest level-0 index
+		{"/log/tile/0/x009/x223/x372/x036/x854/x775/807", 404, ""}, // MaxInt64
+		{"/log/tile/0/x018/x446/x744/x073/x709/x551/616", 404, ""}, // 2⁶⁴
+		{"/log/tile/2/000.p/1", 404, ""},                           // a level the tree has not reached
+		{"/log/tile/8/000.p/1", 404, ""},                           // a level no int64 tree reaches
+		{"/log/tile/0/000.p/256", 404, ""},                         // a full tile is written without .p/
+		{"/log/tile/0/-01", 404, ""},
+		{"/log/tile/0/+01", 404, ""},
 	}
 	for _, tt := range tests {
 		status, hdr, body := get(t, l, tt.path)
 		if status != tt.status {
-			t.Errorf("GET %s = %d (%s), want %d", tt.path, status, body, tt.status)
+			t.Errorf("GET %s = %d (%.80q), want %d", tt.path, status, body, tt.status)
+		}
+		if status != 200 && hdr.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET %s = %d with Cache-Control %q: an error must not be cached", tt.path, status, hdr.Get("Cache-Control"))
 		}
 		if tt.cache != "" && !strings.Contains(hdr.Get("Cache-Control"), tt.cache) {
 			t.Errorf("GET %s Cache-Control %q, want %q", tt.path, hdr.Get("Cache-Control"), tt.cache)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -98,15 +99,37 @@ func parseTilePath(p string) (tilePath, error) {
 			return tilePath{}, bad
 		}
 		d, _ := strconv.Atoi(g)
-		if t.N > (1<<62)/1000 {
-			return tilePath{}, bad
+		if t.N > maxTileIndex(t.Level)/1000 {
+			return tilePath{}, bad // past any tree (and N·1000 could overflow)
 		}
 		t.N = t.N*1000 + int64(d)
+	}
+	if t.N > maxTileIndex(t.Level) {
+		return tilePath{}, bad
 	}
 	if formatTileIndex(t.N) != rest {
 		return tilePath{}, bad // e.g. a leading x000 group
 	}
 	return t, nil
+}
+
+// maxTileIndex is the largest index of a tile at level (-1: entry bundles)
+// that a tree of at most MaxInt64 leaves can hold. Bounding N by it keeps
+// every product of N below in range: a larger index once wrapped around
+// and served another tile's bytes.
+func maxTileIndex(level int) int64 {
+	return math.MaxInt64 >> (TileHeight * (max(level, 0) + 1))
+}
+
+// inTree reports whether a tree of size leaves holds tile t: its last node
+// at t's level (N·256 + W) must be complete. Computed by division, so that no
+// index can overflow into another tile.
+func (t tilePath) inTree(size int64) bool {
+	nodes := size >> (TileHeight * max(t.Level, 0)) // complete nodes at this level
+	if t.N < 0 || t.W < 1 || t.W > 1<<TileHeight || nodes < int64(t.W) {
+		return false
+	}
+	return t.N <= (nodes-int64(t.W))>>TileHeight
 }
 
 // Handler serves the C2SP tlog-tiles read API: /checkpoint, /tile/<L>/<N>[.p/<W>]
@@ -121,11 +144,11 @@ func Handler(store accord.Store) http.Handler {
 			return err
 		})
 		if err != nil {
-			http.Error(w, "the database is unavailable", http.StatusServiceUnavailable)
+			tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		if cp == nil {
-			http.Error(w, "no checkpoint yet: the log is empty", http.StatusNotFound)
+			tileError(w, "no checkpoint yet: the log is empty", http.StatusNotFound)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -135,16 +158,16 @@ func Handler(store accord.Store) http.Handler {
 	mux.HandleFunc("GET /tile/", func(w http.ResponseWriter, r *http.Request) {
 		t, err := parseTilePath(strings.TrimPrefix(r.URL.Path, "/"))
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
+			tileError(w, err.Error(), http.StatusNotFound)
 			return
 		}
 		data, err := readTile(r.Context(), store, t)
 		if err != nil {
 			if accord.ErrorCode(err) == accord.ENotFound {
-				http.Error(w, accord.ErrorMessage(err), http.StatusNotFound)
+				tileError(w, accord.ErrorMessage(err), http.StatusNotFound)
 				return
 			}
-			http.Error(w, "the database is unavailable", http.StatusServiceUnavailable)
+			tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -159,6 +182,13 @@ func Handler(store accord.Store) http.Handler {
 	return mux
 }
 
+// tileError answers an error that no cache may keep: a tile beyond the tree
+// today exists tomorrow, and caches may keep a 404 unless told not to.
+func tileError(w http.ResponseWriter, msg string, status int) {
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, msg, status)
+}
+
 // readTile reads a tile's bytes, if the tree is large enough to contain it.
 func readTile(ctx context.Context, store accord.Store, t tilePath) ([]byte, error) {
 	var data []byte
@@ -167,13 +197,10 @@ func readTile(ctx context.Context, store accord.Store, t tilePath) ([]byte, erro
 		if err != nil {
 			return err
 		}
-		// Width of tile N at this level in a tree of this size.
-		width := int64(1) << (TileHeight * max(t.Level, 0))
-		start := t.N << TileHeight // first node index of the tile, at its level
-		nodes := size / width      // complete nodes at this level
-		if start+int64(t.W) > nodes {
+		if !t.inTree(size) {
 			return accord.Errorf(accord.ENotFound, "%s is beyond the tree (size %d)", t, size)
 		}
+		start := t.N << TileHeight // first node index of the tile, at its level
 		if t.Level < 0 {
 			es, err := tx.ReadEntries(ctx, start, start+int64(t.W))
 			if err != nil {

@@ -184,6 +184,10 @@ func TestCheckEntry(t *testing.T) {
 		"reordered":               `{"version":1,"type":"system.filed","record":"r","time":"t","org":"o","content":{}}`,
 		"not json":                `nope`,
 		"no type":                 `{"content":{},"org":"o","record":"r","time":"t","type":"","version":1}`,
+		// Canonical JSON, but with a case variant that encoding/json reads
+		// as "type" (the later key wins) and other readers as another key.
+		"case variant":         `{"Type":"token.revoked","content":{},"org":"o","record":"r","time":"2026-11-23T00:00:00.000Z","type":"system.filed","version":1}`,
+		"duplicate in content": `{"content":{"a":1,"a":2},"org":"o","record":"r","time":"2026-11-23T00:00:00.000Z","type":"vote.cast","version":1}`,
 	} {
 		if _, err := checkEntry([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", name)

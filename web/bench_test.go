@@ -56,6 +56,10 @@ func BenchmarkSystem(b *testing.B)        { benchPage(b, "/systems/"+benchSystem
 func BenchmarkSystemArabic(b *testing.B)  { benchPage(b, "/systems/"+benchSystem(b), "ar") }
 func BenchmarkFrameworkPage(b *testing.B) { benchPage(b, "/frameworks/eu-ai-act", "en") }
 
+// The EU pack's page in French formats its 170-odd citations.
+func BenchmarkFrameworkPageFrench(b *testing.B) { benchPage(b, "/frameworks/eu-ai-act", "fr") }
+func BenchmarkTransparency(b *testing.B)        { benchPage(b, "/transparency", "en") }
+
 // benchSystem is the demo system with the largest page: several versions
 // and a high-risk classification.
 func benchSystem(b testing.TB) string {

@@ -615,7 +615,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	tn := demoNode(t)
 	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 && s.Level == "high" })
 	pages := []string{"/", "/search", "/search?q=credit&country=FR", "/systems/" + sys.ID, "/systems/" + sys.ID + "/diff",
-		"/frameworks", "/frameworks/eu-ai-act", "/portal", "/nowhere", "/search?country=XX"}
+		"/frameworks", "/frameworks/eu-ai-act", "/transparency", "/portal", "/nowhere", "/search?country=XX"}
 	type violation struct {
 		ID, Impact, Help string
 		Nodes            int
@@ -677,7 +677,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		if lang != "en" {
 			setLanguage(t, ctx, lang)
 		}
-		for name, p := range map[string]string{"home": "/", "search-all": "/search", "system-full": "/systems/" + sys.ID, "diff": "/systems/" + sys.ID + "/diff", "frameworks": "/frameworks", "framework-kr": "/frameworks/kr", "portal": "/portal", "not-found": "/nowhere"} {
+		for name, p := range map[string]string{"home": "/", "search-all": "/search", "system-full": "/systems/" + sys.ID, "diff": "/systems/" + sys.ID + "/diff", "frameworks": "/frameworks", "framework-kr": "/frameworks/kr", "transparency": "/transparency", "portal": "/portal", "not-found": "/nowhere"} {
 			run(t, ctx, chromedp.Navigate(tn.URL+p))
 			if name == "system-full" {
 				waitReceipt(t, ctx, "ok")
@@ -686,4 +686,156 @@ func TestBrowserScreenshots(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots in %s", filepath.Join(testnode.ArtifactsDir(), "web"))
+}
+
+// narrowWidth is the screen width of the narrowest phones in use, in CSS pixels.
+const narrowWidth = 360
+
+// narrowPages are the pages a phone must show without sideways
+// scrolling: one of each kind, with the longest content the demo has.
+func narrowPages(t *testing.T, tn *testNode) []string {
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 && s.Level == "high" })
+	return []string{"/", "/search?q=credit", "/systems/" + sys.ID, "/systems/" + sys.ID + "/diff", "/frameworks", "/frameworks/eu-ai-act",
+		"/frameworks/us-co", "/transparency", "/portal", "/nowhere"}
+}
+
+// TestBrowserNarrow loads every kind of page at 360 CSS pixels, the width
+// of the narrowest phones in use, in all six languages: no page may be
+// wider than the screen, and an Arabic page must open at its start (on
+// the right), not on an empty overflow. The filing form is checked signed
+// in.
+func TestBrowserNarrow(t *testing.T) {
+	b := browser(t)
+	tn := demoNode(t)
+	pages := narrowPages(t, tn)
+	type fit struct {
+		ScrollWidth, InnerWidth, ScrollX float64
+		H1Left, H1Right                  float64
+		Wide                             []string // elements that reach past the screen, for the message
+	}
+	measure := func(t *testing.T, ctx context.Context, name string) {
+		t.Helper()
+		f := eval[fit](t, ctx, `(() => {
+			const d = document.documentElement, h1 = document.querySelector('main h1').getBoundingClientRect();
+			const wide = [...document.querySelectorAll('main *, header *, footer *')].filter(e => {
+				const r = e.getBoundingClientRect();
+				return r.width > 0 && (r.right > innerWidth + 1 || r.left < -1) && !e.closest('.scroll-x');
+			}).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().width) + 'px');
+			return {ScrollWidth: d.scrollWidth, InnerWidth: innerWidth, ScrollX: scrollX, H1Left: h1.left, H1Right: h1.right, Wide: wide};
+		})()`)
+		// A mobile browser zooms out to show a page wider than the screen,
+		// so the window (innerWidth) grows with the page: compare with the
+		// screen.
+		if f.ScrollWidth > narrowWidth || f.InnerWidth > narrowWidth {
+			shot(t, ctx, "narrow-"+sanitize(name))
+			t.Errorf("%s: page is %v px wide on a %d px screen (window %v px; too wide: %v)", name, f.ScrollWidth, narrowWidth, f.InnerWidth, f.Wide)
+		}
+		if f.ScrollX != 0 || f.H1Left < -1 || f.H1Right > narrowWidth+1 {
+			t.Errorf("%s: the page does not open at its start: scrollX %v, heading at %v–%v of %d", name, f.ScrollX, f.H1Left, f.H1Right, narrowWidth)
+		}
+	}
+	for _, lang := range uiLocales {
+		t.Run(lang, func(t *testing.T) {
+			ctx := tab(t, b)
+			run(t, ctx, chromedp.EmulateViewport(narrowWidth, 780, chromedp.EmulateMobile, chromedp.EmulatePortrait), chromedp.Navigate(tn.URL+"/"))
+			if lang != "en" {
+				setLanguage(t, ctx, lang)
+			}
+			for _, p := range pages {
+				run(t, ctx, chromedp.Navigate(tn.URL+p))
+				measure(t, ctx, lang+" "+p)
+			}
+			run(t, ctx, chromedp.Navigate(tn.URL+"/portal"),
+				chromedp.SendKeys(chromedp.CSS("#token"), tn.Token+kb.Enter),
+				chromedp.WaitVisible(chromedp.CSS(`a[href="/portal/new"]`)))
+			measure(t, ctx, lang+" /portal (signed in)")
+			run(t, ctx, chromedp.Navigate(tn.URL+"/portal/new"))
+			measure(t, ctx, lang+" /portal/new")
+			if lang == "ar" || lang == "zh-Hans" {
+				shot(t, ctx, "narrow-"+lang+"-form")
+			}
+		})
+	}
+}
+
+// TestBrowserRightToLeftDetails checks the smaller points of the Arabic
+// layout: the arrow from a rule to its outcome points the way Arabic reads
+// (towards the tier, on its left); a date in the search results stays on
+// one line; and no label of a home-page chart is cut short.
+func TestBrowserRightToLeftDetails(t *testing.T) {
+	b := browser(t)
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Level == "high" })
+	type arrow struct {
+		Found                 bool
+		Glyph                 string
+		ArrowLeft, TierLeft   float64
+		ArrowRight, TierRight float64
+	}
+	for _, lang := range []string{"en", "ar"} {
+		t.Run(lang, func(t *testing.T) {
+			ctx := tab(t, b)
+			run(t, ctx, chromedp.EmulateViewport(narrowWidth, 780, chromedp.EmulateMobile, chromedp.EmulatePortrait), chromedp.Navigate(tn.URL+"/"))
+			if lang != "en" {
+				setLanguage(t, ctx, lang)
+			}
+			// The arrow, on a system page and on a framework page.
+			for _, p := range []string{"/systems/" + sys.ID, "/frameworks/eu-ai-act"} {
+				run(t, ctx, chromedp.Navigate(tn.URL+p))
+				a := eval[arrow](t, ctx, `(() => {
+					const o = document.querySelector('li.rule .outcome');
+					if (!o) return {Found: false};
+					// The tier's first box: a long tier may go on to the next line.
+					const ar = o.querySelector('.arrow').getBoundingClientRect(), ti = o.querySelector('.tier').getClientRects()[0];
+					return {Found: true, Glyph: o.querySelector('.arrow').textContent,
+						ArrowLeft: ar.left, ArrowRight: ar.right, TierLeft: ti.left, TierRight: ti.right};
+				})()`)
+				switch {
+				case !a.Found:
+					t.Errorf("%s %s: no rule outcome (li.rule .outcome with .arrow and .tier)", lang, p)
+				case lang == "ar" && (a.Glyph != "←" || a.TierRight > a.ArrowLeft+1):
+					t.Errorf("%s %s: the arrow is not mirrored towards the tier on its left: %+v", lang, p, a)
+				case lang == "en" && (a.Glyph != "→" || a.TierLeft < a.ArrowRight-1):
+					t.Errorf("%s %s: the arrow does not point right at the tier: %+v", lang, p, a)
+				}
+			}
+			// Dates in search results are one line each.
+			run(t, ctx, chromedp.Navigate(tn.URL+"/search"))
+			// A date mixing scripts is several boxes (one per direction run):
+			// on one line they share their top.
+			broken := eval[[]string](t, ctx, `[...document.querySelectorAll('.hit time')].filter(e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size > 1).map(e => e.textContent)`)
+			if n := eval[int](t, ctx, `document.querySelectorAll('.hit time').length`); n == 0 {
+				t.Errorf("%s: no dates in the search results", lang)
+			}
+			if len(broken) > 0 {
+				shot(t, ctx, "dates-"+lang)
+				t.Errorf("%s: dates broken across lines: %q", lang, broken)
+			}
+			// Every chart label says its whole name and fits its box.
+			run(t, ctx, chromedp.Navigate(tn.URL+"/"))
+			type label struct {
+				Text, Full string
+				Clipped    bool
+			}
+			labels := eval[[]label](t, ctx, `[...document.querySelectorAll('figure.chart')].flatMap(f => {
+				const full = [...new Set([...f.querySelectorAll('.chartdata tbody tr td:first-child')].map(td => td.textContent.trim()))];
+				const shown = [...f.querySelectorAll('.bar-label, svg text.lab')];
+				return full.map((name, i) => {
+					const e = shown[i];
+					if (!e) return {Text: '', Full: name, Clipped: true};
+					const r = e.getBoundingClientRect(), fr = f.getBoundingClientRect();
+					return {Text: e.textContent.trim(), Full: name,
+						Clipped: e.scrollWidth > e.clientWidth + 1 || r.left < fr.left - 1 || r.right > fr.right + 1 || r.width === 0};
+				});
+			})`)
+			if len(labels) < 10 {
+				t.Errorf("%s: only %d chart labels", lang, len(labels))
+			}
+			for _, lb := range labels {
+				if lb.Text != lb.Full || lb.Clipped {
+					t.Errorf("%s: chart label %q shows %q (clipped %v)", lang, lb.Full, lb.Text, lb.Clipped)
+				}
+			}
+		})
+	}
 }

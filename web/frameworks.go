@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/accord-gov/accord/rules"
@@ -161,4 +163,12 @@ func (h *Handler) themeTitle(l *Locale, id string) string {
 		}
 	}
 	return l.Vocab("theme", id)
+}
+
+// applicableFirst orders a classification's frameworks for reading: those
+// that apply, then those whose applicability is undetermined, then those
+// that do not apply; the packs' order within each.
+func applicableFirst(fws []frameworkView) {
+	rank := map[string]int{rules.Applicable: 0, rules.Undetermined: 1, rules.NotApplicable: 2}
+	slices.SortStableFunc(fws, func(a, b frameworkView) int { return cmp.Compare(rank[a.Applicable], rank[b.Applicable]) })
 }

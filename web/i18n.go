@@ -241,9 +241,13 @@ func orderedLocales() []*Locale {
 // langCookie remembers the language a reader chose.
 const langCookie = "accord_lang"
 
-// negotiate picks the UI language: the reader's choice (cookie), else the
-// browser's Accept-Language, else English.
+// negotiate picks the UI language: the link's choice (?lang=), else the
+// reader's choice (cookie), else the browser's Accept-Language, else
+// English.
 func negotiate(r *http.Request) *Locale {
+	if l, ok := r.Context().Value(langKey{}).(*Locale); ok {
+		return l
+	}
 	if c, err := r.Cookie(langCookie); err == nil {
 		if l, ok := locales[c.Value]; ok {
 			return l

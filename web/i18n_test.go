@@ -25,7 +25,7 @@ var sameAsEnglish = map[string][]string{
 	"fr": {"site.name", "system.version", "system.date", "field.documents", "portal.actions", "fact.licence",
 		"area.justice", "area.commerce", "area.finance", "area.science", "area.agriculture", "domain.agriculture",
 		"form.section.publication", "form.section.identity", "form.document_n", "search.page", "frameworks.obligations",
-		"affected.patients"},
+		"affected.patients", "log.signatures"},
 	// Russian and Spanish write date, time and lists as English does.
 	"ru": {"site.name", "fmt.datetime"},
 	"es": {"site.name", "value.no", "fmt.datetime"},

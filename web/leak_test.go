@@ -12,18 +12,24 @@ import (
 	"unicode/utf8"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/cite"
+	"github.com/accord-gov/accord/frameworks"
 )
 
 // TestNoEnglishInOtherLanguages renders every page in each language other
 // than English and fails if the page's own words (not user text, which is
-// marked with dir="auto" or its own lang, nor code) contain a string of the
-// English catalogue. Strings a language shares with English (listed in
-// sameAsEnglish, checked by TestTranslated) are allowed.
+// marked with dir="auto", nor code) contain a string of the English
+// catalogue, or an English citation word, instrument name or the English
+// source line of a filing-form question. Strings a language shares with
+// English (listed in sameAsEnglish, checked by TestTranslated, and the
+// words its own citations use) are allowed. Text the page marks as
+// English (lang="en" without dir="auto") is the UI falling back to English
+// and counts.
 func TestNoEnglishInOtherLanguages(t *testing.T) {
 	tn := demoNode(t)
 	var pages []string
 	pages = append(pages, "/", "/search", "/search?q=credit", "/search?country=FR", "/search?domain=employment",
-		"/search?framework=eu-ai-act", "/search?q=zzzqqq", "/frameworks", "/portal", "/nowhere", "/search?country=XX")
+		"/search?framework=eu-ai-act", "/search?q=zzzqqq", "/frameworks", "/transparency", "/portal", "/nowhere", "/search?country=XX")
 	for _, pk := range tn.Registry.Packs() {
 		if !pk.IsBaseline() {
 			pages = append(pages, "/frameworks/"+pk.ID)
@@ -36,12 +42,12 @@ func TestNoEnglishInOtherLanguages(t *testing.T) {
 			pages = append(pages, "/systems/"+s.ID+"/diff")
 		}
 	}
-	fragments := englishFragments()
+	fragments := append(englishFragments(), englishCitationTerms()...)
 	for _, code := range uiLocales {
 		if code == "en" {
 			continue
 		}
-		own := localeText(code)
+		own := localeText(code) + citationText(t, code)
 		check := func(name, body string) {
 			text := chromeText(body, code)
 			for _, f := range fragments {
@@ -79,6 +85,48 @@ func TestNoEnglishInOtherLanguages(t *testing.T) {
 		_, body = tn.post(t, c, "/portal/new", code, mergeValues(validForm(), url.Values{"action": {"preview"}}))
 		check("form with preview", body)
 	}
+}
+
+// englishCitationTerms are the words and names of English citations, and
+// the instruments and notions the fact documentation names in its sources.
+func englishCitationTerms() []string {
+	var out []string
+	for _, w := range cite.EnglishTerms() {
+		if w = strings.TrimSpace(strings.Trim(w, ".,:;()")); strings.IndexFunc(w, unicode.IsLetter) >= 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// citationText is every citation of the packs and the fact documentation
+// as the language writes it: the words it shares with English citations
+// (French "point") are its own.
+func citationText(t *testing.T, code string) string {
+	var b strings.Builder
+	packs, err := frameworks.Packs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(s, pack string) {
+		out, _ := cite.Format(s, code, pack)
+		b.WriteString(out + "\n")
+	}
+	for _, p := range packs {
+		for _, x := range p.Exclusions {
+			add(x.Citation, p.ID)
+		}
+		for _, r := range p.Rules {
+			add(r.Citation, p.ID)
+			for _, o := range r.Obligations {
+				add(o.Citation, p.ID)
+			}
+		}
+	}
+	for _, d := range accord.FactDocs {
+		add(d.Source, "")
+	}
+	return b.String()
 }
 
 func mergeValues(a, b url.Values) url.Values {
@@ -164,8 +212,10 @@ var (
 
 // chromeText extracts what a page says in its own words: text nodes and
 // the attributes people read (labels, titles, the receipt messages), but
-// not user text (dir="auto", or a lang other than the page's), code, or
-// scripts. The templates are ours, so a small tokenizer suffices.
+// not user text (dir="auto": filings and the packs' own multilingual
+// texts), code, or scripts. An element in another language that is not
+// user text (a citation left in English, lang="en") is the page's own
+// words. The templates are ours, so a small tokenizer suffices.
 func chromeText(page, lang string) string {
 	type open struct {
 		name string
@@ -181,6 +231,7 @@ func chromeText(page, lang string) string {
 		return false
 	}
 	var out strings.Builder
+	pageName := ""
 	for i := 0; i < len(page); {
 		if page[i] != '<' {
 			j := strings.IndexByte(page[i:], '<')
@@ -226,7 +277,18 @@ func chromeText(page, lang string) string {
 			}
 			continue
 		}
-		skip := skipElements[name] || attrs["dir"] == "auto" || (attrs["lang"] != "" && attrs["lang"] != lang)
+		skip := skipElements[name] || attrs["dir"] == "auto"
+		if name == "title" {
+			// The title names the system or framework on their pages: user
+			// or pack text that the description repeats.
+			if end := strings.Index(page[i:], "</title>"); end >= 0 {
+				pageName, _, _ = strings.Cut(html.UnescapeString(page[i:i+end]), " · ")
+			}
+		}
+		if name == "meta" && attrs["name"] == "description" {
+			// The page's description is its own words, but for the name.
+			out.WriteString(strings.ReplaceAll(attrs["content"], pageName, "") + "\n")
+		}
 		if !skipping() && !skip {
 			for _, a := range textAttrs {
 				if v := attrs[a]; v != "" {
@@ -248,9 +310,10 @@ func chromeText(page, lang string) string {
 
 func TestChromeText(t *testing.T) {
 	page := `<html lang="fr"><body><p>Bonjour <span dir="auto">Hello user</span></p><input type="text" value="typed" aria-label="Étiquette">` +
-		`<script>var english = "Search";</script><code>Search</code><span lang="en">English</span><div title="Titre" data-ok="Vérifié">Texte</div></body></html>`
+		`<script>var english = "Search";</script><code>Search</code><span lang="en" dir="auto">English</span><div title="Titre" data-ok="Vérifié">Texte</div>` +
+		`<p class="src" lang="en" dir="ltr">EU AI Act Art. 5</p></body></html>`
 	got := chromeText(page, "fr")
-	for _, w := range []string{"Bonjour", "Étiquette", "Titre", "Vérifié", "Texte"} {
+	for _, w := range []string{"Bonjour", "Étiquette", "Titre", "Vérifié", "Texte", "EU AI Act Art. 5"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("chrome text lacks %q", w)
 		}

@@ -66,7 +66,7 @@ func startNode() (*testNode, error) {
 	tn.Server = httptest.NewServer(n.Handler(node.HTTPOptions{Web: tn.Web}))
 	tn.URL = tn.Server.URL
 	// Give the tests a provider and a deployer of their own, with tokens.
-	admin := &registry.Caller{Token: accord.Token{ID: "test-admin", Admin: true}}
+	admin := registry.Operator()
 	p, err := n.Registry.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "Testbed Provider (fictional)", "fr": "Fournisseur d'essai"}, Kind: "provider", Country: "FR"})
 	if err != nil {
 		return nil, err

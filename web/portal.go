@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -79,22 +80,23 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		fail("portal.err.admin")
 		return
 	}
-	org, err := h.reg.Organization(ctx, c.Org())
+	// A new sign-in gets a new session id; the browser's old one ends.
+	id, err := h.sessions.create(ctx, c, cookie(r))
+	if accord.ErrorCode(err) == accord.EUnauthorized {
+		fail("portal.err.token_unknown") // revoked since Authenticate
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if old := h.sessions.get(r); old != nil {
-		h.sessions.delete(old.id) // a new sign-in gets a new session id
-	}
-	ss := h.sessions.create(secret, org)
-	h.setSessionCookie(w, r, ss.id, int(h.cfg.SessionTTL.Seconds()))
+	h.setSessionCookie(w, r, id, int(h.cfg.SessionTTL.Seconds()))
 	http.Redirect(w, r, "/portal", http.StatusSeeOther)
 }
 
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
-	if ss := h.sessions.get(r); ss != nil {
-		h.sessions.delete(ss.id)
+	if id := cookie(r); id != "" {
+		h.sessions.delete(r.Context(), id)
 	}
 	h.setSessionCookie(w, r, "", -1)
 	http.Redirect(w, r, "/portal", http.StatusSeeOther)
@@ -175,8 +177,9 @@ type factGroup struct {
 }
 
 type factInput struct {
-	ID, Name, Label, Source, Type, Value string
-	Errs                                 []string
+	ID, Name, Label, Type, Value string
+	Source                       template.HTML // the provision it answers, cited in the reader's language
+	Errs                         []string
 }
 
 type docRow struct {
@@ -457,7 +460,7 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 		for _, name := range g.facts {
 			fd := types[name]
 			id := fieldID("facts." + name)
-			fg.Facts = append(fg.Facts, factInput{ID: id, Name: "facts." + name, Label: l.T("fact." + name), Source: fd.Source, Type: fd.Type, Value: v.Get("facts." + name), Errs: take(id)})
+			fg.Facts = append(fg.Facts, factInput{ID: id, Name: "facts." + name, Label: l.T("fact." + name), Source: l.Cite(fd.Source, ""), Type: fd.Type, Value: v.Get("facts." + name), Errs: take(id)})
 		}
 		d.FactGroups = append(d.FactGroups, fg)
 	}

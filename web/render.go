@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/compress"
 )
 
 //go:embed templates
@@ -79,12 +80,18 @@ type page struct {
 	L       *Locale
 	Locales []*Locale
 	Title   string
-	Nav     string // which navigation item is current
-	Here    string // this page's path and query, for the language switcher
-	Org     *accord.Organization
-	Script  string // a static script the page needs, by plain name
-	Private bool   // never cache (portal pages)
-	Data    any
+	// Description is the page's summary for search engines and link
+	// previews (<meta name="description">), in the page's language.
+	Description string
+	Nav         string // which navigation item is current
+	Here        string // this page's path and query, for the language switcher
+	Org         *accord.Organization
+	Script      string // a static script the page needs, by plain name
+	Private     bool   // never cache (portal pages)
+	// Alternates are the page's language versions, for hreflang links
+	// (public pages that answer 200 only).
+	Alternates []alternate
+	Data       any
 }
 
 func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page {
@@ -110,6 +117,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	if status == http.StatusOK && !p.Private {
+		p.Alternates = h.alternates(r)
+	}
+	if key, ok := descriptions[name]; ok && p.Description == "" {
+		p.Description = p.L.T(key, "name", p.Title)
+	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
@@ -131,7 +144,15 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	} else {
 		hd.Set("Cache-Control", "no-cache")
 	}
-	writeMaybeGzip(w, r, status, buf.Bytes())
+	compress.Write(w, r, status, buf.Bytes())
+}
+
+// descriptions are the catalogue keys of each page's description; the
+// pages of one system or framework name it (their title).
+var descriptions = map[string]string{
+	"home": "meta.home", "search": "meta.search", "system": "meta.system", "diff": "meta.diff",
+	"frameworks": "meta.frameworks", "framework": "meta.framework", "transparency": "meta.log",
+	"portal": "meta.portal", "form": "meta.portal", "error": "meta.error",
 }
 
 // errorData is the data of the error page.

@@ -2,93 +2,85 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/registry"
 )
 
-// Portal sessions live in memory: the cookie holds a random session id,
-// never the API token, so a stolen cookie dies with the session and the
-// token itself never travels again after sign-in. Sessions end at sign-out,
-// after the TTL, or when the node restarts (the provider signs in again).
+// Portal sessions live in the store (see accord.Session): the cookie holds
+// a random session id, never the API token, so a stolen cookie dies with
+// the session and the token itself never travels again after sign-in. The
+// store keeps the id's hash and the token's id, so sessions survive a
+// restart and work on every node of one PostgreSQL. Sessions end at
+// sign-out, after the TTL, when their token is revoked, or when their own
+// organization has signed in registry.SessionsPerOrg times since.
 
 const sessionCookie = "accord_session"
 
-// maxSessions bounds memory; only holders of a valid token can create one.
-const maxSessions = 10000
-
+// session is a signed-in reader, resolved for one request.
 type session struct {
-	id      string
-	secret  string // the API token, kept server-side to re-check it on every write
-	org     *accord.Organization
-	expires time.Time
+	id     string
+	org    *accord.Organization
+	caller *registry.Caller
 }
 
 type sessions struct {
-	mu  sync.Mutex
-	m   map[string]*session
+	reg *registry.Service
 	ttl time.Duration
-	now func() time.Time
+	log *slog.Logger
 }
 
-func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{m: map[string]*session{}, ttl: ttl, now: now}
+func newSessions(reg *registry.Service, ttl time.Duration, log *slog.Logger) *sessions {
+	return &sessions{reg: reg, ttl: ttl, log: log}
 }
 
-func (s *sessions) create(secret string, org *accord.Organization) *session {
-	b := make([]byte, 32)
-	rand.Read(b)
-	ss := &session{id: base64.RawURLEncoding.EncodeToString(b), secret: secret, org: org, expires: s.now().Add(s.ttl)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	for id, x := range s.m {
-		if now.After(x.expires) {
-			delete(s.m, id)
-		}
-	}
-	if len(s.m) >= maxSessions {
-		// Drop the session closest to expiry rather than refuse a sign-in.
-		var oldest *session
-		for _, x := range s.m {
-			if oldest == nil || x.expires.Before(oldest.expires) {
-				oldest = x
-			}
-		}
-		delete(s.m, oldest.id)
-	}
-	s.m[ss.id] = ss
-	return ss
-}
-
-func (s *sessions) get(r *http.Request) *session {
+// cookie is the session id the request carries, if any.
+func cookie(r *http.Request) string {
 	c, err := r.Cookie(sessionCookie)
-	if err != nil || len(c.Value) != 43 {
-		return nil
+	if err != nil {
+		return ""
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.m[c.Value]
-	if !ok {
-		return nil
-	}
-	if s.now().After(ss.expires) {
-		delete(s.m, ss.id)
-		return nil
-	}
-	return ss
+	return c.Value
 }
 
-func (s *sessions) delete(id string) {
-	s.mu.Lock()
-	delete(s.m, id)
-	s.mu.Unlock()
+// create opens a session for a caller that just signed in; replace is the
+// session the browser held before, which ends.
+func (s *sessions) create(ctx context.Context, c *registry.Caller, replace string) (string, error) {
+	return s.reg.OpenSession(ctx, c, s.ttl, replace)
+}
+
+// get resolves the request's session, re-checking its token; nil when the
+// reader is not signed in (or the store cannot tell: the page then shows
+// the sign-in form, and signing in reports the store's trouble).
+func (s *sessions) get(r *http.Request) *session {
+	id := cookie(r)
+	if id == "" {
+		return nil
+	}
+	ctx := r.Context()
+	c, err := s.reg.AuthenticateSession(ctx, id)
+	if err != nil {
+		if accord.ErrorCode(err) != accord.EUnauthorized {
+			s.log.Warn("read portal session", "err", err)
+		}
+		return nil
+	}
+	org, err := s.reg.Organization(ctx, c.Org())
+	if err != nil {
+		s.log.Warn("read portal session's organization", "err", err)
+		return nil
+	}
+	return &session{id: id, org: org, caller: c}
+}
+
+func (s *sessions) delete(ctx context.Context, id string) {
+	if err := s.reg.CloseSession(ctx, id); err != nil {
+		s.log.Warn("end portal session", "err", err)
+	}
 }
 
 func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
@@ -109,17 +101,13 @@ func (h *Handler) secure(r *http.Request) bool {
 // errNoSession means the reader is not signed in (or the token was revoked).
 var errNoSession = errors.New("not signed in")
 
-// caller re-checks the session's token, so that a revoked token stops
-// working at once, and returns the caller for service calls.
+// caller returns the signed-in reader for service calls. Resolving the
+// session re-reads its token, so a revoked token stops working at once;
+// the writes re-read it again inside their transaction.
 func (h *Handler) caller(ctx context.Context, r *http.Request) (*registry.Caller, *session, error) {
-	ss := h.sessions.get(r)
+	ss := h.sessions.get(r.WithContext(ctx))
 	if ss == nil {
 		return nil, nil, errNoSession
 	}
-	c, err := h.reg.Authenticate(ctx, ss.secret)
-	if err != nil || c == nil {
-		h.sessions.delete(ss.id)
-		return nil, nil, errNoSession
-	}
-	return c, ss, nil
+	return ss.caller, ss, nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/accord-gov/accord/internal/compress"
 )
 
 // Static files are served under names that carry their content hash
@@ -79,5 +81,5 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeMaybeGzip(w, r, http.StatusOK, a.body)
+	compress.Write(w, r, http.StatusOK, a.body)
 }

@@ -264,14 +264,20 @@ type frameworkView struct {
 
 type ruleView struct {
 	ID, Citation string
+	Pack         string // the pack's id, for its citations
 	Title        Shown
 	Rationale    Shown
 	Tier         string
 	Facts        []factRow
 	Missing      []string
-	Withheld     []string // labels of the confidential inputs it rests on
-	By           []string // exceptions that cancelled it: citation — title
+	Withheld     []string       // labels of the confidential inputs it rests on
+	By           []exceptionRef // exceptions that cancelled it
 	From         time.Time
+}
+
+type exceptionRef struct {
+	Citation, Pack string
+	Title          Shown
 }
 
 type themeView struct {
@@ -282,6 +288,7 @@ type themeView struct {
 
 type dutyView struct {
 	Pack        Shown
+	PackID      string
 	Citation    string
 	Bearer      string
 	Text        Shown
@@ -325,7 +332,7 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 		for _, c := range fw.Cancelled {
 			rv := h.ruleView(l, pk, c.Hit)
 			for _, by := range c.By {
-				rv.By = append(rv.By, by.Citation+" — "+l.Pick(by.Title).Text)
+				rv.By = append(rv.By, exceptionRef{Citation: by.Citation, Pack: fw.Pack, Title: l.Pick(by.Title)})
 			}
 			v.Cancelled = append(v.Cancelled, rv)
 		}
@@ -342,17 +349,18 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 			}
 		}
 		for _, u := range fw.Upcoming {
-			v.Upcoming = append(v.Upcoming, ruleView{ID: u.Rule, Citation: u.Citation, Title: l.Pick(u.Title), Tier: packTierTitle(l, pk, u.Tier), From: dateOf(string(u.EffectiveFrom))})
+			v.Upcoming = append(v.Upcoming, ruleView{ID: u.Rule, Citation: u.Citation, Pack: fw.Pack, Title: l.Pick(u.Title), Tier: packTierTitle(l, pk, u.Tier), From: dateOf(string(u.EffectiveFrom))})
 		}
 		cv.Frameworks = append(cv.Frameworks, v)
 	}
+	applicableFirst(cv.Frameworks)
 	for _, th := range res.Checklist {
 		tv := themeView{Theme: th.Theme, Title: l.Pick(th.Title)}
 		if tv.Title.Text == "" {
 			tv.Title = Shown{Text: l.Vocab("theme", th.Theme)}
 		}
 		for _, du := range th.Duties {
-			dv := dutyView{Pack: packName[du.Pack], Citation: du.Citation, Bearer: du.Bearer, Text: l.Pick(du.Text), AppliesFrom: dateOf(string(du.AppliesFrom)), Applies: du.Applies}
+			dv := dutyView{Pack: packName[du.Pack], PackID: du.Pack, Citation: du.Citation, Bearer: du.Bearer, Text: l.Pick(du.Text), AppliesFrom: dateOf(string(du.AppliesFrom)), Applies: du.Applies}
 			if len(du.Deadline) > 0 {
 				s := l.Pick(du.Deadline)
 				dv.Deadline = &s
@@ -366,6 +374,9 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 
 func (h *Handler) ruleView(l *Locale, pk *rules.Pack, hit rules.Hit) ruleView {
 	rv := ruleView{ID: hit.Rule, Citation: hit.Citation, Title: l.Pick(hit.Title), Rationale: l.Pick(hit.Rationale)}
+	if pk != nil {
+		rv.Pack = pk.ID
+	}
 	if hit.Tier != "" {
 		rv.Tier = packTierTitle(l, pk, hit.Tier)
 	}

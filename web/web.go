@@ -5,21 +5,18 @@
 //
 // Pages: home (figures and charts), search (full text and facets), a
 // system's public record (disclosures, versions and their differences,
-// classification, obligations, log receipt), the framework browser, and the
+// classification, obligations, log receipt), the framework browser, the
+// transparency log explained (checkpoint, key, how to verify), and the
 // provider portal (sign in with an API token, file or update a system).
 package web
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/accord-gov/accord"
@@ -63,6 +60,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on requests that do not say
 	// they came over HTTPS (requests that do get Secure cookies anyway).
 	SecureCookies bool
+	// BaseURL is the node's public URL (https://accord.example), which
+	// pages use to name their language versions; by default the scheme
+	// and host of each request.
+	BaseURL string
 	// SessionTTL bounds a portal session (default 8 hours).
 	SessionTTL time.Duration
 	Now        func() time.Time
@@ -101,7 +102,7 @@ func New(cfg Config) *Handler {
 	if h.cls == nil && cfg.Registry != nil && len(cfg.Registry.Packs()) > 0 {
 		h.cls = serviceClassifier{svc: cfg.Registry, now: cfg.Now}
 	}
-	h.sessions = newSessions(cfg.SessionTTL, cfg.Now)
+	h.sessions = newSessions(cfg.Registry, cfg.SessionTTL, cfg.Logger)
 	h.orgs.reg = cfg.Registry
 	h.routes()
 	// Forms post only from this origin: Fetch metadata (Sec-Fetch-Site) or
@@ -110,7 +111,7 @@ func New(cfg Config) *Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusForbidden, "error.csrf")
 	}))
-	h.root = securityHeaders(cop.Handler(h.mux))
+	h.root = securityHeaders(cop.Handler(h.langFromQuery(h.mux)))
 	return h
 }
 
@@ -121,6 +122,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /systems/{id}/diff", h.diff)
 	h.mux.HandleFunc("GET /frameworks", h.frameworks)
 	h.mux.HandleFunc("GET /frameworks/{id}", h.framework)
+	h.mux.HandleFunc("GET /transparency", h.transparency)
 	h.mux.HandleFunc("GET /portal", h.portal)
 	h.mux.HandleFunc("POST /portal/signin", h.signIn)
 	h.mux.HandleFunc("POST /portal/signout", h.signOut)
@@ -169,10 +171,7 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_language")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(r),
-	})
+	h.rememberLanguage(w, r, code)
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
 }
 
@@ -187,46 +186,4 @@ func localPath(s string) string {
 		return "/"
 	}
 	return s
-}
-
-// gzipPool reuses compressors for pages.
-var gzipPool = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return w
-}}
-
-// writeMaybeGzip writes the status and body, compressed when the client
-// accepts gzip. Headers must be set before; it sets the encoding ones.
-func writeMaybeGzip(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	w.Header().Add("Vary", "Accept-Encoding")
-	if len(body) < 1024 || !acceptsGzip(r) {
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(status)
-		if r.Method != http.MethodHead {
-			w.Write(body)
-		}
-		return
-	}
-	var buf bytes.Buffer
-	zw := gzipPool.Get().(*gzip.Writer)
-	zw.Reset(&buf)
-	zw.Write(body)
-	zw.Close()
-	gzipPool.Put(zw)
-	w.Header().Set("Content-Encoding", "gzip")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
-	}
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
-			return true
-		}
-	}
-	return false
 }

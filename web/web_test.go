@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/tlog"
@@ -35,6 +39,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		{"/systems/" + sys.ID + "/diff?from=1&to=2", 200},
 		{"/frameworks", 200},
 		{"/frameworks/eu-ai-act", 200},
+		{"/transparency", 200},
 		{"/portal", 200},
 		{"/no/such/page", 404},
 		{"/systems/sys_doesnotexist", 404},
@@ -89,24 +94,58 @@ func TestPagesInEveryLanguage(t *testing.T) {
 
 var (
 	inlineScriptRe = regexp.MustCompile(`<script(\s[^>]*)?>`)
-	styleAttrRe    = regexp.MustCompile(`<[^>]*\sstyle=[^>]*>`)
-	handlerAttrRe  = regexp.MustCompile(`<[^>]*\son[a-z]+=[^>]*>`)
+	// A start tag; attribute values are quoted (the templates quote them
+	// all, and html/template escapes what they hold), so ">" ends it.
+	startTagRe = regexp.MustCompile(`<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>` + "`" + `]+))?)*)\s*/?>`)
 )
 
 // assertNoInlineCode checks a page against the CSP: scripts only from
 // files or JSON data blocks, no style attributes, no event handlers.
 func assertNoInlineCode(t *testing.T, name, body string) {
 	t.Helper()
+	for _, p := range inlineCode(body) {
+		t.Errorf("%s: %s", name, p)
+	}
+}
+
+// inlineCode lists what a page has that the CSP forbids. It reads
+// attribute names, so text that merely mentions "onerror=" inside an
+// escaped attribute value (a system's name in a description) is not code.
+func inlineCode(body string) []string {
+	var out []string
 	for _, m := range inlineScriptRe.FindAllString(body, -1) {
 		if !strings.Contains(m, ` src="/static/`) && !strings.Contains(m, `type="application/json"`) {
-			t.Errorf("%s: inline script %s", name, m)
+			out = append(out, "inline script "+m)
 		}
 	}
-	if strings.Contains(body, "<style") || styleAttrRe.MatchString(body) {
-		t.Errorf("%s: inline style", name)
+	if strings.Contains(body, "<style") {
+		out = append(out, "inline style element")
 	}
-	if handlerAttrRe.MatchString(body) {
-		t.Errorf("%s: inline event handler %s", name, handlerAttrRe.FindString(body))
+	for _, tag := range startTagRe.FindAllStringSubmatch(body, -1) {
+		for _, a := range attrRe.FindAllStringSubmatch(tag[2], -1) {
+			switch attr := strings.ToLower(a[1]); {
+			case attr == "style":
+				out = append(out, "inline style in <"+tag[1]+tag[2]+">")
+			case strings.HasPrefix(attr, "on"):
+				out = append(out, "inline event handler "+attr+" in <"+tag[1]+tag[2]+">")
+			}
+		}
+	}
+	return out
+}
+
+// TestInlineCode checks the checker: it finds handlers and styles in
+// markup, not in escaped text.
+func TestInlineCode(t *testing.T) {
+	for _, bad := range []string{`<img src=x onerror=alert(1)>`, `<p style="color:red">`, `<a href="/" onclick="x()">`, `<div ONLOAD='x'>`, `<style>p{}</style>`, `<script>alert(1)</script>`} {
+		if len(inlineCode("<html><body>"+bad+"</body></html>")) == 0 {
+			t.Errorf("inlineCode misses %s", bad)
+		}
+	}
+	ok := `<meta name="description" content="&#34;&gt;&lt;img src=x onerror=alert(2)&gt; style=x">` +
+		`<p title="onclick=x">onload=1 style="a"</p><script src="/static/receipt.0123.js" defer></script>`
+	if p := inlineCode(ok); len(p) > 0 {
+		t.Errorf("inlineCode flags escaped text as code: %v", p)
 	}
 }
 
@@ -355,7 +394,7 @@ func TestFrameworkPages(t *testing.T) {
 		}
 	}
 	_, pack := tn.get(t, nil, "/frameworks/eu-ai-act", "fr")
-	for _, w := range []string{"Art. 5(1)", "Condition", `lang="fr"`} {
+	for _, w := range []string{"art. 5, paragraphe 1, point a)", "Afficher la règle sous forme de code", `lang="fr"`} {
 		if !strings.Contains(pack, w) {
 			t.Errorf("EU pack page lacks %q", w)
 		}
@@ -385,3 +424,332 @@ func TestEscaping(t *testing.T) {
 	}
 	assertNoInlineCode(t, "system page with markup in its name", page)
 }
+
+var frameworkSectionRe = regexp.MustCompile(`<section class="framework app-(yes|undetermined|no)"`)
+
+// TestApplicableFrameworksFirst checks every demo system's page: the
+// frameworks that apply come first, then the undetermined ones, then those
+// that do not apply.
+func TestApplicableFrameworksFirst(t *testing.T) {
+	tn := demoNode(t)
+	rank := map[string]int{"yes": 0, "undetermined": 1, "no": 2}
+	mixed := 0
+	for _, id := range tn.systemIDs(t) {
+		_, body := tn.get(t, nil, "/systems/"+id, "en")
+		var order []string
+		for _, m := range frameworkSectionRe.FindAllStringSubmatch(body, -1) {
+			order = append(order, m[1])
+		}
+		if slices.Contains(order, "yes") && slices.Contains(order, "no") {
+			mixed++
+		}
+		if !slices.IsSortedFunc(order, func(a, b string) int { return rank[a] - rank[b] }) {
+			t.Errorf("/systems/%s lists frameworks in the order %v", id, order)
+		}
+	}
+	if mixed == 0 {
+		t.Error("no demo system has frameworks that apply and frameworks that do not: the test proves nothing")
+	}
+}
+
+var celDetailsRe = regexp.MustCompile(`(?s)<details class="cel"><summary>[^<]+</summary>.*?</details>`)
+
+// TestFrameworkCodeDisclosed checks that a framework page shows its CEL
+// expressions only behind a "show the rule as code" disclosure.
+func TestFrameworkCodeDisclosed(t *testing.T) {
+	tn := demoNode(t)
+	for _, pk := range tn.Registry.Packs() {
+		if pk.IsBaseline() {
+			continue
+		}
+		for _, lang := range []string{"en", "ar"} {
+			_, body := tn.get(t, nil, "/frameworks/"+pk.ID, lang)
+			hidden := strings.Join(celDetailsRe.FindAllString(body, -1), "\n")
+			outside := celDetailsRe.ReplaceAllString(body, "")
+			if !strings.Contains(hidden, locales[lang].T("frameworks.show_code")) {
+				t.Errorf("%s %s: no disclosure labelled %q", lang, pk.ID, locales[lang].T("frameworks.show_code"))
+			}
+			exprs := []string{pk.AppliesWhen}
+			for _, r := range pk.Rules {
+				exprs = append(exprs, r.When)
+			}
+			for _, x := range pk.Exclusions {
+				exprs = append(exprs, x.When)
+			}
+			for _, e := range exprs {
+				if e == "" {
+					continue
+				}
+				esc := html.EscapeString(e)
+				if strings.Contains(outside, ">"+esc+"</code>") {
+					t.Errorf("%s %s: CEL %q shown outside its disclosure", lang, pk.ID, e)
+				}
+				if !strings.Contains(hidden, esc) {
+					t.Errorf("%s %s: CEL %q missing from its disclosure", lang, pk.ID, e)
+				}
+			}
+		}
+	}
+}
+
+// TestFooterNamesOpenAPI checks the footer's link to the API description
+// in every language: the specification is called OpenAPI.
+func TestFooterNamesOpenAPI(t *testing.T) {
+	tn := demoNode(t)
+	re := regexp.MustCompile(`<a href="/v1/openapi.json">([^<]*)</a>`)
+	for _, lang := range uiLocales {
+		_, body := tn.get(t, nil, "/", lang)
+		m := re.FindStringSubmatch(body)
+		if m == nil || !strings.Contains(m[1], "OpenAPI") || strings.Contains(m[1], "Open API") {
+			t.Errorf("%s: footer link to the API description %q, want it to say OpenAPI", lang, m)
+		}
+	}
+}
+
+var (
+	alternateRe = regexp.MustCompile(`<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">`)
+	backRe      = regexp.MustCompile(`<input type="hidden" name="back" value="([^"]*)">`)
+)
+
+// TestLangParameter checks that a link chooses the language: ?lang= on
+// every page shows it in that language whatever the browser asks for,
+// remembers the choice, and is not mistaken for one of the page's own
+// parameters; pages name their language versions with hreflang.
+func TestLangParameter(t *testing.T) {
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 })
+	pages := []struct {
+		path   string
+		status int
+	}{
+		{"/", 200}, {"/search", 200}, {"/search?q=credit&country=FR", 200}, {"/systems/" + sys.ID, 200},
+		{"/systems/" + sys.ID + "/diff?from=1&to=2", 200}, {"/frameworks", 200}, {"/frameworks/eu-ai-act", 200},
+		{"/transparency", 200}, {"/portal", 200}, {"/no/such/page", 404}, {"/search?country=XX", 400},
+	}
+	for _, code := range localeCodes {
+		for _, pg := range pages {
+			sep := "?"
+			if strings.Contains(pg.path, "?") {
+				sep = "&"
+			}
+			c := tn.client(t)
+			resp, body := tn.get(t, c, pg.path+sep+"lang="+code, "ru-RU,ru;q=0.9")
+			if resp.StatusCode != pg.status {
+				t.Errorf("%s?lang=%s: status %d, want %d", pg.path, code, resp.StatusCode, pg.status)
+				continue
+			}
+			if want := `<html lang="` + code + `"`; !strings.Contains(body, want) {
+				t.Errorf("%s?lang=%s: not in that language (no %s)", pg.path, code, want)
+			}
+			var cookie *http.Cookie
+			for _, ck := range resp.Cookies() {
+				if ck.Name == langCookie {
+					cookie = ck
+				}
+			}
+			if cookie == nil || cookie.Value != code || !cookie.HttpOnly || cookie.Path != "/" {
+				t.Errorf("%s?lang=%s: language cookie %+v", pg.path, code, cookie)
+			}
+			// The choice is remembered on the next page, without the parameter.
+			if _, next := tn.get(t, c, "/frameworks", "ru"); !strings.Contains(next, `<html lang="`+code+`"`) {
+				t.Errorf("%s?lang=%s: the next page forgets the language", pg.path, code)
+			}
+			// The switcher sends the reader back to the page without ?lang=.
+			if m := backRe.FindStringSubmatch(body); m == nil || strings.Contains(html.UnescapeString(m[1]), "lang=") {
+				t.Errorf("%s?lang=%s: the language switcher's way back is %q", pg.path, code, m)
+			}
+		}
+	}
+	// hreflang alternates: one per language and x-default, absolute, with
+	// the page's other parameters kept.
+	for _, pg := range []string{"/", "/search?q=credit&country=FR", "/systems/" + sys.ID, "/frameworks/eu-ai-act", "/transparency"} {
+		for _, lang := range []string{"en", "ar"} {
+			_, body := tn.get(t, nil, pg, lang)
+			got := map[string]string{}
+			for _, m := range alternateRe.FindAllStringSubmatch(body, -1) {
+				got[m[1]] = html.UnescapeString(m[2])
+			}
+			if len(got) != len(localeCodes)+1 {
+				t.Errorf("%s (%s): %d alternates %v, want %d", pg, lang, len(got), got, len(localeCodes)+1)
+			}
+			for _, code := range append(slices.Clone(localeCodes), "x-default") {
+				u, err := url.Parse(got[code])
+				if err != nil || u.Scheme+"://"+u.Host != tn.URL {
+					t.Errorf("%s (%s): hreflang %s href %q is not an absolute URL on %s", pg, lang, code, got[code], tn.URL)
+					continue
+				}
+				want, _ := url.Parse(pg)
+				wq := want.Query()
+				if code != "x-default" {
+					wq.Set("lang", code)
+				}
+				if u.Path != want.Path || u.Query().Encode() != wq.Encode() {
+					t.Errorf("%s (%s): hreflang %s href %q, want path %s and query %s", pg, lang, code, got[code], want.Path, wq.Encode())
+				}
+			}
+		}
+	}
+	// Error pages and private pages name no alternates.
+	for _, pg := range []string{"/no/such/page", "/search?country=XX"} {
+		if _, body := tn.get(t, nil, pg, "en"); alternateRe.MatchString(body) {
+			t.Errorf("%s: an error page names language versions", pg)
+		}
+	}
+	// A value that names no UI language is a bad request naming the field,
+	// and sets nothing.
+	for _, q := range []string{"lang=xx", "lang=", "lang=ar&lang=fr", "lang=zh", "lang=ar%00"} {
+		resp, body := tn.get(t, nil, "/search?"+q, "fr")
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `<code dir="auto">lang</code>`) || !strings.Contains(body, locales["fr"].T("error.bad_language")) {
+			t.Errorf("?%s: status %d, want 400 naming lang in French", q, resp.StatusCode)
+		}
+		if len(resp.Cookies()) > 0 {
+			t.Errorf("?%s: sets a cookie", q)
+		}
+	}
+	// Codes match in any case.
+	if _, body := tn.get(t, nil, "/?lang=ZH-hans", "en"); !strings.Contains(body, `<html lang="zh-Hans"`) {
+		t.Error("?lang=ZH-hans does not choose Chinese")
+	}
+}
+
+// TestTransparencyPage checks the log's page for people: the current
+// checkpoint as the log serves it, the key, the commands to verify, links
+// to the log's files that answer, in every language, and in the
+// navigation of every page.
+func TestTransparencyPage(t *testing.T) {
+	tn := demoNode(t)
+	_, cpBody := tn.get(t, nil, "/log/checkpoint", "")
+	cp, err := tlog.OpenCheckpoint([]byte(cpBody), mustVerifier(t, tn.VerifierKey), "test.accord.local/log")
+	if err != nil {
+		t.Fatalf("the log's checkpoint: %v", err)
+	}
+	root := strings.Split(cpBody, "\n")[2]
+	for _, lang := range uiLocales {
+		l := locales[lang]
+		resp, body := tn.get(t, nil, "/transparency", lang)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", lang, resp.StatusCode)
+		}
+		key := strings.ReplaceAll(tn.VerifierKey, "+", "&#43;")
+		for _, w := range []string{
+			`<code id="log-origin">test.accord.local/log</code>`,
+			`<dd id="log-size">` + l.T("log.size_value", "n", cp.Size) + `</dd>`,
+			`<code class="hash" id="log-root">` + strings.ReplaceAll(root, "+", "&#43;") + `</code>`,
+			`id="log-key">` + key + `</code>`,
+			l.T("log.verified"), l.T("log.sig.log"),
+			"accord verify receipt.json --key " + key,
+			"accord log audit " + tn.URL + " --key " + key + " --state",
+			"<code dir=\"ltr\">" + tn.URL + "/log/</code>",
+			`<a href="/transparency" aria-current="page">` + l.T("nav.log") + `</a>`,
+		} {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the transparency page lacks %q", lang, w)
+			}
+		}
+		if !strings.Contains(body, html.EscapeString(cpBody)) && !strings.Contains(body, strings.ReplaceAll(html.EscapeString(cpBody), "+", "&#43;")) {
+			t.Errorf("%s: the page does not show the checkpoint as served", lang)
+		}
+		// Every file link answers.
+		links := regexp.MustCompile(`<a href="(/log/[^"]+)">`).FindAllStringSubmatch(body, -1)
+		if len(links) < 3 {
+			t.Errorf("%s: %d links to the log's files", lang, len(links))
+		}
+		for _, m := range links {
+			if resp, _ := tn.get(t, nil, m[1], ""); resp.StatusCode != 200 {
+				t.Errorf("%s: link %s answers %d", lang, m[1], resp.StatusCode)
+			}
+		}
+		// Every page links to it.
+		if _, home := tn.get(t, nil, "/", lang); !strings.Contains(home, `<a href="/transparency">`+l.T("nav.log")+`</a>`) {
+			t.Errorf("%s: the navigation has no link to the transparency page", lang)
+		}
+	}
+	if resp, _ := tn.get(t, nil, "/transparency?x=1", "en"); resp.StatusCode != 400 {
+		t.Errorf("unknown parameter: status %d", resp.StatusCode)
+	}
+}
+
+func TestLogFiles(t *testing.T) {
+	en := locales["en"]
+	tests := []struct {
+		size int64
+		want []string
+	}{
+		{0, []string{"/log/checkpoint"}},
+		{5, []string{"/log/checkpoint", "/log/tile/0/000.p/5", "/log/tile/entries/000.p/5"}},
+		{256, []string{"/log/checkpoint", "/log/tile/0/000", "/log/tile/entries/000"}},
+		{600, []string{"/log/checkpoint", "/log/tile/0/000", "/log/tile/entries/000", "/log/tile/0/002.p/88", "/log/tile/entries/002.p/88"}},
+		{512, []string{"/log/checkpoint", "/log/tile/0/000", "/log/tile/entries/000", "/log/tile/0/001", "/log/tile/entries/001"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, f := range logFiles(en, tt.size) {
+			got = append(got, f.Path)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("size %d: %v, want %v", tt.size, got, tt.want)
+		}
+	}
+}
+
+func mustVerifier(t *testing.T, vkey string) note.Verifier {
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+var (
+	descriptionRe = regexp.MustCompile(`<meta name="description" content="([^"]*)">`)
+	titleRe       = regexp.MustCompile(`<title>([^<]*)</title>`)
+)
+
+// TestMetaDescriptions checks that every page describes itself, in its own
+// language, with <meta name="description"> (Lighthouse's meta-description
+// audit): not empty, the catalogue's text for the page, naming the system
+// or framework on their pages, and translated.
+func TestMetaDescriptions(t *testing.T) {
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Version > 1 })
+	pages := []struct{ path, key string }{
+		{"/", "meta.home"}, {"/search", "meta.search"}, {"/search?q=credit", "meta.search"},
+		{"/systems/" + sys.ID, "meta.system"}, {"/systems/" + sys.ID + "/diff", "meta.diff"},
+		{"/frameworks", "meta.frameworks"}, {"/frameworks/kr", "meta.framework"}, {"/transparency", "meta.log"},
+		{"/portal", "meta.portal"}, {"/nowhere", "meta.error"}, {"/search?country=XX", "meta.error"},
+	}
+	english := map[string]string{}
+	for _, lang := range uiLocales { // English first
+		l := locales[lang]
+		for _, pg := range pages {
+			_, body := tn.get(t, nil, pg.path, lang)
+			ds := descriptionRe.FindAllStringSubmatch(body, -1)
+			if len(ds) != 1 {
+				t.Errorf("%s %s: %d descriptions, want 1", lang, pg.path, len(ds))
+				continue
+			}
+			got := html.UnescapeString(ds[0][1])
+			title, _, _ := strings.Cut(html.UnescapeString(titleRe.FindStringSubmatch(body)[1]), " · ")
+			if want := l.T(pg.key, "name", title); got != want || len(strings.TrimSpace(got)) < 30 {
+				t.Errorf("%s %s: description %q, want %q", lang, pg.path, got, want)
+			}
+			if strings.Contains(en(pg.key), "{name}") && !strings.Contains(got, title) {
+				t.Errorf("%s %s: description %q does not name %q", lang, pg.path, got, title)
+			}
+			if lang == "en" {
+				english[pg.path] = got
+			} else if got == english[pg.path] {
+				t.Errorf("%s %s: description is the English one", lang, pg.path)
+			}
+		}
+	}
+	// Signed in, the form describes itself too.
+	c := tn.client(t)
+	tn.signIn(t, c, tn.Token)
+	if _, body := tn.get(t, c, "/portal/new", "zh-Hans"); !strings.Contains(body, `<meta name="description" content="`+html.EscapeString(locales["zh-Hans"].T("meta.portal"))+`">`) {
+		t.Error("the filing form has no Chinese description")
+	}
+}
+
+// en returns the English catalogue's raw text for a key.
+func en(key string) string { return locales["en"].msgs[key].text }

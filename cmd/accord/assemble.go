@@ -8,7 +8,9 @@ import (
 )
 
 // parts holds what a node gets beyond the registry itself.
-type parts struct{}
+type parts struct {
+	secureCookies bool // the web UI's cookies are always Secure (--secure-cookies)
+}
 
 // assemble completes a node's configuration with the packages cmd/accord joins.
 func assemble(cfg *node.Config) (*parts, error) {
@@ -23,9 +25,10 @@ func assemble(cfg *node.Config) (*parts, error) {
 // http returns the HTTP parts: the web UI at /.
 func (p *parts) http(n *node.Node) node.HTTPOptions {
 	return node.HTTPOptions{Web: web.New(web.Config{
-		Registry:    n.Registry,
-		VerifierKey: n.VerifierKey,
-		Logger:      n.Config.Logger,
+		Registry:      n.Registry,
+		VerifierKey:   n.VerifierKey,
+		Logger:        n.Config.Logger,
+		SecureCookies: p.secureCookies,
 	})}
 }
 

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"reflect"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +14,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/frameworks"
+	"github.com/accord-gov/accord/internal/strictjson"
 	"github.com/accord-gov/accord/internal/yamljson"
 	"github.com/accord-gov/accord/rules"
 )
@@ -128,9 +126,11 @@ func decodeFilingDoc(name string, data []byte) (accord.Filing, error) {
 }
 
 // decodeDoc decodes a JSON or YAML document into v (a pointer to a struct,
-// such as a filing): fields are the JSON names, and an unknown field is
-// refused with its path and line, so that a misspelt fact is not silently
-// ignored (which would leave it unknown). what names the document in messages.
+// such as a filing) as strictly as the API decodes a body (yamljson.Decode):
+// fields are the JSON names, and a duplicate key, a key that differs from a
+// field only in case, an unknown field or a wrong type is refused with its
+// path and line, so that a misspelt fact is not silently ignored (which
+// would leave it unknown). what names the document in messages.
 func decodeDoc(name string, data []byte, v any, what string) error {
 	if len(data) > maxFilingBytes {
 		return fmt.Errorf("%s: the file is larger than %d bytes", name, maxFilingBytes)
@@ -142,115 +142,24 @@ func decodeDoc(name string, data []byte, v any, what string) error {
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return fmt.Errorf("%s: a %s is a mapping of fields, e.g. {name: {en: ...}, ...}", name, what)
 	}
-	if err := checkFields(name, what, root.Content[0], reflect.TypeOf(v), ""); err != nil {
+	err := yamljson.Decode(&root, v)
+	var se *strictjson.Error
+	if !errors.As(err, &se) {
 		return err
 	}
-	var doc any
-	if err := root.Content[0].Decode(&doc); err != nil {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	b, err := json.Marshal(yamljson.Value(doc))
-	if err != nil {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return fmt.Errorf("%s: %s has the wrong type: %s given, %s expected", name, te.Field, te.Value, te.Type)
-		}
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	return nil
-}
-
-// checkFields refuses mapping keys that are not JSON fields of t, naming the
-// field's path and line and suggesting the closest known name.
-func checkFields(file, what string, n *yaml.Node, t reflect.Type, path string) error {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		t = t.Elem()
-	}
-	switch {
-	case n.Kind == yaml.AliasNode && n.Alias != nil:
-		return checkFields(file, what, n.Alias, t, path)
-	case n.Kind == yaml.SequenceNode:
-		for i, c := range n.Content {
-			if err := checkFields(file, what, c, t, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+	var msgs []string
+	for _, p := range se.Problems {
+		msg := fmt.Sprintf("%s:%d: %s: %s", name, p.Line, p.Path, p.Msg)
+		if p.Kind == strictjson.Unknown {
+			msg = fmt.Sprintf("%s:%d: %s is not a field of a %s", name, p.Line, p.Path, what)
+			if p.Near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", p.Near)
 			}
+			msg += "; GET /v1/openapi.json documents the fields and accord vocabularies lists the codes"
 		}
-		return nil
-	case n.Kind != yaml.MappingNode || t.Kind() != reflect.Struct:
-		return nil
+		msgs = append(msgs, msg)
 	}
-	fields := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			fields[name] = sf.Type
-		}
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Tag == "!!merge" {
-			continue
-		}
-		p := k.Value
-		if path != "" {
-			p = path + "." + k.Value
-		}
-		ft, ok := fields[k.Value]
-		if !ok {
-			msg := fmt.Sprintf("%s:%d: %s is not a field of a %s", file, k.Line, p, what)
-			if s := closest(k.Value, fields); s != "" {
-				msg += fmt.Sprintf(" (did you mean %s?)", s)
-			}
-			return errors.New(msg + "; GET /v1/openapi.json documents the fields and accord vocabularies lists the codes")
-		}
-		if err := checkFields(file, what, v, ft, p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// closest returns the known name nearest to s, if it is close enough to be
-// a likely misspelling.
-func closest(s string, names map[string]reflect.Type) string {
-	best, bestD := "", 3
-	keys := make([]string, 0, len(names))
-	for k := range names {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if d := editDistance(s, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return errors.New(strings.Join(msgs, "\n"))
 }
 
 // writeReport prints a classification for people: per framework its

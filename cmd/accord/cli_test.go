@@ -29,6 +29,10 @@ func TestCLIErrorsNameTheField(t *testing.T) {
 	}{
 		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/bad-country.yaml"}, []string{"deployment_countries[0]", `"France" is not an ISO 3166-1 alpha-2 country code`}},
 		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/typo.yaml"}, []string{"typo.yaml:7: facts.profilling", "did you mean profiling?"}},
+		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/case-variant.yaml"}, []string{`case-variant.yaml:8: CONFIDENTIAL: differs from the field "confidential" only in case`}},
+		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/duplicate.json"}, []string{"duplicate.json:10: facts.profiling: duplicate key"}},
+		{[]string{"classify", "testdata/duplicate.json"}, []string{"duplicate.json:10: facts.profiling: duplicate key"}},
+		{[]string{"file", "--server", "http://127.0.0.1:1", "testdata/control-character.yaml"}, []string{"trade_name.en", "U+001B"}},
 		{[]string{"file"}, []string{"give one filing file"}},
 		{[]string{"withdraw", "sys_x"}, []string{"--reason is required"}},
 		{[]string{"verify", "testdata/bad-country.yaml"}, []string{"--key is required"}},
@@ -135,6 +139,15 @@ func TestCLIAgainstNode(t *testing.T) {
 	code, _, errs = cli(t, "verify", tampered, "--key", n.VerifierKey)
 	if code == 0 || !strings.Contains(errs, "FAILED proof") {
 		t.Errorf("tampered receipt: %d %s", code, errs)
+	}
+	// A receipt that gives its entry twice is refused: encoding/json would
+	// verify the last while a reader reads the first.
+	forged, _ := json.Marshal(r.Entry)
+	twice := filepath.Join(dir, "twice.json")
+	os.WriteFile(twice, append([]byte(`{"entry":`+string(forged)+","), strings.TrimSpace(receipt)[1:]...), 0o644)
+	code, _, errs = cli(t, "verify", twice, "--key", n.VerifierKey)
+	if code == 0 || !strings.Contains(errs, "FAILED format") || !strings.Contains(errs, "entry: duplicate key") {
+		t.Errorf("receipt with two entries: %d %s", code, errs)
 	}
 	_, otherKey, _ := tlog.GenerateKey("test.accord.local/log")
 	code, _, errs = cli(t, "verify", good, "--key", otherKey)

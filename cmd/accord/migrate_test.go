@@ -102,7 +102,7 @@ func TestMigrateStore(t *testing.T) {
 		oldCp, err = tx.Checkpoint(ctx)
 		return err
 	})
-	admin := &registry.Caller{Token: accord.Token{ID: "test", Admin: true}}
+	admin := registry.Operator()
 	r, err := moved.Registry.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "After the move"}, Kind: "provider", Country: "KE"})
 	if err != nil {
 		t.Fatal(err)

@@ -160,7 +160,7 @@ func writeRaw(t *testing.T, dir, name, content string) string {
 // evidence that accord alarm verify accepts.
 func TestLogAuditCompare(t *testing.T) {
 	n := testnode.Start(t, testnode.Options{})
-	admin := &registry.Caller{Token: accord.Token{Admin: true}}
+	admin := registry.Operator()
 	for i := range 3 {
 		if _, err := n.Registry.RegisterOrganization(context.Background(), admin, accord.NewOrganization{Name: accord.Text{"en": fmt.Sprintf("Org %d", i)}, Kind: "provider", Country: "FR"}); err != nil {
 			t.Fatal(err)

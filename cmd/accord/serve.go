@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,9 +13,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/accord-gov/accord/internal/limit"
 	"github.com/accord-gov/accord/node"
 )
 
@@ -24,6 +28,12 @@ type serveConfig struct {
 	member, publicURL, witnessName   string
 	demo                             bool
 	mirrorInterval, monitorInterval  time.Duration
+	trustProxy                       string
+	secureCookies                    bool
+	tlsCert, tlsKey                  string
+	authFailureRate                  float64
+	tokenWriteRate, clientWriteRate  float64
+	maxSearches                      int
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -41,6 +51,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&c.mirrorInterval, "mirror-interval", envDuration("ACCORD_MIRROR_INTERVAL", time.Second), "how often each active peer's log is polled; a peer is also followed at once when this node's witness cosigns its new checkpoint (env ACCORD_MIRROR_INTERVAL)")
 	fs.DurationVar(&c.monitorInterval, "monitor-interval", envDuration("ACCORD_MONITOR_INTERVAL", 10*time.Second), "how often the views peers publish of every log are compared with this node's; 0 never (env ACCORD_MONITOR_INTERVAL)")
 	fs.BoolVar(&c.demo, "demo", false, "preload a demo registry on first start (40+ systems from every continent)")
+	fs.StringVar(&c.trustProxy, "trust-proxy", env("ACCORD_TRUST_PROXY", ""), "addresses or CIDR ranges of reverse proxies in front of the node, comma-separated: their X-Forwarded-For names the client (the right-most address that is not one of them) and X-Forwarded-Proto: https turns on HSTS (env ACCORD_TRUST_PROXY)")
+	fs.StringVar(&c.tlsCert, "tls-cert", env("ACCORD_TLS_CERT", ""), "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env ACCORD_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "tls-key", env("ACCORD_TLS_KEY", ""), "the PEM private key of --tls-cert (env ACCORD_TLS_KEY)")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("ACCORD_SECURE_COOKIES"), "mark the web UI's cookies Secure even on requests that do not say they came over HTTPS (env ACCORD_SECURE_COOKIES=true)")
+	d := node.DefaultLimits()
+	fs.Float64Var(&c.authFailureRate, "auth-failure-rate", d.AuthFailures.PerSecond, "failed token attempts allowed per second from one address (bursts of twice as many); 0: no limit")
+	fs.Float64Var(&c.tokenWriteRate, "token-write-rate", d.TokenWrites.PerSecond, "writes allowed per second with one API token (bursts of twice as many); 0: no limit")
+	fs.Float64Var(&c.clientWriteRate, "client-write-rate", d.ClientWrites.PerSecond, "writes allowed per second from one address (bursts of twice as many); 0: no limit")
+	fs.IntVar(&c.maxSearches, "max-searches", 0, "searches and classifications answered at once; more wait a quarter second, then get 429 (0: two per CPU, at most half the database connections; -1: no bound)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -52,6 +71,23 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		fmt.Fprintf(stderr, "accord serve: --log-level %q: use debug, info, warn or error\n", c.logLevel)
 		return 2
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		fmt.Fprintln(stderr, "accord serve: --tls-cert and --tls-key go together: give both, or neither for plain HTTP")
+		return 2
+	}
+	if _, err := node.ParseProxies(c.trustProxy); err != nil {
+		fmt.Fprintf(stderr, "accord serve: --trust-proxy: %v\n", err)
+		return 2
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"auth-failure-rate", c.authFailureRate}, {"token-write-rate", c.tokenWriteRate}, {"client-write-rate", c.clientWriteRate}} {
+		if f.v < 0 {
+			fmt.Fprintf(stderr, "accord serve: --%s %v: give a rate per second, or 0 for no limit\n", f.name, f.v)
+			return 2
+		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC()
@@ -111,6 +147,8 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 	if err != nil {
 		return err
 	}
+	// Over TLS every request is HTTPS: cookies are Secure anyway.
+	parts.secureCookies = c.secureCookies || c.tlsCert != ""
 	n, err := node.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -129,16 +167,36 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
+	proxies, _ := node.ParseProxies(c.trustProxy) // checked in runServe
+	opts := parts.http(n)
+	opts.Proxies = proxies
+	opts.Limits = &node.Limits{
+		AuthFailures:  rate(c.authFailureRate),
+		TokenWrites:   rate(c.tokenWriteRate),
+		ClientWrites:  rate(c.clientWriteRate),
+		Expensive:     c.maxSearches,
+		ExpensiveWait: node.DefaultLimits().ExpensiveWait,
+	}
 	srv := &http.Server{
-		Handler:           n.Handler(parts.http(n)),
+		Handler:           n.Handler(opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	logger.Info("accord node listening", "addr", "http://"+ln.Addr().String(), "data", c.data, "log", n.Log.Origin())
-	fmt.Fprintf(stdout, "Accord node on http://%s (log %s)\nVerifier key: %s\nWitness key: %s\n", ln.Addr(), n.Log.Origin(), n.VerifierKey, n.Federation.Identity().WitnessKey)
+	scheme := "http"
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--tls-cert %s, --tls-key %s: %w", c.tlsCert, c.tlsKey, err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
+	}
+	logger.Info("accord node listening", "addr", scheme+"://"+ln.Addr().String(), "data", c.data, "log", n.Log.Origin())
+	fmt.Fprintf(stdout, "Accord node on %s://%s (log %s)\nVerifier key: %s\nWitness key: %s\n", scheme, ln.Addr(), n.Log.Origin(), n.VerifierKey, n.Federation.Identity().WitnessKey)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -153,4 +211,16 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// envBool reads a true/false environment variable (false when unset or not
+// a boolean).
+func envBool(name string) bool {
+	v, _ := strconv.ParseBool(strings.TrimSpace(os.Getenv(name)))
+	return v
+}
+
+// rate is a flag's limit: so many per second, in bursts of twice as many.
+func rate(perSecond float64) limit.Rate {
+	return limit.Rate{PerSecond: perSecond, Burst: max(1, int(2*perSecond))}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
+	"github.com/accord-gov/accord/internal/strictjson"
 	"github.com/accord-gov/accord/node"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -65,9 +66,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	var r accord.Receipt
 	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&r); err != nil {
+		// Strictly: a receipt with two "entry" keys would show one entry
+		// to its reader and have another verified.
+		if err := strictjson.Decode(data, &r); err != nil {
 			fmt.Fprintf(stderr, "FAILED format: %s is not a receipt: %v\n", pos[0], err)
 			return 1
 		}

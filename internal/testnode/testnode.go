@@ -25,6 +25,7 @@ type Options struct {
 	Demo bool               // load the demo registry
 	HTTP node.HTTPOptions   // extra HTTP parts (web UI, routes)
 	Cfg  func(*node.Config) // adjust the configuration before opening
+	TLS  bool               // serve HTTPS (a test certificate: use Server.Client())
 }
 
 // Start opens a node in a temporary directory and serves it on 127.0.0.1.
@@ -46,12 +47,42 @@ func Start(t testing.TB, opts Options) *Node {
 			t.Fatalf("load demo: %v", err)
 		}
 	}
-	srv := httptest.NewServer(n.Handler(opts.HTTP))
+	srv := httptest.NewUnstartedServer(n.Handler(opts.HTTP))
+	if opts.TLS {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(func() {
 		srv.Close()
 		n.Close()
 	})
 	return &Node{Node: n, URL: srv.URL, AdminToken: admin, Server: srv}
+}
+
+// StartTwin starts a second node on first's database with first's log key:
+// two nodes behind one address, sharing one PostgreSQL. opts.Cfg must point
+// it at the same database (the data directories differ).
+func StartTwin(t testing.TB, first *Node, opts Options) *Node {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := os.ReadFile(filepath.Join(first.Config.DataDir, node.KeyFile))
+	if err != nil {
+		t.Fatalf("read the first node's log key: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, node.KeyFile), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := opts.Cfg
+	opts.Cfg = func(c *node.Config) {
+		if cfg != nil {
+			cfg(c)
+		}
+		c.DataDir, c.Origin = dir, first.Config.Origin
+	}
+	twin := Start(t, opts)
+	twin.AdminToken = first.AdminToken // the admin token lives in the shared database
+	return twin
 }
 
 // ArtifactsDir is where tests save artefacts (screenshots, reports): env

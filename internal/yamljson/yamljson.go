@@ -1,7 +1,8 @@
-// Package yamljson turns what go.yaml.in/yaml/v3 decodes into values that
-// encoding/json accepts, so that YAML documents (rule packs, golden cases,
-// filings written by hand, the OpenAPI source) are read with their JSON field
-// names and checks.
+// Package yamljson reads YAML documents (golden cases, filings written by
+// hand, the OpenAPI source) as JSON, so that they are read with their JSON
+// field names and checks: Decode decodes a document into a Go value through
+// strictjson, and Value turns what go.yaml.in/yaml/v3 decodes into values
+// that encoding/json accepts.
 package yamljson
 
 import "time"
