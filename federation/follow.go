@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -135,6 +136,9 @@ func (m *Mirror) advance(ctx context.Context, f *follower, peer *accord.Peer, lv
 			return &BadDataError{fmt.Sprintf("split view: the peer signed two checkpoints of %d entries with different roots (alarm raised)", cp.Size)}
 		case cp.Size == v.Size:
 			target, tnote = v, view
+			if st.Pending == nil && st.Size == v.Size {
+				return m.moreCosigned(ctx, peer, st, signed)
+			}
 		case cp.Size > v.Size && st.Size < v.Size:
 			// The pending checkpoint was verified only up to st.Size:
 			// the new one must contain it whole.
@@ -392,3 +396,32 @@ func bundleTiles(edge *accord.MirrorTile, chunk []fetched) ([]accord.MirrorTile,
 // errRollback is a source serving an older checkpoint than one it signed
 // before, consistent with it.
 var errRollback = errors.New("rolled back")
+
+// moreCosigned keeps, of two copies of the checkpoint the mirror holds,
+// the one that carries more cosignatures by members' witnesses: a peer
+// serves its checkpoint at once, and with the cosignatures it collected a
+// moment later. The state is otherwise unchanged.
+func (m *Mirror) moreCosigned(ctx context.Context, peer *accord.Peer, st *accord.MirrorState, signed []byte) error {
+	if bytes.Equal(signed, st.Checkpoint) {
+		return nil
+	}
+	var peers []accord.Peer
+	if err := m.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		peers, err = tx.Peers(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	ws := m.witnessVerifiers(peers)
+	if m.countCosignatures(peer.LogKey, signed, ws) <= m.countCosignatures(peer.LogKey, st.Checkpoint, ws) {
+		return nil
+	}
+	next := *st
+	next.Checkpoint, next.Updated = signed, time.Now().UTC()
+	err := m.update(ctx, func(tx accord.WriteTx) error { return tx.AdvanceMirror(ctx, st.Size, next, nil) })
+	if accord.ErrorCode(err) == accord.EConflict {
+		return nil // another pass moved on meanwhile
+	}
+	return err
+}

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -103,5 +104,40 @@ func TestForeignRecordsReadOnly(t *testing.T) {
 		if accord.ErrorCode(err) != accord.EForbidden || !strings.Contains(err.Error(), "member kenya") {
 			t.Errorf("%s a foreign record: %v, want forbidden naming member kenya", what, err)
 		}
+	}
+}
+
+// TestMirrorKeepsTheBestCosignedCheckpoint: a peer serves its checkpoint
+// at once and with its cosignatures a moment later; the mirror keeps the
+// copy with more valid cosignatures by members' witnesses (and never one
+// with forged ones), without re-fetching anything else.
+func TestMirrorKeepsTheBestCosignedCheckpoint(t *testing.T) {
+	peer := newPeerNode(t, "kenya")
+	peer.appendRaw(t, rawEvent(1), rawEvent(2))
+	n := newMirrorNode(t, MirrorConfig{})
+	n.addPeer(t, peer)
+	if err := n.mirror.Sync(mctx, "kenya"); err != nil {
+		t.Fatal(err)
+	}
+	if st := n.status(t, "kenya"); st.Cosignatures != 0 {
+		t.Fatalf("cosignatures = %d before any", st.Cosignatures)
+	}
+	// The mirror's own witness cosigns the peer's checkpoint (as it would
+	// when the peer submits it), and the peer serves it with that line.
+	cp := checkpointOf(t, peer)
+	line, err := n.fed.AddCheckpoint(mctx, FormatAddCheckpoint(AddCheckpointRequest{Old: 0, Checkpoint: cp}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := append(append([]byte{}, cp...), []byte("— mirror.example/witness AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")...)
+	for _, served := range [][]byte{forged, append(append([]byte{}, cp...), line...)} {
+		peer.setMisbehave(onPath("/checkpoint", func(w http.ResponseWriter, r *http.Request, _ http.Handler) { w.Write(served) }))
+		if err := n.mirror.Sync(mctx, "kenya"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := n.status(t, "kenya")
+	if st.Cosignatures != 1 || !strings.HasSuffix(st.Checkpoint, string(line)) || st.Size != 2 {
+		t.Errorf("status = %d cosignatures, checkpoint %q", st.Cosignatures, st.Checkpoint)
 	}
 }
