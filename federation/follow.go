@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -236,8 +237,10 @@ func (m *Mirror) catchUp(ctx context.Context, f *follower, peer *accord.Peer, lv
 	var chunk []fetched
 	entries, bytes := 0, 0
 	var pt *peerTiles
-	for next := range m.fetchBundles(ctx, src, cur.Size, target.Size) {
+	order, taken := m.fetchBundles(ctx, src, cur.Size, target.Size)
+	for next := range order {
 		b := <-next
+		taken(b)
 		if b.err != nil {
 			return b.err
 		}
@@ -315,17 +318,32 @@ func (m *Mirror) diagnose(ctx context.Context, peer *accord.Peer, lv note.Verifi
 }
 
 // fetchBundles fetches the bundles holding entries [from, to) and
-// delivers them in order: one channel per bundle, each to be read once. At
-// most Workers requests are in flight, and at most a window of bundles
-// (two chunks' worth) fetched ahead of the reader, so that fetching goes
-// on while a chunk is stored, in bounded memory. Cancelling ctx stops it.
-func (m *Mirror) fetchBundles(ctx context.Context, src *tiles, from, to int64) <-chan chan fetched {
+// delivers them in order: one channel per bundle, each to be read once
+// (and then passed to taken). At most Workers requests are in flight, and
+// at most a window of bundles (two chunks' worth, and no more than
+// maxAheadBytes of them) is fetched ahead of the reader, so that fetching
+// goes on while a chunk is stored, in bounded memory however large a
+// peer's entries are. Cancelling ctx stops it.
+func (m *Mirror) fetchBundles(ctx context.Context, src *tiles, from, to int64) (order <-chan chan fetched, taken func(fetched)) {
 	window := max(m.cfg.Workers, 2*m.cfg.ChunkEntries/256)
-	order := make(chan chan fetched, window)
+	ord := make(chan chan fetched, window)
 	inflight := make(chan struct{}, m.cfg.Workers)
+	var ahead atomic.Int64 // bytes fetched and not yet taken
+	freed := make(chan struct{}, 1)
+	taken = func(b fetched) {
+		ahead.Add(-int64(b.bytes))
+		poke(freed)
+	}
 	go func() {
-		defer close(order)
+		defer close(ord)
 		for n := from / 256; n*256 < to; n++ {
+			for ahead.Load() > maxAheadBytes {
+				select {
+				case <-freed:
+				case <-ctx.Done():
+					return
+				}
+			}
 			select {
 			case inflight <- struct{}{}:
 			case <-ctx.Done():
@@ -333,19 +351,23 @@ func (m *Mirror) fetchBundles(ctx context.Context, src *tiles, from, to int64) <
 			}
 			c := make(chan fetched, 1)
 			select {
-			case order <- c:
+			case ord <- c:
 			case <-ctx.Done():
 				return
 			}
 			go func() {
 				b := fetchBundle(ctx, src, n, from, to)
+				ahead.Add(int64(b.bytes))
 				<-inflight
 				c <- b
 			}()
 		}
 	}()
-	return order
+	return ord, taken
 }
+
+// maxAheadBytes bounds the entries fetched ahead of the one storing them.
+const maxAheadBytes = 32 << 20
 
 // fetchBundle fetches bundle n and checks its new entries' envelopes: an
 // entry that is not an Accord log event is refused, with the whole chunk.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,4 +208,50 @@ func (n *mirrorNode) status(t testing.TB, peer string) accord.MirrorStatus {
 	}
 	t.Fatalf("no status for peer %s", peer)
 	return accord.MirrorStatus{}
+}
+
+// TestMirrorBoundsItsRequests: however far behind, a pass asks a peer for
+// at most Workers bundles at once, and a slow peer's follower holds no one
+// else up: another peer is mirrored meanwhile.
+func TestMirrorBoundsItsRequests(t *testing.T) {
+	slow := newPeerNode(t, "slow")
+	var es [][]byte
+	for i := range 3000 {
+		es = append(es, rawEvent(i))
+	}
+	slow.appendRaw(t, es...)
+	var now, most atomic.Int64
+	slow.setMisbehave(onPath("/tile/entries/", func(w http.ResponseWriter, r *http.Request, log http.Handler) {
+		n := now.Add(1)
+		defer now.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(30 * time.Millisecond)
+		log.ServeHTTP(w, r)
+	}))
+	quick := newPeerNode(t, "quick")
+	quick.appendRaw(t, rawEvent(1))
+	n := newMirrorNode(t, MirrorConfig{Workers: 2, ChunkEntries: 256, Interval: 50 * time.Millisecond, MonitorInterval: -1})
+	n.addPeer(t, slow)
+	n.addPeer(t, quick)
+	n.mirror.Start(mctx)
+	deadline := time.Now().Add(30 * time.Second)
+	quickDone := time.Duration(0)
+	start := time.Now()
+	for n.state(t, slow.origin).Size < 3000 {
+		if quickDone == 0 && n.state(t, quick.origin).Size == 1 {
+			quickDone = time.Since(start)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the slow peer was not mirrored in 30 s (%d entries)", n.state(t, slow.origin).Size)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	slowDone := time.Since(start)
+	if m := most.Load(); m > 2 {
+		t.Errorf("%d bundle requests at once, want at most 2 (Workers)", m)
+	}
+	if quickDone == 0 || quickDone > slowDone/2 {
+		t.Errorf("the quick peer was mirrored after %s, the slow one after %s: one held the other up", quickDone, slowDone)
+	}
 }

@@ -119,12 +119,24 @@ func (t *tree) newTiles() ([]accord.MirrorTile, error) {
 	return out, nil
 }
 
-// stored marks every hash as stored (once its tiles are), so that the new
-// hashes need no memory: later reads go to the new tiles.
+// storedAs marks every hash as stored (once its tiles are), so that the
+// new hashes need no memory: later reads go to the new tiles. Of those it
+// keeps the last two of each level, where the tree grows (the others are
+// read again from the store if ever needed), so that a long catch-up holds
+// a few tiles, not every tile it wrote.
 func (t *tree) storedAs(tiles []accord.MirrorTile) {
 	for _, m := range tiles {
 		if m.Level >= 0 {
 			t.tiles[[2]int64{int64(m.Level), m.N}] = m
+		}
+	}
+	last := map[int64]int64{}
+	for k := range t.tiles {
+		last[k[0]] = max(last[k[0]], k[1])
+	}
+	for k := range t.tiles {
+		if k[1] < last[k[0]]-1 {
+			delete(t.tiles, k)
 		}
 	}
 	t.base, t.hashStart, t.fresh = t.size, tlog.StoredHashCount(t.size), nil
