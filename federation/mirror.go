@@ -82,10 +82,11 @@ type Mirror struct {
 	mu        sync.Mutex
 	followers map[string]*follower // by origin
 
-	wake   chan struct{}
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	wake      chan struct{}
+	comparing chan struct{} // bounds the comparisons of witnessed checkpoints running at once
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	once      sync.Once
 }
 
 // follower mirrors one peer.
@@ -146,7 +147,7 @@ func NewMirror(cfg MirrorConfig) *Mirror {
 	}
 	return &Mirror{
 		fed: cfg.Federation, reg: cfg.Registry, store: cfg.Federation.store, hc: hc, cfg: cfg, logger: logger, metrics: cfg.Metrics,
-		followers: map[string]*follower{}, wake: make(chan struct{}, 1),
+		followers: map[string]*follower{}, wake: make(chan struct{}, 1), comparing: make(chan struct{}, 4),
 	}
 }
 
@@ -191,7 +192,16 @@ func (m *Mirror) witnessed(origin string, size int64, checkpoint []byte) {
 	if f != nil {
 		poke(f.wake)
 	}
-	go m.compareWitnessed(origin, checkpoint)
+	// A few comparisons at once; under a flood of checkpoints the others
+	// are left to the monitor's next round.
+	select {
+	case m.comparing <- struct{}{}:
+		go func() {
+			defer func() { <-m.comparing }()
+			m.compareWitnessed(origin, checkpoint)
+		}()
+	default:
+	}
 }
 
 func poke(c chan struct{}) {
