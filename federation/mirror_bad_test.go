@@ -255,3 +255,22 @@ func TestMirrorBoundsItsRequests(t *testing.T) {
 		t.Errorf("the quick peer was mirrored after %s, the slow one after %s: one held the other up", quickDone, slowDone)
 	}
 }
+
+// TestBackoff: the wait after failures doubles from the interval, is
+// capped, and is jittered between half and all of it, so that nodes
+// retrying one peer spread out.
+func TestBackoff(t *testing.T) {
+	for n, want := range map[int]time.Duration{1: 2 * time.Second, 2: 4 * time.Second, 5: 32 * time.Second, 9: 5 * time.Minute, 40: 5 * time.Minute} {
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			d := backoff(time.Second, n)
+			if d < want/2 || d > want {
+				t.Fatalf("backoff after %d failures = %s, want within [%s, %s]", n, d, want/2, want)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 10 {
+			t.Errorf("backoff after %d failures took %d values in 50 tries: no jitter", n, len(seen))
+		}
+	}
+}
