@@ -67,7 +67,7 @@ type EachRow func(ctx context.Context, query string, fn func(scan func(...any) e
 
 // DumpFederation writes the federation's tables to w, through a store's
 // EachRow. Both stores keep them in the same columns (migrations
-// sqlite/006_federation.sql and postgres/002_federation.sql).
+// sqlite/007_federation.sql and postgres/003_federation.sql).
 func DumpFederation(ctx context.Context, each EachRow, w DumpWriter) error {
 	jsonRows := func(query string, row func(data []byte) (FederationRow, error)) error {
 		return each(ctx, query, func(scan func(...any) error) error {

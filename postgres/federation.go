@@ -11,7 +11,7 @@ import (
 	"github.com/accord-gov/accord"
 )
 
-// The federation's tables (migration 002): peers, external witnesses, our
+// The federation's tables (migration 003): peers, external witnesses, our
 // witness's state and history, cosignatures of our checkpoints, alarms.
 
 func (t *Tx) Peer(ctx context.Context, name string) (*accord.Peer, error) {

@@ -7,7 +7,7 @@ import (
 	"github.com/accord-gov/accord"
 )
 
-// The mirror's tables (migration 003): each mirrored log's state, and the
+// The mirror's tables (migration 004): each mirrored log's state, and the
 // log itself as tiles and entry bundles.
 
 const mirrorColumns = `origin, size, checkpoint, pending, indexed, updated`

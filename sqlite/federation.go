@@ -13,7 +13,7 @@ import (
 	"github.com/accord-gov/accord"
 )
 
-// The federation's tables (migration 006): peers, external witnesses, our
+// The federation's tables (migration 007): peers, external witnesses, our
 // witness's state and history, cosignatures of our checkpoints, alarms.
 
 func (t *Tx) Peer(ctx context.Context, name string) (*accord.Peer, error) {

@@ -9,7 +9,7 @@ import (
 	"github.com/accord-gov/accord"
 )
 
-// The mirror's tables (migration 007): each mirrored log's state, and the
+// The mirror's tables (migration 008): each mirrored log's state, and the
 // log itself as tiles and entry bundles.
 
 func (t *Tx) MirrorState(ctx context.Context, origin string) (*accord.MirrorState, error) {

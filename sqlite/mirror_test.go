@@ -8,12 +8,12 @@ import (
 	"github.com/accord-gov/accord"
 )
 
-// TestNodeFacetMigration: systems stored before migration 007 are this
+// TestNodeFacetMigration: systems stored before migration 008 are this
 // node's own: they answer the "node:" filter (with text and without) and
 // are counted under it, and their other facets still work.
 func TestNodeFacetMigration(t *testing.T) {
 	ctx := context.Background()
-	old, open := oldDatabase(t, 6)
+	old, open := oldDatabase(t, 7)
 	for rid, text := range map[int64]string{1: "credit scoring", 2: "recruitment screening"} {
 		id := fmt.Sprintf("sys_%d", rid)
 		if _, err := old.Exec(`INSERT INTO systems(rid, id, provider, data, summary, search_text) VALUES (?, ?, 'org_x', ?, ?, ?)`, rid, id,
