@@ -222,10 +222,12 @@ type SplitViewEvidence struct {
 	LogKey string `json:"log_key"` // the key both checkpoints are signed with
 	// Checkpoints are the two signed notes, verbatim, smaller size first.
 	Checkpoints [2]string `json:"checkpoints"`
-	// Proof is the consistency proof from the smaller to the larger tree
-	// (base64 hashes) that fails, when the sizes differ; whoever claims it
-	// succeeds must produce another.
-	Proof []string `json:"proof,omitempty"`
+	// When the sizes differ, Proof is a consistency proof (base64 hashes)
+	// that the larger tree holds, as the root of its first entries (as many
+	// as the smaller checkpoint's size), ImpliedRoot, which differs from
+	// the smaller checkpoint's root.
+	Proof       []string `json:"proof,omitempty"`
+	ImpliedRoot string   `json:"implied_root,omitempty"`
 	// Source says where each checkpoint was seen (a peer's witness, our own
 	// witness, a mirror…), for people; it proves nothing.
 	Source [2]string `json:"source,omitempty"`

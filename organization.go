@@ -21,6 +21,9 @@ type Organization struct {
 	Country string    `json:"country"`
 	Contact Contact   `json:"contact"`
 	Created time.Time `json:"created"`
+	// Home is the member whose node holds the organization, for a foreign
+	// one (mirrored, read-only here); empty for this node's own.
+	Home string `json:"home,omitempty"`
 }
 
 // Contact is how to reach an organization (EU AI Act Annex VIII A.1: name,

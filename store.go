@@ -45,6 +45,7 @@ type SyncedStore interface {
 // ReadTx reads a consistent snapshot. Missing records give an *Error with ENotFound.
 type ReadTx interface {
 	FederationReadTx
+	MirrorReadTx
 
 	Meta(ctx context.Context, key string) ([]byte, error)
 
@@ -91,6 +92,7 @@ type ReadTx interface {
 type WriteTx interface {
 	ReadTx
 	FederationWriteTx
+	MirrorWriteTx
 	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
 	// transaction goes on. The log sequencer runs each batched write in one.
 	Savepoint(ctx context.Context, fn func() error) error

@@ -14,6 +14,10 @@ type System struct {
 	Status   string    `json:"status"`
 	Created  time.Time `json:"created"`
 	Updated  time.Time `json:"updated"`
+	// Home is the member whose node holds the system, for a foreign one
+	// (mirrored from that member's log, read-only here); empty for this
+	// node's own.
+	Home string `json:"home,omitempty"`
 }
 
 // ETag is the entity tag of the system's current version, for If-Match.
@@ -79,6 +83,10 @@ type SystemSummary struct {
 	Level   string            `json:"level,omitempty"`
 	Tiers   map[string]string `json:"tiers,omitempty"`
 	Updated time.Time         `json:"updated"`
+	// Home is the member whose node holds the system: a peer's name for a
+	// foreign system (stored with it); this node's member name for its own
+	// (filled in by the registry when read).
+	Home string `json:"home,omitempty"`
 }
 
 // SystemQuery selects systems: full text plus filters, newest first, with a cursor.
@@ -93,8 +101,12 @@ type SystemQuery struct {
 	// level of the common baseline scale (unacceptable, high, limited, minimal).
 	Framework string
 	Tier      string
-	Cursor    string // opaque, from a previous page
-	Limit     int
+	// Node selects the systems a member holds, by its name: a peer's
+	// (foreign systems) or, with Local, this node's own.
+	Node   string
+	Local  bool
+	Cursor string // opaque, from a previous page
+	Limit  int
 }
 
 // Facets returns the facet values a system must have to match the query's
@@ -105,6 +117,12 @@ func (q SystemQuery) Facets() []string {
 		if f[1] != "" {
 			out = append(out, Facet(f[0], f[1]))
 		}
+	}
+	switch {
+	case q.Local:
+		out = append(out, NodeFacet(""))
+	case q.Node != "":
+		out = append(out, NodeFacet(q.Node))
 	}
 	switch {
 	case q.Framework != "" && q.Tier != "":
@@ -174,7 +192,9 @@ const (
 )
 
 // LogTime formats a time as log events carry it.
-func LogTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func LogTime(t time.Time) string { return t.UTC().Format(logTimeLayout) }
+
+const logTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // Stores keep a version as two values: its JSON (Salts, being private, are
 // not in it) and the JSON of its salts, empty when it has none.

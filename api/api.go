@@ -23,6 +23,7 @@ type API struct {
 	extra       []Route
 	verifierKey string
 	fed         *federation.Service
+	mirror      *federation.Mirror
 	patterns    []string // every route registered, in order
 	auth        *authCache
 }
@@ -35,6 +36,9 @@ type Options struct {
 	// Federation serves the federation's routes (identity, peers,
 	// witnesses, policy); nil leaves them out.
 	Federation *federation.Service
+	// Mirror serves what the node mirrors of its peers (mirror status,
+	// alarms); nil leaves those routes out.
+	Mirror *federation.Mirror
 }
 
 // Route is an extra /v1 route another package adds (e.g. classification).
@@ -49,7 +53,7 @@ func New(svc *registry.Service, opts Options) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey, fed: opts.Federation,
+	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey, fed: opts.Federation, mirror: opts.Mirror,
 		auth: newAuthCache(authTTL, authCacheLimit, time.Now)}
 	a.routes()
 	return a
@@ -81,6 +85,7 @@ func (a *API) routes() {
 	a.handle("GET /v1/frameworks", a.listFrameworks)
 	a.handle("GET /v1/frameworks/{id}", a.getFramework)
 	a.federationRoutes()
+	a.mirrorRoutes()
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)
 	}

@@ -165,7 +165,7 @@ func (a *API) fileSystem(w http.ResponseWriter, r *http.Request, c *registry.Cal
 }
 
 func (a *API) searchSystems(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
-	if err := knownParams(r, "q", "country", "domain", "provider", "status", "framework", "tier", "cursor", "limit"); err != nil {
+	if err := knownParams(r, "q", "country", "domain", "provider", "status", "framework", "tier", "node", "cursor", "limit"); err != nil {
 		return err
 	}
 	limit, err := queryInt(r, "limit")
@@ -175,7 +175,7 @@ func (a *API) searchSystems(w http.ResponseWriter, r *http.Request, _ *registry.
 	q := r.URL.Query()
 	page, err := a.svc.Search(r.Context(), accord.SystemQuery{
 		Q: q.Get("q"), Country: q.Get("country"), Domain: q.Get("domain"), Provider: q.Get("provider"),
-		Status: q.Get("status"), Framework: q.Get("framework"), Tier: q.Get("tier"), Cursor: q.Get("cursor"), Limit: limit,
+		Status: q.Get("status"), Framework: q.Get("framework"), Tier: q.Get("tier"), Node: q.Get("node"), Cursor: q.Get("cursor"), Limit: limit,
 	})
 	if err != nil {
 		return err

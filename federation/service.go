@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -39,6 +40,9 @@ type Service struct {
 	verifiers sync.Map // verifier key → note.Verifier (parsing costs more than verifying)
 	peers     sync.Map // origin → cachedPeer, for the witness
 	cosigner  *cosigner
+	// witnessedHook, if set, hears of every checkpoint our witness cosigned
+	// (the mirror: a new checkpoint of a peer is the signal to follow it).
+	witnessedHook atomic.Pointer[func(origin string, size int64, checkpoint []byte)]
 }
 
 // Config configures a Service.

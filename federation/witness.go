@@ -139,6 +139,9 @@ func (s *Service) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 	if refusal != nil {
 		return nil, refusal
 	}
+	if h := s.witnessedHook.Load(); h != nil {
+		(*h)(peer.Origin, c.Size, cosigned)
+	}
 	return lastLine(cosigned), nil
 }
 

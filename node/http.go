@@ -28,15 +28,17 @@ type HTTPOptions struct {
 }
 
 // Handler is the node's whole HTTP surface: /v1 (API), /log/ (C2SP
-// tlog-tiles), /witness/ (C2SP tlog-witness), /healthz, /metrics and the web UI.
+// tlog-tiles), /witness/ (C2SP tlog-witness), /mirror/ (what it mirrors of its
+// peers' logs, C2SP tlog-mirror style), /healthz, /metrics and the web UI.
 func (n *Node) Handler(opts HTTPOptions) http.Handler {
 	mux := http.NewServeMux()
-	a := api.New(n.Registry, api.Options{Logger: n.logger, VerifierKey: n.VerifierKey, Extra: opts.APIRoutes, Federation: n.Federation})
+	a := api.New(n.Registry, api.Options{Logger: n.logger, VerifierKey: n.VerifierKey, Extra: opts.APIRoutes, Federation: n.Federation, Mirror: n.Mirror})
 	mux.Handle("/v1/", a)
 	mux.Handle("/log/", http.StripPrefix("/log", tlog.Handler(n.Store)))
 	// The checkpoint with the cosignatures collected for it; the witness.
 	mux.Handle("GET /log/checkpoint", n.Federation.CheckpointHandler())
 	mux.Handle("/witness/", http.StripPrefix("/witness", n.Federation.Handler()))
+	mux.Handle("/mirror/", http.StripPrefix("/mirror", n.Mirror.MirrorHandler()))
 	mux.HandleFunc("GET /healthz", n.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{Registry: n.Metrics}))
 	if opts.Web != nil {

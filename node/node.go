@@ -44,6 +44,12 @@ type Config struct {
 	PublicURL   string
 	WitnessName string
 	Software    string // e.g. "accord v1.2.3", shown by GET /v1/node
+	// Mirroring peers' logs: how often each active peer is polled (default
+	// 1 s; a peer is also followed at once when our witness cosigns its new
+	// checkpoint) and how often peers' views of every log are compared
+	// (default 10 s; negative: never).
+	MirrorInterval  time.Duration
+	MonitorInterval time.Duration
 }
 
 // Files in the data directory.
@@ -61,6 +67,7 @@ type Node struct {
 	Log         *tlog.Log
 	Registry    *registry.Service
 	Federation  *federation.Service
+	Mirror      *federation.Mirror
 	Metrics     *prometheus.Registry
 	VerifierKey string
 	logger      *slog.Logger
@@ -132,17 +139,26 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("load rule packs: %w", err)
 		}
 	}
-	n.Registry = registry.New(registry.Config{Store: store, Log: n.Log, Logger: cfg.Logger, Packs: packs, ReceiptCheckpoint: n.Federation.WitnessedCheckpoint})
+	n.Registry = registry.New(registry.Config{Store: store, Log: n.Log, Logger: cfg.Logger, Packs: packs, ReceiptCheckpoint: n.Federation.WitnessedCheckpoint,
+		Member: n.Federation.Identity().Member, ProveForeign: n.Federation.ProveForeign})
 	if err := n.bootstrapAdmin(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}
+	n.Mirror = federation.NewMirror(federation.MirrorConfig{
+		Federation: n.Federation, Registry: n.Registry, Interval: cfg.MirrorInterval, MonitorInterval: cfg.MonitorInterval,
+		Logger: cfg.Logger, Metrics: newMirrorMetrics(n.Metrics, store),
+	})
 	n.Federation.Start(context.Background())
+	n.Mirror.Start(context.Background())
 	return n, nil
 }
 
 // Close stops the cosigner and the log's sequencer and closes the store.
 func (n *Node) Close() error {
+	if n.Mirror != nil {
+		n.Mirror.Close()
+	}
 	if n.Federation != nil {
 		n.Federation.Close()
 	}

@@ -93,7 +93,9 @@ func (s *Service) Classification(ctx context.Context, c *Caller, id string, vers
 		if asOf.IsZero() {
 			asOf = v.Time
 		}
-		if c.SeesConfidential(sys.Provider) {
+		// A foreign system holds only its public filing: its confidential
+		// inputs stay at its home, and are withheld here from everyone.
+		if c.SeesConfidential(sys.Provider) && !accord.Foreign(sys.Home) {
 			view.Result = rules.Classify(v.Filing, s.packs, asOf)
 			if salt := v.Salts[ClassificationCommitment]; v.ClassificationFull != nil && salt != nil {
 				cm, err := Commitment(salt, v.ClassificationFull)

@@ -136,8 +136,10 @@ func (s *Service) IssueToken(ctx context.Context, c *Caller, org, label string) 
 		if err := authorized(ctx, tx, c); err != nil {
 			return nil, err
 		}
-		if _, err := tx.Organization(ctx, org); err != nil {
+		if o, err := tx.Organization(ctx, org); err != nil {
 			return nil, err
+		} else if accord.Foreign(o.Home) {
+			return nil, foreignError("organization", org, o.Home)
 		}
 		if err := tx.CreateToken(ctx, tok, TokenHash(secret)); err != nil {
 			return nil, err

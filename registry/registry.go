@@ -28,6 +28,8 @@ type Service struct {
 	packs  []*rules.Pack
 	// receiptCheckpoint: see Config.ReceiptCheckpoint
 	receiptCheckpoint func(ctx context.Context, tx accord.ReadTx, index int64) ([]byte, error)
+	member            string
+	proveForeign      func(ctx context.Context, tx accord.ReadTx, home string, index int64) (*accord.HomeNode, *accord.Receipt, error)
 	orgs              sync.Map // organization id → *accord.Organization (immutable)
 }
 
@@ -44,11 +46,20 @@ type Config struct {
 	// for the entry at index proves against (the federation's: the newest
 	// one witnesses cosigned, with their cosignatures); nil means the latest.
 	ReceiptCheckpoint func(ctx context.Context, tx accord.ReadTx, index int64) ([]byte, error)
+	// Member is this node's member name in the federation: the home that
+	// search results give its own systems, and the node= filter selecting them.
+	Member string
+	// ProveForeign, if set, says where a foreign record's home is and
+	// proves the entry at index of its log against the latest checkpoint
+	// of it the node mirrored (the federation's mirror); without it foreign
+	// records have no receipt.
+	ProveForeign func(ctx context.Context, tx accord.ReadTx, home string, index int64) (*accord.HomeNode, *accord.Receipt, error)
 }
 
 // New returns a registry service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, packs: cfg.Packs, receiptCheckpoint: cfg.ReceiptCheckpoint}
+	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, packs: cfg.Packs, receiptCheckpoint: cfg.ReceiptCheckpoint,
+		member: cfg.Member, proveForeign: cfg.ProveForeign}
 	if s.now == nil {
 		s.now = time.Now
 	}

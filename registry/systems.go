@@ -22,6 +22,11 @@ type SystemView struct {
 	Receipt *accord.Receipt `json:"receipt,omitempty"`
 	// Receipts of further entries the write produced (e.g. its classification).
 	MoreReceipts []accord.Receipt `json:"more_receipts,omitempty"`
+	// HomeNode is, for a foreign system, the member node that holds it;
+	// Receipt then proves the version's entry in that node's log, against
+	// the latest checkpoint of it this node mirrored (verifiable with its
+	// log key).
+	HomeNode *accord.HomeNode `json:"home_node,omitempty"`
 	// Replayed is true when an Idempotency-Key matched an earlier request.
 	Replayed bool `json:"-"`
 }
@@ -107,6 +112,9 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 	}
 	if org.Kind != "provider" {
 		return nil, accord.FieldErrorf("provider", "organization %s is a %s, not a provider", provider, org.Kind)
+	}
+	if accord.Foreign(org.Home) {
+		return nil, foreignError("organization", provider, org.Home)
 	}
 	p, err := s.prepare(f, provider, "", now)
 	if err != nil {
@@ -261,6 +269,9 @@ func (s *Service) writable(ctx context.Context, tx accord.WriteTx, c *Caller, id
 	if err != nil {
 		return nil, nil, err
 	}
+	if accord.Foreign(cur.Home) {
+		return nil, nil, foreignError("system", id, cur.Home)
+	}
 	if !c.Admin() && c.Org() != cur.Provider {
 		return nil, nil, accord.Errorf(accord.EForbidden, "system %s belongs to organization %s; a token of %s cannot change it", id, cur.Provider, c.Org())
 	}
@@ -393,7 +404,7 @@ func searchDoc(provider string, f accord.Filing, cl *classification) accord.Sear
 // the provider's names, the system id and its status.
 func completeDoc(doc accord.SearchDoc, sys accord.System, org *accord.Organization) accord.SearchDoc {
 	doc.Text += " " + accord.SearchText(append(org.Name.Values(), sys.ID)...)
-	doc.Facets = append(slices.Clip(doc.Facets), accord.Facet("status", sys.Status))
+	doc.Facets = append(slices.Clip(doc.Facets), accord.Facet("status", sys.Status), accord.NodeFacet(sys.Home))
 	return doc
 }
 
@@ -450,6 +461,9 @@ func (s *Service) SystemAt(ctx context.Context, c *Caller, id string, version in
 				return err
 			}
 		}
+		if accord.Foreign(sys.Home) {
+			return s.foreignProof(ctx, tx, view, v)
+		}
 		if withReceipt {
 			r, err := tlog.ProveIn(ctx, tx, v.LogIndex)
 			if err != nil {
@@ -460,6 +474,20 @@ func (s *Service) SystemAt(ctx context.Context, c *Caller, id string, version in
 		return nil
 	})
 	return view, err
+}
+
+// foreignProof gives a foreign system's view its home node and the proof
+// of the version's entry in that node's log, when the mirror has one.
+func (s *Service) foreignProof(ctx context.Context, tx accord.ReadTx, view *SystemView, v *accord.SystemVersion) error {
+	if s.proveForeign == nil {
+		return nil
+	}
+	home, r, err := s.proveForeign(ctx, tx, view.Home, v.LogIndex)
+	if err != nil {
+		return err
+	}
+	view.HomeNode, view.Receipt = home, r
+	return nil
 }
 
 // Versions returns every version of a system, oldest first.
@@ -497,6 +525,21 @@ func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.
 		if err != nil {
 			return err
 		}
+		if sys, err := tx.System(ctx, id); err != nil {
+			return err
+		} else if accord.Foreign(sys.Home) {
+			if s.proveForeign == nil {
+				return accord.Errorf(accord.ENotFound, "system %s is held by member %s; this node proves no entry of its log", id, sys.Home)
+			}
+			_, rc, err := s.proveForeign(ctx, tx, sys.Home, v.LogIndex)
+			if err == nil && rc == nil {
+				err = accord.Errorf(accord.ENotFound, "system %s is held by member %s; the entry of version %d is not yet in a checkpoint this node mirrored", id, sys.Home, version)
+			}
+			if err == nil {
+				r = *rc
+			}
+			return err
+		}
 		if s.receiptCheckpoint != nil {
 			cp, err := s.receiptCheckpoint(ctx, tx, v.LogIndex)
 			if err != nil {
@@ -518,6 +561,7 @@ func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.
 
 // Search finds systems by text and filters.
 func (s *Service) Search(ctx context.Context, q accord.SystemQuery) (*accord.SystemPage, error) {
+	q = s.localNode(q) // this node's own name is valid, whatever it is
 	if err := validQuery(q); err != nil {
 		return nil, err
 	}
@@ -527,8 +571,28 @@ func (s *Service) Search(ctx context.Context, q accord.SystemQuery) (*accord.Sys
 		page, err = tx.SearchSystems(ctx, q)
 		return err
 	})
-	return page, err
+	if err != nil {
+		return nil, err
+	}
+	for i := range page.Systems {
+		if page.Systems[i].Home == "" {
+			page.Systems[i].Home = s.member
+		}
+	}
+	return page, nil
 }
+
+// localNode turns a node= filter naming this node's member into the filter
+// of its own systems.
+func (s *Service) localNode(q accord.SystemQuery) accord.SystemQuery {
+	if q.Node != "" && q.Node == s.member {
+		q.Node, q.Local = "", true
+	}
+	return q
+}
+
+// Member is this node's member name.
+func (s *Service) Member() string { return s.member }
 
 // validQuery checks a search's parameters, naming each one at fault. A
 // value that is not one line of clean text (a NUL, a control character,
@@ -559,6 +623,9 @@ func validQuery(q accord.SystemQuery) error {
 	}
 	if q.Provider != "" && !bad["provider"] && !isID(q.Provider) {
 		p.Add("provider", "%q is not an organization id (e.g. org_2a9fk3m8tq4zx7bc5d6e)", q.Provider)
+	}
+	if q.Node != "" && !validNodeName(q.Node) {
+		p.Add("node", "%q is not a member name (letters, digits and . - _ : / only)", q.Node)
 	}
 	if q.Limit < 0 || q.Limit > 100 {
 		p.Add("limit", "must be between 1 and 100")
@@ -602,6 +669,7 @@ func isDomainArea(a string) bool {
 // search facets and the home page's figures).
 func (s *Service) FacetCounts(ctx context.Context, q accord.SystemQuery, names ...string) (map[string]int, error) {
 	q.Cursor, q.Limit = "", 0
+	q = s.localNode(q)
 	if err := validQuery(q); err != nil {
 		return nil, err
 	}
@@ -612,4 +680,19 @@ func (s *Service) FacetCounts(ctx context.Context, q accord.SystemQuery, names .
 		return err
 	})
 	return m, err
+}
+
+// validNodeName checks a member name as a filter: the characters peer
+// names may have, and '/' (a node's own name defaults to its log's
+// origin), at most 255 of them.
+func validNodeName(s string) bool {
+	if len(s) > 255 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:/", r)) {
+			return false
+		}
+	}
+	return true
 }

@@ -78,7 +78,9 @@ func TestSearchTextBackfill(t *testing.T) {
 	}
 	for _, id := range []string{"sys_a", "sys_b"} {
 		d := w.got[id]
-		if d.Text != text+" "+id || len(d.Facets) != 1 || d.Facets[0] != "country:FR" {
+		// (Migration 008 gives every system stored before it the facet of
+		// this node's own, "node:".)
+		if d.Text != text+" "+id || fmt.Sprint(d.Facets) != "[country:FR node:]" {
 			t.Errorf("%s: dumped document %+v, want text %q", id, d, text+" "+id)
 		}
 	}

@@ -53,6 +53,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WitnessCASRace", testWitnessCASRace},
 		{"Cosignatures", testCosignatures},
 		{"Alarms", testAlarms},
+		{"MirrorCAS", testMirrorCAS},
+		{"MirrorCASRace", testMirrorCASRace},
+		{"MirrorIndexed", testMirrorIndexed},
+		{"NodeFacet", testNodeFacet},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/gowebpki/jcs"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/accord-gov/accord"
-	"github.com/accord-gov/accord/internal/strictjson"
 )
 
 // Fetcher reads a C2SP tlog-tiles log: "checkpoint", "tile/…" paths.
@@ -27,6 +25,9 @@ type AuditReport struct {
 	Tiles      int            // hash tiles compared
 	Types      map[string]int // entries by event type
 	PrevSize   int64          // size of the previous checkpoint proved consistent (-1: none)
+	// Hashes reads every hash of the audited tree, as recomputed from its
+	// entries (to check other views of the log against it).
+	Hashes tlog.HashReader
 }
 
 // AuditError is a failed audit: the log is not what its checkpoints claim.
@@ -143,6 +144,7 @@ func Audit(ctx context.Context, fetch Fetcher, vkey string, prev []byte, workers
 		}
 		hashes = append(hashes, hs...)
 	}
+	rep.Hashes = mem
 	root, err := tlog.TreeHash(cp.Size, mem)
 	if err != nil {
 		return rep, err
@@ -190,21 +192,13 @@ func Audit(ctx context.Context, fetch Fetcher, vkey string, prev []byte, workers
 	return rep, nil
 }
 
-// checkEntry decodes an entry as an Accord log event and checks that it is
-// in canonical form. It returns the event type.
+// checkEntry decodes an entry as an Accord log event, with the decoder of
+// its type (the one the mirror uses), and checks that it is in canonical
+// form. It returns the event type.
 func checkEntry(e []byte) (string, error) {
-	// Strictly (no duplicate or case-variant keys): an entry must mean the
-	// same to every reader of the log, not only to encoding/json.
-	var ev accord.LogEvent
-	if err := strictjson.Decode(e, &ev); err != nil {
-		return "", fmt.Errorf("not an Accord log event: %v", err)
-	}
-	if ev.Type == "" || ev.Record == "" || ev.Time == "" {
-		return "", fmt.Errorf("event lacks type, record or time")
-	}
-	c, err := jcs.Transform(e)
-	if err != nil || !bytes.Equal(c, e) {
-		return "", fmt.Errorf("not in RFC 8785 canonical form")
+	ev, err := accord.DecodeLogEntry(e, true)
+	if err != nil {
+		return "", err
 	}
 	return ev.Type, nil
 }

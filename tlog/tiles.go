@@ -256,3 +256,12 @@ func ParseBundle(data []byte) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// ParseTilePath parses a C2SP tlog-tiles path below a log's prefix:
+// "tile/<L>/<N>[.p/<W>]" (a hash tile, level ≥ 0) or
+// "tile/entries/<N>[.p/<W>]" (an entry bundle, level -1); width is 256 for
+// a full tile.
+func ParseTilePath(p string) (level int, n int64, width int, err error) {
+	t, err := parseTilePath(p)
+	return t.Level, t.N, t.W, err
+}

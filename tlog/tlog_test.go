@@ -172,19 +172,22 @@ func TestVerifierKey(t *testing.T) {
 }
 
 func TestCheckEntry(t *testing.T) {
-	e, _ := accord.Canonical(accord.LogEvent{Type: "system.filed", Record: "sys_x", Version: 1, Time: "2026-11-23T00:00:00.000Z", Org: "org_x", Content: json.RawMessage(`{"b":1,"a":2}`)})
-	if typ, err := checkEntry(e); err != nil || typ != "system.filed" {
+	// A type this node does not know: its envelope is checked, not its content.
+	e, _ := accord.Canonical(accord.LogEvent{Type: "vote.cast", Record: "vote_x", Version: 1, Time: "2026-11-23T00:00:00.000Z", Org: "org_x", Content: json.RawMessage(`{"b":1,"a":2}`)})
+	if typ, err := checkEntry(e); err != nil || typ != "vote.cast" {
 		t.Fatalf("checkEntry(canonical) = %q, %v", typ, err)
 	}
 	for name, bad := range map[string]string{
-		"not canonical": `{"type":"system.filed","record":"r","version":1,"time":"t","org":"o","content":{}, "x":1}`,
-		"reordered":     `{"version":1,"type":"system.filed","record":"r","time":"t","org":"o","content":{}}`,
-		"not json":      `nope`,
-		"no type":       `{"content":{},"org":"o","record":"r","time":"t","type":"","version":1}`,
+		// A known type's content is decoded with the type's decoder.
+		"filing without a filing": `{"content":{"b":1},"org":"o","record":"sys_x","time":"2026-11-23T00:00:00.000Z","type":"system.filed","version":1}`,
+		"not canonical":           `{"type":"system.filed","record":"r","version":1,"time":"t","org":"o","content":{}, "x":1}`,
+		"reordered":               `{"version":1,"type":"system.filed","record":"r","time":"t","org":"o","content":{}}`,
+		"not json":                `nope`,
+		"no type":                 `{"content":{},"org":"o","record":"r","time":"t","type":"","version":1}`,
 		// Canonical JSON, but with a case variant that encoding/json reads
 		// as "type" (the later key wins) and other readers as another key.
-		"case variant":         `{"Type":"token.revoked","content":{},"org":"o","record":"r","time":"t","type":"system.filed","version":1}`,
-		"duplicate in content": `{"content":{"a":1,"a":2},"org":"o","record":"r","time":"t","type":"system.filed","version":1}`,
+		"case variant":         `{"Type":"token.revoked","content":{},"org":"o","record":"r","time":"2026-11-23T00:00:00.000Z","type":"system.filed","version":1}`,
+		"duplicate in content": `{"content":{"a":1,"a":2},"org":"o","record":"r","time":"2026-11-23T00:00:00.000Z","type":"vote.cast","version":1}`,
 	} {
 		if _, err := checkEntry([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", name)

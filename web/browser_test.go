@@ -648,6 +648,10 @@ func TestBrowserAccessibility(t *testing.T) {
 				run(t, ctx, chromedp.Navigate(tn.URL+p))
 				check(t, ctx, lang+" "+p)
 			}
+			for _, u := range fedPages(t) {
+				run(t, ctx, chromedp.Navigate(u))
+				check(t, ctx, lang+" "+u)
+			}
 			// The portal's pages, signed in: the form, and the form with problems.
 			run(t, ctx, chromedp.Navigate(tn.URL+"/portal"),
 				chromedp.SendKeys(chromedp.CSS("#token"), tn.Token+kb.Enter),
@@ -681,6 +685,14 @@ func TestBrowserScreenshots(t *testing.T) {
 			run(t, ctx, chromedp.Navigate(tn.URL+p))
 			if name == "system-full" {
 				waitReceipt(t, ctx, "ok")
+			}
+			shot(t, ctx, lang+"-"+name)
+		}
+		f := federatedNode(t)
+		for name, p := range map[string]string{"members": "/members", "search-foreign": "/search?q=savannah", "system-foreign": "/systems/" + f.Foreign[0]} {
+			run(t, ctx, chromedp.Navigate(f.URL+p))
+			if name == "system-foreign" {
+				waitReceipt(t, ctx, "ok") // checked in the browser with the home's key
 			}
 			shot(t, ctx, lang+"-"+name)
 		}
@@ -744,6 +756,12 @@ func TestBrowserNarrow(t *testing.T) {
 			for _, p := range pages {
 				run(t, ctx, chromedp.Navigate(tn.URL+p))
 				measure(t, ctx, lang+" "+p)
+			}
+			// The federation's pages, on a node with a peer and an alarm
+			// (the language choice is a cookie of the host: it holds).
+			for _, u := range fedPages(t) {
+				run(t, ctx, chromedp.Navigate(u))
+				measure(t, ctx, lang+" "+u)
 			}
 			run(t, ctx, chromedp.Navigate(tn.URL+"/portal"),
 				chromedp.SendKeys(chromedp.CSS("#token"), tn.Token+kb.Enter),

@@ -91,7 +91,12 @@ type page struct {
 	// Alternates are the page's language versions, for hreflang links
 	// (public pages that answer 200 only).
 	Alternates []alternate
-	Data       any
+	// Alarms is the number of split views the node detected: while there
+	// is one, every page says so.
+	Alarms int
+	// Federated: the node has a members page.
+	Federated bool
+	Data      any
 }
 
 func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page {
@@ -103,6 +108,7 @@ func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page
 	if s := h.sessions.get(r); s != nil {
 		p.Org = s.org
 	}
+	p.Alarms, p.Federated = h.alarms(r.Context()), h.cfg.Federation != nil && h.cfg.Mirror != nil
 	return p
 }
 
@@ -152,7 +158,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 var descriptions = map[string]string{
 	"home": "meta.home", "search": "meta.search", "system": "meta.system", "diff": "meta.diff",
 	"frameworks": "meta.frameworks", "framework": "meta.framework", "transparency": "meta.log",
-	"portal": "meta.portal", "form": "meta.portal", "error": "meta.error",
+	"portal": "meta.portal", "form": "meta.portal", "error": "meta.error", "members": "meta.members",
 }
 
 // errorData is the data of the error page.

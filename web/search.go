@@ -19,7 +19,7 @@ import (
 const pageSize = 20
 
 // searchParams are the parameters /search takes.
-var searchParams = []string{"q", "country", "domain", "provider", "status", "framework", "tier", "cursor", "page"}
+var searchParams = []string{"q", "country", "domain", "provider", "status", "framework", "tier", "node", "cursor", "page"}
 
 type searchData struct {
 	Q       string
@@ -46,6 +46,7 @@ type hit struct {
 	Domains   []string
 	Countries []string
 	Updated   time.Time
+	Home      string // the member holding it, when another one does
 }
 
 type facet struct {
@@ -75,7 +76,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	}
 	q := accord.SystemQuery{
 		Q: vals.Get("q"), Country: vals.Get("country"), Domain: vals.Get("domain"), Provider: vals.Get("provider"),
-		Status: vals.Get("status"), Framework: vals.Get("framework"), Tier: vals.Get("tier"), Cursor: vals.Get("cursor"), Limit: pageSize,
+		Status: vals.Get("status"), Framework: vals.Get("framework"), Tier: vals.Get("tier"), Node: vals.Get("node"), Cursor: vals.Get("cursor"), Limit: pageSize,
 	}
 	pageNo := 1
 	if s := vals.Get("page"); s != "" {
@@ -103,7 +104,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	counts, err := h.reg.FacetCounts(ctx, q, "country", "domain", "provider", "status", "framework", "tier", "level")
+	counts, err := h.reg.FacetCounts(ctx, q, "country", "domain", "provider", "status", "framework", "tier", "level", "node")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -128,7 +129,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		d.First = "/search?" + first.Encode()
 	}
 	// The text box submits the active filters along with the new text.
-	for _, k := range []string{"country", "domain", "provider", "status", "framework", "tier"} {
+	for _, k := range []string{"country", "domain", "provider", "status", "framework", "tier", "node"} {
 		if v := vals.Get(k); v != "" {
 			d.Hidden = append(d.Hidden, [2]string{k, v})
 		}
@@ -199,6 +200,7 @@ func (h *Handler) hits(l *Locale, systems []accord.SystemSummary) []hit {
 		out = append(out, hit{
 			ID: s.ID, Name: l.Pick(s.TradeName), Purpose: l.Pick(s.IntendedPurpose), Provider: l.Pick(s.ProviderName),
 			Status: s.Status, Level: s.Level, Domains: s.Domains, Countries: s.DeploymentCountries, Updated: s.Updated,
+			Home: h.homeOf(s.Home),
 		})
 	}
 	return out
@@ -312,6 +314,24 @@ func (h *Handler) facets(ctx context.Context, l *Locale, vals url.Values, counts
 		} else {
 			add("tier", "facet.level", by["level"], plain("level."))
 		}
+	}
+	// The members holding the systems: this node's own ("node:"), then
+	// each peer's, named by member. Shown once the node holds any other's.
+	if len(by["node"]) > 1 || len(by["node"]) == 1 && by["node"][0].Key != "" || vals.Get("node") != "" {
+		self := h.reg.Member()
+		var nodes []kv
+		for _, n := range by["node"] {
+			if n.Key == "" {
+				n.Key = self
+			}
+			nodes = append(nodes, n)
+		}
+		add("node", "facet.node", nodes, func(v string) (string, string) {
+			if v == self {
+				return l.T("facet.node_self", "member", v), ""
+			}
+			return v, ""
+		})
 	}
 	add("provider", "facet.provider", by["provider"], func(v string) (string, string) {
 		if o, ok := h.orgs.get(ctx, v); ok {

@@ -28,6 +28,10 @@ type systemData struct {
 	ClassNote string
 	Notice    string // after a write from the portal
 	CanEdit   bool
+	// Home is the member holding a foreign system (mirrored from its log,
+	// read-only here), HomeNode its node; "" and nil for this node's own.
+	Home     string
+	HomeNode *accord.HomeNode
 }
 
 type factRow struct {
@@ -99,7 +103,8 @@ func (h *Handler) system(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Provider = Shown{Text: view.Provider}
 	}
-	d.CanEdit = c != nil && c.Org() == view.Provider && view.Status != "withdrawn"
+	d.Home, d.HomeNode = h.homeOf(view.Home), view.HomeNode
+	d.CanEdit = c != nil && c.Org() == view.Provider && view.Status != "withdrawn" && d.Home == ""
 	switch vals.Get("done") {
 	case "":
 	case "filed":
@@ -128,8 +133,12 @@ func (h *Handler) system(w http.ResponseWriter, r *http.Request) {
 		d.Latest = max(d.Latest, v.Version)
 	}
 	d.Old = view.Version != d.Latest
+	key := h.cfg.VerifierKey
+	if d.HomeNode != nil {
+		key = d.HomeNode.LogKey // a foreign entry is proved in its home's log
+	}
 	if rc, err := h.reg.Receipt(ctx, id, view.Version); err == nil {
-		d.Receipt = newReceiptView(rc, h.cfg.VerifierKey, id, view.Version)
+		d.Receipt = newReceiptView(rc, key, id, view.Version)
 	} else {
 		h.log.Warn("receipt", "system", id, "version", view.Version, "err", err)
 	}
@@ -146,6 +155,7 @@ func (h *Handler) system(w http.ResponseWriter, r *http.Request) {
 		if res.LogIndex != nil {
 			d.Class.LogIndex, d.Class.Logged = *res.LogIndex, true
 		}
+		d.Class.Home = d.Home
 	}
 	p.Script = "receipt.js"
 	p.Data = d
@@ -231,6 +241,7 @@ func (l *Locale) Vocab(kind, code string) string {
 type classView struct {
 	LogIndex     int64 // the classification's own log entry, when Logged
 	Logged       bool
+	Home         string // for a foreign system: the member whose log holds that entry
 	PacksChanged bool
 	AsOf         time.Time
 	Level        string // baseline level or undetermined / not_applicable

@@ -6,8 +6,10 @@
 // Pages: home (figures and charts), search (full text and facets), a
 // system's public record (disclosures, versions and their differences,
 // classification, obligations, log receipt), the framework browser, the
-// transparency log explained (checkpoint, key, how to verify), and the
-// provider portal (sign in with an API token, file or update a system).
+// transparency log explained (checkpoint, key, how to verify), the members
+// of the federation (peers, their mirrored logs and cosignatures, alarms),
+// and the provider portal (sign in with an API token, file or update a
+// system).
 package web
 
 import (
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 )
@@ -66,6 +69,10 @@ type Config struct {
 	BaseURL string
 	// SessionTTL bounds a portal session (default 8 hours).
 	SessionTTL time.Duration
+	// Federation and Mirror, when set, give the members page, the alarm
+	// banner and the marks of records other members hold.
+	Federation *federation.Service
+	Mirror     *federation.Mirror
 	Now        func() time.Time
 }
 
@@ -79,6 +86,8 @@ type Handler struct {
 	sessions *sessions
 	orgs     orgCache
 	root     http.Handler
+	// alarmCount: see alarms (members.go)
+	alarmCount alarmCount
 }
 
 var initErr = errors.Join(loadLocales(), loadAssets(), parseTemplates())
@@ -123,6 +132,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /frameworks", h.frameworks)
 	h.mux.HandleFunc("GET /frameworks/{id}", h.framework)
 	h.mux.HandleFunc("GET /transparency", h.transparency)
+	h.mux.HandleFunc("GET /members", h.members)
 	h.mux.HandleFunc("GET /portal", h.portal)
 	h.mux.HandleFunc("POST /portal/signin", h.signIn)
 	h.mux.HandleFunc("POST /portal/signout", h.signOut)

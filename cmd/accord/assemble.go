@@ -29,6 +29,8 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		VerifierKey:   n.VerifierKey,
 		Logger:        n.Config.Logger,
 		SecureCookies: p.secureCookies,
+		Federation:    n.Federation,
+		Mirror:        n.Mirror,
 	})}
 }
 

@@ -58,6 +58,11 @@ func TestReadmeFederation(t *testing.T) {
 		`(?m)^beta +active +http://`, `(?m)^gamma +active +http://`, // peer list
 		`(?m)^  cosigned by beta\.example/witness at `, `(?m)^  cosigned by gamma\.example/witness at `,
 		`(?m)^OK: the policy's quorum \(members\) holds$`,
+		// beta mirrored alpha's filing: found, held by alpha, its receipt
+		// verified with alpha's key; both peers mirrored without a problem.
+		`(?m)^sys_\S+ +Savanna Hiring Assistant.* +alpha +active `,
+		`(?m)^OK: entry \d+ \(system\.filed sys_\S+ v1\) is in log alpha\.example/log`,
+		`(?m)^alpha +active +\d+ +\d+ +\d+ +\d+ *$`, `(?m)^gamma +active +\d+ +\d+ +\d+ +\d+ *$`,
 	} {
 		if !regexp.MustCompile(want).Match(out) {
 			t.Errorf("the federation section's output lacks %s:\n%s", want, out)

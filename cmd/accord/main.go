@@ -47,6 +47,9 @@ func init() {
 		"peer":    {"add, list, set and remove peers (other members' nodes)", runPeer},
 		"witness": {"add, list and remove external witnesses of this node's log", runWitness},
 		"policy":  {"print the federation's default tlog-policy for a node's log", runPolicy},
+
+		"mirrors": {"show how the node mirrors each peer's log", runMirrors},
+		"alarm":   {"list split views detected, and verify their evidence offline", runAlarm},
 	}
 }
 

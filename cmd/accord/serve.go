@@ -27,6 +27,7 @@ type serveConfig struct {
 	data, addr, db, origin, logLevel string
 	member, publicURL, witnessName   string
 	demo                             bool
+	mirrorInterval, monitorInterval  time.Duration
 	trustProxy                       string
 	secureCookies                    bool
 	tlsCert, tlsKey                  string
@@ -47,6 +48,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.member, "member", env("ACCORD_MEMBER", ""), "this member's name in the federation; default: the log's origin (env ACCORD_MEMBER)")
 	fs.StringVar(&c.publicURL, "public-url", env("ACCORD_PUBLIC_URL", ""), "the node's public base URL, as peers reach it; default http://ADDR (env ACCORD_PUBLIC_URL)")
 	fs.StringVar(&c.witnessName, "witness-name", env("ACCORD_WITNESS_NAME", ""), "the witness key's name, fixed at first start; default: the origin without /log, plus /witness")
+	fs.DurationVar(&c.mirrorInterval, "mirror-interval", envDuration("ACCORD_MIRROR_INTERVAL", time.Second), "how often each active peer's log is polled; a peer is also followed at once when this node's witness cosigns its new checkpoint (env ACCORD_MIRROR_INTERVAL)")
+	fs.DurationVar(&c.monitorInterval, "monitor-interval", envDuration("ACCORD_MONITOR_INTERVAL", 10*time.Second), "how often the views peers publish of every log are compared with this node's; 0 never (env ACCORD_MONITOR_INTERVAL)")
 	fs.BoolVar(&c.demo, "demo", false, "preload a demo registry on first start (40+ systems from every continent)")
 	fs.StringVar(&c.trustProxy, "trust-proxy", env("ACCORD_TRUST_PROXY", ""), "addresses or CIDR ranges of reverse proxies in front of the node, comma-separated: their X-Forwarded-For names the client (the right-most address that is not one of them) and X-Forwarded-Proto: https turns on HSTS (env ACCORD_TRUST_PROXY)")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("ACCORD_TLS_CERT", ""), "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env ACCORD_TLS_CERT)")
@@ -97,6 +100,22 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// monitorInterval maps the flag's 0 (never) to the node's negative.
+func monitorInterval(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// envDuration reads a duration from the environment, or a default.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env(name, "")); err == nil {
+		return d
+	}
+	return def
+}
+
 // tuneGC trades memory for write throughput, within a bound: a write
 // allocates tens of kilobytes that die at once, so collecting less often
 // (GOGC=400) saves most of the GC's work, and a soft limit (768 MiB) makes
@@ -119,6 +138,7 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 	cfg := node.Config{
 		DataDir: c.data, DB: c.db, Origin: c.origin, Logger: logger,
 		Member: c.member, PublicURL: publicURL, WitnessName: c.witnessName, Software: "accord " + version(),
+		MirrorInterval: c.mirrorInterval, MonitorInterval: monitorInterval(c.monitorInterval),
 		AdminTokenOut: func(secret, path string) {
 			fmt.Fprintf(stdout, "Admin token (shown once; also saved in %s with mode 0600):\n\n    %s\n\n", path, secret)
 		},

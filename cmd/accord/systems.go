@@ -173,6 +173,9 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 	row("System", v.ID)
 	row("Name", f.TradeName.In(*lang))
 	row("Provider", provider)
+	if v.HomeNode != nil {
+		row("Held by", fmt.Sprintf("member %s, at %s (mirrored here from its log, read-only)", v.HomeNode.Member, v.HomeNode.URL))
+	}
 	row("Version", fmt.Sprintf("%d (system version %s)", v.Version, f.SystemVersion))
 	row("Status", v.Status)
 	row("Purpose", f.IntendedPurpose.In(*lang))
@@ -227,6 +230,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&q.Status, "status", "", "status")
 	fs.StringVar(&q.Framework, "framework", "", "a framework that applies (pack id, e.g. eu-ai-act)")
 	fs.StringVar(&q.Tier, "tier", "", "tier: with --framework that pack's tier, alone the baseline level (e.g. high)")
+	fs.StringVar(&q.Node, "node", "", "the member holding the systems: a peer's name, or this node's")
 	fs.StringVar(&q.Cursor, "cursor", "", "page cursor from a previous search")
 	fs.IntVar(&q.Limit, "limit", 20, "results per page (1-100)")
 	lang := fs.String("lang", "en", "preferred language for names")
@@ -250,9 +254,9 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	t := table(stdout)
-	fmt.Fprintln(t, "ID\tNAME\tPROVIDER\tSTATUS\tLEVEL\tCOUNTRIES\tDOMAINS")
+	fmt.Fprintln(t, "ID\tNAME\tPROVIDER\tHELD BY\tSTATUS\tLEVEL\tCOUNTRIES\tDOMAINS")
 	for _, s := range p.Systems {
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, clip(s.TradeName.In(*lang), 40), clip(s.ProviderName.In(*lang), 30), s.Status, s.Level, clip(strings.Join(s.DeploymentCountries, ","), 20), clip(strings.Join(s.Domains, ","), 40))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, clip(s.TradeName.In(*lang), 40), clip(s.ProviderName.In(*lang), 30), clip(s.Home, 30), s.Status, s.Level, clip(strings.Join(s.DeploymentCountries, ","), 20), clip(strings.Join(s.Domains, ","), 40))
 	}
 	t.Flush()
 	if p.Next != "" {

@@ -172,8 +172,14 @@ func logAudit(args []string, stdout, stderr io.Writer) int {
 	key := fs.String("key", env("ACCORD_LOG_KEY", ""), "the node's verifier key, or a file holding it")
 	state := fs.String("state", "", "file keeping the last checkpoint seen (created on the first audit)")
 	workers := fs.Int("workers", 8, "parallel downloads")
+	var compare []string
+	fs.Func("compare", "another node (base URL) whose views of this log to check against the audited tree: what its witness cosigned, what it mirrored (repeat the flag for several)", func(s string) error {
+		compare = append(compare, strings.TrimSuffix(s, "/"))
+		return nil
+	})
+	evidenceFile := fs.String("evidence", "", "with --compare: write the evidence of a split view to this file (JSON, for accord alarm verify)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: accord log audit URL --key VKEY --state FILE\n\nURL is the node (http://host:8080) or its log prefix (http://host:8080/log).")
+		fmt.Fprintln(stderr, "Usage: accord log audit URL --key VKEY --state FILE [--compare NODE_URL…] [--evidence FILE]\n\nURL is the node (http://host:8080) or its log prefix (http://host:8080/log).")
 		fs.PrintDefaults()
 	}
 	pos, err := parseArgs(fs, args)
@@ -227,6 +233,9 @@ func logAudit(args []string, stdout, stderr io.Writer) int {
 	}
 	for t, n := range rep.Types {
 		fmt.Fprintf(stdout, "  %-26s %d\n", t, n)
+	}
+	if len(compare) > 0 {
+		return compareViews(c, vkey, rep, compare, *evidenceFile, stdout, stderr)
 	}
 	return 0
 }

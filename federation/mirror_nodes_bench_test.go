@@ -1,0 +1,249 @@
+package federation_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/client"
+	"github.com/accord-gov/accord/federation"
+	"github.com/accord-gov/accord/tlog"
+)
+
+// Benchmarks with real node processes on loopback, at the default
+// intervals (mirror 1 s, with the push from the witness):
+//
+//	go test -run '^$' -bench 'BenchmarkFiveNodes|BenchmarkFederationOnOff' -benchtime 1x ./federation
+
+// fiveNodes starts n nodes and peers every one with every other.
+func peeredNodes(b *testing.B, n int) []*nodeProc {
+	nodes := make([]*nodeProc, n)
+	for i := range nodes {
+		nodes[i] = startNodeWith(b, fmt.Sprintf("n%d", i), "", "")
+	}
+	for _, p := range nodes {
+		for _, q := range nodes {
+			if p != q {
+				p.peerWith(b, q)
+			}
+		}
+	}
+	return nodes
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+// BenchmarkFiveNodes: with five nodes mirroring each other, the time from
+// a filing's receipt at one node to its being found by search at every
+// other (p50, p99, max over 40 filings at the five nodes in turn), and the
+// time from its receipt (the checkpoint's signing) to the node's
+// /log/checkpoint carrying a quorum of cosignatures (3 of the 4 peers).
+func BenchmarkFiveNodes(b *testing.B) {
+	if testing.Short() {
+		b.Skip("starts five node processes")
+	}
+	for range b.N {
+		b.StopTimer()
+		nodes := peeredNodes(b, 5)
+		provs := make([]*client.Client, len(nodes))
+		for i, p := range nodes {
+			provs[i], _ = p.provider(b)
+		}
+		time.Sleep(3 * time.Second) // every follower started
+		ctx := context.Background()
+		b.StartTimer()
+		var searchable, quorum []time.Duration
+		for k := range 40 {
+			home := nodes[k%len(nodes)]
+			name := fmt.Sprintf("Latency probe %d", k)
+			v, err := provs[k%len(nodes)].FileSystem(ctx, "", testSystem(name), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			at := time.Now()
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			var slowest, q time.Duration
+			for _, p := range nodes {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if p == home {
+						d := waitQuorum(b, p, nodes, v.Receipt.Index, at)
+						mu.Lock()
+						q = d
+						mu.Unlock()
+						return
+					}
+					for !p.found(b, home.id.Member, strings.ToLower(name), v.ID) {
+						if time.Since(at) > 30*time.Second {
+							b.Errorf("%s: %s not found after 30 s", p.name, v.ID)
+							return
+						}
+						time.Sleep(10 * time.Millisecond)
+					}
+					d := time.Since(at)
+					mu.Lock()
+					slowest = max(slowest, d)
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			searchable, quorum = append(searchable, slowest), append(quorum, q)
+			time.Sleep(100 * time.Millisecond)
+		}
+		b.ReportMetric(float64(percentile(searchable, 0.5).Milliseconds()), "searchable-p50-ms")
+		b.ReportMetric(float64(percentile(searchable, 0.99).Milliseconds()), "searchable-p99-ms")
+		b.ReportMetric(float64(slices.Max(searchable).Milliseconds()), "searchable-max-ms")
+		b.ReportMetric(float64(percentile(quorum, 0.5).Milliseconds()), "quorum-p50-ms")
+		b.ReportMetric(float64(percentile(quorum, 0.99).Milliseconds()), "quorum-p99-ms")
+		b.StopTimer()
+		for _, p := range nodes {
+			p.stop()
+		}
+	}
+}
+
+// waitQuorum waits until p's /log/checkpoint covers index with
+// cosignatures from 3 of its 4 peers' witnesses, and returns the time
+// since at.
+func waitQuorum(b *testing.B, p *nodeProc, nodes []*nodeProc, index int64, at time.Time) time.Duration {
+	var vs []note.Verifier
+	for _, q := range nodes {
+		if q != p {
+			v, _ := federation.NewCosignatureVerifier(q.id.WitnessKey)
+			vs = append(vs, v)
+		}
+	}
+	for {
+		cp, err := p.public.Get(context.Background(), "/log/checkpoint")
+		if err == nil {
+			c, _ := tlog.ParseCheckpoint(strings.SplitN(string(cp), "\n\n", 2)[0] + "\n")
+			if n, err := note.Open(cp, note.VerifierList(vs...)); err == nil && c.Size > index && len(n.Sigs) >= 3 {
+				return time.Since(at)
+			}
+		}
+		if time.Since(at) > 30*time.Second {
+			b.Errorf("%s: no quorum after 30 s", p.name)
+			return time.Since(at)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// load files count filings from conc writers at once and returns the
+// filings per second and every receipt's latency.
+func load(b *testing.B, prov *client.Client, tag string, conc, count int) (float64, []time.Duration) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range count / conc {
+				t0 := time.Now()
+				if _, err := prov.FileSystem(context.Background(), "", testSystem(fmt.Sprintf("%s load %d-%d", tag, w, i)), ""); err != nil {
+					b.Error(err)
+					return
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(t0))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(len(lat)) / time.Since(start).Seconds(), lat
+}
+
+// BenchmarkFederationOnOff: a node's write throughput and receipt latency
+// alone (federation off: no peers) and with four peers (federation on:
+// its checkpoints witnessed and cosigned, its log mirrored by all four,
+// theirs by it), in one run on one machine, alternating, three rounds of
+// each: 400 filings from 8 writers at once.
+func BenchmarkFederationOnOff(b *testing.B) {
+	if testing.Short() {
+		b.Skip("starts six node processes")
+	}
+	for range b.N {
+		b.StopTimer()
+		off := startNodeWith(b, "solo", "", "")
+		fed := peeredNodes(b, 5)
+		on := fed[0]
+		offProv, _ := off.provider(b)
+		onProv, _ := on.provider(b)
+		time.Sleep(3 * time.Second)
+		b.StartTimer()
+		var thr [2][]float64
+		var lats [2][]time.Duration
+		var cpu [2]time.Duration // the writing node's own CPU
+		var peers time.Duration  // the four peers' CPU while it is on
+		for round := range 3 {
+			for i, c := range []*client.Client{offProv, onProv} {
+				node := []*nodeProc{off, on}[i]
+				c0, p0 := procCPU(node), cpuOf(fed[1:])
+				t, l := load(b, c, fmt.Sprintf("round %d", round), 8, 400)
+				cpu[i] += procCPU(node) - c0
+				if i == 1 {
+					peers += cpuOf(fed[1:]) - p0
+				}
+				thr[i] = append(thr[i], t)
+				lats[i] = append(lats[i], l...)
+			}
+		}
+		for i, name := range []string{"off", "on"} {
+			b.ReportMetric(slices.Min(thr[i]), name+"-filings/s-min")
+			b.ReportMetric(slices.Max(thr[i]), name+"-filings/s-max")
+			b.ReportMetric(float64(percentile(lats[i], 0.5).Microseconds())/1000, name+"-p50-ms")
+			b.ReportMetric(float64(percentile(lats[i], 0.99).Microseconds())/1000, name+"-p99-ms")
+			b.ReportMetric(float64(cpu[i].Microseconds())/1000/1200, name+"-node-cpu-ms/filing")
+		}
+		b.ReportMetric(float64(peers.Microseconds())/1000/1200, "on-peers-cpu-ms/filing")
+		b.StopTimer()
+		// The peers mirrored what the node filed.
+		for _, p := range fed[1:] {
+			page, err := p.public.Search(context.Background(), accord.SystemQuery{Node: on.id.Member, Limit: 1})
+			if err != nil || len(page.Systems) == 0 {
+				b.Errorf("%s mirrored nothing of %s: %v", p.name, on.name, err)
+			}
+		}
+		for _, p := range append(fed, off) {
+			p.stop()
+		}
+	}
+}
+
+// procCPU is the CPU time a node process used so far (Linux).
+func procCPU(p *nodeProc) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b)[strings.LastIndexByte(string(b), ')')+2:])
+	var user, sys int64
+	fmt.Sscan(f[11], &user)
+	fmt.Sscan(f[12], &sys)
+	return time.Duration(user+sys) * 10 * time.Millisecond // clock ticks of 10 ms
+}
+
+func cpuOf(ps []*nodeProc) time.Duration {
+	var d time.Duration
+	for _, p := range ps {
+		d += procCPU(p)
+	}
+	return d
+}
