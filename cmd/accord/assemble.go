@@ -9,7 +9,8 @@ import (
 
 // parts holds what a node gets beyond the registry itself.
 type parts struct {
-	secureCookies bool // the web UI's cookies are always Secure (--secure-cookies)
+	secureCookies bool   // the web UI's cookies are always Secure (--secure-cookies)
+	baseURL       string // the node's public URL when the operator gave one (--public-url): pages link their language versions with it
 }
 
 // assemble completes a node's configuration with the packages cmd/accord joins.
@@ -29,6 +30,7 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		VerifierKey:   n.VerifierKey,
 		Logger:        n.Config.Logger,
 		SecureCookies: p.secureCookies,
+		BaseURL:       p.baseURL,
 		Federation:    n.Federation,
 		Mirror:        n.Mirror,
 	})}

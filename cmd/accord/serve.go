@@ -149,6 +149,7 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 	}
 	// Over TLS every request is HTTPS: cookies are Secure anyway.
 	parts.secureCookies = c.secureCookies || c.tlsCert != ""
+	parts.baseURL = c.publicURL
 	n, err := node.Open(ctx, cfg)
 	if err != nil {
 		return err

@@ -167,3 +167,20 @@ func TestServeTLS(t *testing.T) {
 		t.Errorf("cookies over TLS: %v, want Secure", cs)
 	}
 }
+
+// TestServePublicURLInLanguageLinks: with --public-url, pages link their
+// language versions (hreflang) under that URL, not under whatever Host the
+// request named (a proxy may rewrite it).
+func TestServePublicURLInLanguageLinks(t *testing.T) {
+	const public = "https://accord.example.org"
+	base := startServe(t, serveConfig{publicURL: public, logLevel: "info"})
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `hreflang="fr" href="` + public + `/?lang=fr"`; !strings.Contains(string(body), want) {
+		t.Errorf("--public-url %s: the home page has no %s", public, want)
+	}
+}
