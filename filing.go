@@ -15,6 +15,9 @@ import (
 // A and B) and China's algorithm filing (entity, algorithm, product) ask for.
 // The OpenAPI document describes every field for filers.
 type Filing struct {
+	// Kind is "system" (an AI system, the default) or "model" (a
+	// general-purpose AI model); see kind.go for the fields of each.
+	Kind                string     `json:"kind,omitempty"`
 	TradeName           Text       `json:"trade_name"`
 	Reference           string     `json:"reference,omitempty"`
 	SystemVersion       string     `json:"system_version"`
@@ -32,6 +35,12 @@ type Filing struct {
 	PersonalData        []string   `json:"personal_data,omitempty"`
 	Documents           []Document `json:"documents,omitempty"`
 	InfoURL             string     `json:"info_url,omitempty"`
+	// Models only: the modalities the model handles and the date it was
+	// first placed on the market (EU AI Act Annex XI 1.1(e), Art. 111(3)).
+	Modalities  []string `json:"modalities,omitempty"`
+	ReleaseDate string   `json:"release_date,omitempty"`
+	// Systems only: the general-purpose model the system is built on.
+	BuiltOn *ModelRef `json:"built_on,omitempty"`
 	// Confidential lists the fields (by JSON name, e.g. "data_sources" or
 	// "facts.training_compute_flop") that are stored but never served publicly
 	// and enter the public log only as salted hash commitments (EU AI Act Art. 49(4)).
@@ -78,7 +87,7 @@ func (f Filing) Normalize() (Filing, error) {
 		p.Add("status", "%q is not a status: use one of planned, active, discontinued, recalled", f.Status)
 	}
 
-	f.Domains = codeList("domains", f.Domains, Domains, true, &p)
+	f.Domains = codeList("domains", f.Domains, Domains, strings.TrimSpace(f.Kind) != KindModel, &p) // a model's is implied
 	f.AlgorithmTypes = codeList("algorithm_types", f.AlgorithmTypes, AlgorithmTypes, false, &p)
 	f.DeployerKinds = codeList("deployer_kinds", f.DeployerKinds, DeployerKinds, false, &p)
 	f.AffectedPersons = codeList("affected_persons", f.AffectedPersons, AffectedPersons, false, &p)
@@ -86,6 +95,7 @@ func (f Filing) Normalize() (Filing, error) {
 	f.DeploymentCountries = countryList("deployment_countries", f.DeploymentCountries, &p)
 	f.DeploymentRegions = regionList("deployment_regions", f.DeploymentRegions, f.DeploymentCountries, &p)
 	f.Facts = f.Facts.normalize(&p)
+	f = f.normalizeKind(&p)
 
 	if len(f.Documents) > maxDocuments {
 		p.Add("documents", "has %d documents; the limit is %d", len(f.Documents), maxDocuments)
