@@ -30,6 +30,9 @@ type ruleState struct {
 	// evaluated, baseDone and effDone flag what is computed.
 	evaluated, baseDone, effDone bool
 	inForce                      bool
+	// otherKind marks a rule for the other kind of filing: never
+	// evaluated, listed nowhere.
+	otherKind bool
 	// own are the unknown facts of the rule's own condition; bmiss adds
 	// those of an undetermined presupposition, miss those of undetermined
 	// exceptions.
@@ -95,6 +98,10 @@ func classify(f accord.Filing, withheld factSet, packs []*Pack, asOf time.Time, 
 	}()
 	sc.in.reset(&f, withheld)
 	date := DateOf(asOf)
+	scale := accord.KindSystem
+	if f.Kind == accord.KindModel {
+		scale = accord.KindModel
+	}
 	res := Result{AsOf: date, Withheld: withheld.paths()}
 	var baseline *Pack
 	n := 0
@@ -114,25 +121,36 @@ func classify(f accord.Filing, withheld factSet, packs []*Pack, asOf time.Time, 
 			}
 			continue
 		}
-		res.Frameworks = append(res.Frameworks, sc.classifyPack(p, date, explain))
+		res.Frameworks = append(res.Frameworks, sc.classifyPack(p, date, scale, explain))
 	}
-	res.Summary = summarize(res.Frameworks, packs, baseline)
+	res.Summary = summarize(res.Frameworks, packs, baseline, scale)
 	if explain {
 		res.Checklist = checklist(res.Frameworks, baseline)
 	}
 	return res
 }
 
-func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
+func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) Framework {
 	in, c := &sc.in, p.c
 	fw := Framework{
-		Pack: p.ID, Version: p.Version, Hash: p.Hash, Jurisdiction: p.Jurisdiction, Name: p.Name,
+		Pack: p.ID, Version: p.Version, Hash: p.Hash, Jurisdiction: p.Jurisdiction, Name: p.Name, Scale: scale,
 		Fired: []Hit{}, Obligations: []Duty{},
 	}
 	if !inRange(date, p.EffectiveFrom, p.EffectiveUntil) {
 		fw.Applicable, fw.Tier = NotApplicable, TierNotApplicable
 		fw.Reason = &Reason{Text: accord.Text{"en": "The pack is not in force on " + string(date) + " (in force " + describeRange(p.EffectiveFrom, p.EffectiveUntil) + ")."}}
 		return fw
+	}
+	// The scale the filing's kind is classified on; a pack without model
+	// tiers has no rules for models.
+	tiers, rank, defaultRank, forKind := p.Tiers, c.rank, c.defaultRank, c.forSystem
+	if scale == accord.KindModel {
+		if len(p.ModelTiers) == 0 {
+			fw.Applicable, fw.Tier = NotApplicable, TierNotApplicable
+			fw.Reason = &Reason{Text: systemsOnly}
+			return fw
+		}
+		tiers, rank, defaultRank, forKind = p.ModelTiers, c.mrank, c.defaultModelRank, c.forModel
 	}
 
 	// Scope: applies_when and not excluded.
@@ -193,7 +211,8 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	clear(st)
 	inForce := c.inForceOn(date)
 	for i := range st {
-		st[i].inForce = inForce[i]
+		st[i].inForce = inForce[i] && forKind[i]
+		st[i].otherKind = !forKind[i]
 	}
 	clear(sc.errs)
 	ev := packEval{in: in, c: c, st: st, sc: sc}
@@ -227,32 +246,32 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 
 	// The tier: the most severe tier of a fired rule; undetermined when a
 	// rule that could raise it depends on a missing fact.
-	low := c.defaultRank
+	low := defaultRank
 	for i := range st {
-		if st[i].eff == triT && c.rank[i] >= 0 && c.rank[i] < low {
-			low = c.rank[i]
+		if st[i].eff == triT && rank[i] >= 0 && rank[i] < low {
+			low = rank[i]
 		}
 	}
 	var raise factSet
 	var raisable [16]bool // by rank; packs have few tiers
 	anyRaise := false
 	for i := range st {
-		if st[i].eff == triU && c.rank[i] >= 0 && c.rank[i] < low {
+		if st[i].eff == triU && rank[i] >= 0 && rank[i] < low {
 			raise = raise.union(st[i].miss)
-			if c.rank[i] < len(raisable) {
-				raisable[c.rank[i]] = true
+			if rank[i] < len(raisable) {
+				raisable[rank[i]] = true
 			}
 			anyRaise = true
 		}
 	}
-	lowTier := p.Tiers[low]
+	lowTier := tiers[low]
 	fw.Baseline = lowTier.Baseline
 	if anyRaise || fw.Applicable == Undetermined {
 		fw.Tier = TierUndetermined
 		fw.AtLeast = lowTier.ID
 		for r := 0; r < low && r < len(raisable); r++ {
 			if raisable[r] {
-				fw.Possible = append(fw.Possible, p.Tiers[r].ID)
+				fw.Possible = append(fw.Possible, tiers[r].ID)
 			}
 		}
 	} else {
@@ -307,11 +326,12 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 		s := &st[i]
 		r := &p.Rules[i]
 		switch {
+		case s.otherKind:
 		case !s.inForce:
 			if c.from[i] > date {
 				var m factSet
 				if v, _ := in.eval(c.rules[i], &m); v == triT {
-					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, EffectiveFrom: c.from[i]})
+					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, ModelTier: r.ModelTier, EffectiveFrom: c.from[i]})
 				}
 			}
 		case s.eff == triT:
@@ -520,10 +540,29 @@ func (in *input) hit(r *RuleRef, c *condition, buf []Fact) Hit {
 // defaultLevels is the baseline scale when no baseline pack is given.
 var defaultLevels = []string{"unacceptable", "high", "limited", "minimal"}
 
-func summarize(fws []Framework, packs []*Pack, baseline *Pack) Summary {
+// defaultModelLevels is the baseline's model scale when no baseline pack is given.
+var defaultModelLevels = []string{"gpai_systemic_risk", "gpai", "gpai_open_source", "model_minimal"}
+
+// systemsOnly is the reason a pack without model tiers gives a model.
+var systemsOnly = accord.Text{
+	"en":      "This framework's rules concern AI systems, not general-purpose AI models: it applies to the systems built on the model.",
+	"fr":      "Les règles de ce cadre visent les systèmes d'IA, non les modèles d'IA à usage général : il s'applique aux systèmes construits sur le modèle.",
+	"es":      "Las normas de este marco se refieren a sistemas de IA, no a modelos de IA de uso general: se aplica a los sistemas construidos sobre el modelo.",
+	"ru":      "Правила этой системы норм касаются систем ИИ, а не моделей ИИ общего назначения: они применяются к системам, построенным на модели.",
+	"zh-Hans": "本框架的规则针对人工智能系统，而非通用人工智能模型：它适用于基于该模型构建的系统。",
+	"ar":      "تتعلق قواعد هذا الإطار بأنظمة الذكاء الاصطناعي لا بنماذج الذكاء الاصطناعي للأغراض العامة: فهو يسري على الأنظمة المبنية على النموذج.",
+}
+
+func summarize(fws []Framework, packs []*Pack, baseline *Pack, scale string) Summary {
 	levels := defaultLevels
+	if scale == accord.KindModel {
+		levels = defaultModelLevels
+	}
 	if baseline != nil {
 		levels = baseline.c.levels
+		if scale == accord.KindModel {
+			levels = baseline.c.modelLevels
+		}
 	}
 	rank := func(l string) int {
 		for i, x := range levels {
@@ -557,7 +596,7 @@ func summarize(fws []Framework, packs []*Pack, baseline *Pack) Summary {
 		}
 	}
 	if !applies {
-		return Summary{Level: TierNotApplicable}
+		return Summary{Scale: scale, Level: TierNotApplicable}
 	}
 	at := func(r int) []string {
 		var out []string
@@ -568,7 +607,7 @@ func summarize(fws []Framework, packs []*Pack, baseline *Pack) Summary {
 		}
 		return out
 	}
-	var s Summary
+	s := Summary{Scale: scale}
 	switch {
 	case high < low:
 		s.Level = TierUndetermined

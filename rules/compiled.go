@@ -77,9 +77,13 @@ type compiledPack struct {
 	targets, excs [][]int
 	// plain[i] is set when rule i is neither an exception nor excepted.
 	plain []bool
-	// rank[i] is the severity of rule i's tier (0 = most severe), or -1.
-	rank        []int
-	defaultRank int
+	// rank[i] is the severity of rule i's tier (0 = most severe), or -1;
+	// mrank[i] that of its model tier among the model tiers.
+	rank, mrank                   []int
+	defaultRank, defaultModelRank int
+	// forSystem[i] and forModel[i] say whether rule i reads filings of
+	// that kind (Rule.Kind).
+	forSystem, forModel []bool
 	// from[i], until[i] are rule i's effective range with the pack's defaults.
 	from, until []Date
 	// dutyKey[i][j] identifies obligation j of rule i up to identical
@@ -90,8 +94,9 @@ type compiledPack struct {
 	// obligation j; results point to them rather than copy them.
 	ref   []*RuleRef
 	terms [][]*DutyTerms
-	// Baseline pack only: the levels in order and each theme's position.
-	levels  []string
+	// Baseline pack only: the levels (and model levels) in order and each
+	// theme's position.
+	levels, modelLevels []string
 	themeAt map[string]int
 	// inForce caches which rules are in force on the last date asked:
 	// classifications come in runs with the same date.
@@ -121,6 +126,9 @@ func (c *compiledPack) index(p *Pack) {
 	c.targets = make([][]int, n)
 	c.excs = make([][]int, n)
 	c.rank = make([]int, n)
+	c.mrank = make([]int, n)
+	c.forSystem = make([]bool, n)
+	c.forModel = make([]bool, n)
 	c.from = make([]Date, n)
 	c.until = make([]Date, n)
 	c.dutyKey = make([][]int, n)
@@ -138,6 +146,14 @@ func (c *compiledPack) index(p *Pack) {
 	if r, ok := rankOf[p.DefaultTier]; ok {
 		c.defaultRank = r
 	}
+	modelRankOf := map[string]int{}
+	for i, t := range p.ModelTiers {
+		modelRankOf[t.ID] = i
+	}
+	c.defaultModelRank = len(p.ModelTiers) - 1
+	if r, ok := modelRankOf[p.DefaultModelTier]; ok {
+		c.defaultModelRank = r
+	}
 	var keys []Obligation
 	byOblID := map[string][]int{} // obligation id → keys with that id
 	for i, r := range p.Rules {
@@ -147,12 +163,17 @@ func (c *compiledPack) index(p *Pack) {
 				c.excs[j] = append(c.excs[j], i)
 			}
 		}
-		c.rank[i] = -1
+		c.rank[i], c.mrank[i] = -1, -1
 		if rk, ok := rankOf[r.Tier]; ok && r.Tier != "" {
 			c.rank[i] = rk
 		}
+		if rk, ok := modelRankOf[r.ModelTier]; ok && r.ModelTier != "" {
+			c.mrank[i] = rk
+		}
+		c.forSystem[i] = r.Kind == "" || r.Kind == RuleSystem || r.Kind == RuleAny
+		c.forModel[i] = r.Kind == RuleModel || r.Kind == RuleAny
 		c.from[i], c.until[i] = p.effRange(r.EffectiveFrom, r.EffectiveUntil)
-		c.ref[i] = &RuleRef{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier}
+		c.ref[i] = &RuleRef{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier, ModelTier: r.ModelTier}
 		c.dutyKey[i] = make([]int, len(r.Obligations))
 		c.terms[i] = make([]*DutyTerms, len(r.Obligations))
 		for j, o := range r.Obligations {
@@ -179,6 +200,7 @@ func (c *compiledPack) index(p *Pack) {
 	}
 	if p.IsBaseline() {
 		c.levels = tierIDs(p)
+		c.modelLevels = tierIDsOf(p.ModelTiers)
 		c.themeAt = make(map[string]int, len(p.Themes))
 		for i, t := range p.Themes {
 			c.themeAt[t.ID] = i

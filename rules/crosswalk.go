@@ -8,7 +8,10 @@ import "github.com/accord-gov/accord"
 // jurisdictions.
 type CrosswalkTable struct {
 	Levels []CrosswalkLevel `json:"levels"`
-	Themes []CrosswalkTheme `json:"themes"`
+	// ModelLevels is the baseline's scale for general-purpose AI models,
+	// beside (not part of) the system levels, with the packs' model tiers.
+	ModelLevels []CrosswalkLevel `json:"model_levels"`
+	Themes      []CrosswalkTheme `json:"themes"`
 }
 
 // CrosswalkLevel is one level of the baseline scale and the tiers mapped to it.
@@ -72,6 +75,22 @@ func Crosswalk(packs []*Pack) CrosswalkTable {
 			cw.Levels = append(cw.Levels, CrosswalkLevel{Level: l, Tiers: []PackTier{}})
 		}
 	}
+	modelAt := map[string]int{}
+	models := defaultModelLevels
+	if baseline != nil {
+		models = nil
+		for _, t := range baseline.ModelTiers {
+			modelAt[t.ID] = len(cw.ModelLevels)
+			cw.ModelLevels = append(cw.ModelLevels, CrosswalkLevel{Level: t.ID, Title: t.Title, Definition: t.Definition, Tiers: []PackTier{}})
+		}
+	}
+	for _, l := range models {
+		modelAt[l] = len(cw.ModelLevels)
+		cw.ModelLevels = append(cw.ModelLevels, CrosswalkLevel{Level: l, Tiers: []PackTier{}})
+	}
+	if cw.ModelLevels == nil {
+		cw.ModelLevels = []CrosswalkLevel{}
+	}
 	themeAt := map[string]int{}
 	if baseline != nil {
 		for _, t := range baseline.Themes {
@@ -86,6 +105,11 @@ func Crosswalk(packs []*Pack) CrosswalkTable {
 		for _, t := range p.Tiers {
 			if i, ok := levelAt[t.Baseline]; ok {
 				cw.Levels[i].Tiers = append(cw.Levels[i].Tiers, PackTier{Pack: p.ID, Jurisdiction: p.Jurisdiction, Tier: t.ID, Title: t.Title})
+			}
+		}
+		for _, t := range p.ModelTiers {
+			if i, ok := modelAt[t.Baseline]; ok {
+				cw.ModelLevels[i].Tiers = append(cw.ModelLevels[i].Tiers, PackTier{Pack: p.ID, Jurisdiction: p.Jurisdiction, Tier: t.ID, Title: t.Title})
 			}
 		}
 		seen := map[string][]Obligation{} // by id

@@ -203,9 +203,15 @@ func Link(p, baseline *Pack) error {
 		return joinErrors(d.errs)
 	}
 	for _, t := range p.Tiers {
-		if _, ok := baseline.Tier(t.Baseline); !ok {
+		if !slices.ContainsFunc(baseline.Tiers, func(b Tier) bool { return b.ID == t.Baseline }) {
 			d.rule = "tier " + t.ID
 			d.errorf(t.Pos.LineOf("baseline"), "baseline level %q is not a level of the baseline scale (%s)", t.Baseline, strings.Join(tierIDs(baseline), ", "))
+		}
+	}
+	for _, t := range p.ModelTiers {
+		if !slices.ContainsFunc(baseline.ModelTiers, func(b Tier) bool { return b.ID == t.Baseline }) {
+			d.rule = "model tier " + t.ID
+			d.errorf(t.Pos.LineOf("baseline"), "baseline level %q is not a model level of the baseline scale (%s)", t.Baseline, strings.Join(tierIDsOf(baseline.ModelTiers), ", "))
 		}
 	}
 	for _, r := range p.Rules {
@@ -219,9 +225,11 @@ func Link(p, baseline *Pack) error {
 	return joinErrors(d.errs)
 }
 
-func tierIDs(p *Pack) []string {
-	out := make([]string, len(p.Tiers))
-	for i, t := range p.Tiers {
+func tierIDs(p *Pack) []string { return tierIDsOf(p.Tiers) }
+
+func tierIDsOf(tiers []Tier) []string {
+	out := make([]string, len(tiers))
+	for i, t := range tiers {
 		out[i] = t.ID
 	}
 	return out
@@ -296,6 +304,7 @@ func (v *validator) limits() bool {
 	}
 	check(len(p.Rules), maxRules, "rules", "rules")
 	check(len(p.Tiers), maxTiers, "tiers", "tiers")
+	check(len(p.ModelTiers), maxTiers, "model tiers", "model_tiers")
 	check(len(p.Themes), maxThemes, "themes", "themes")
 	check(len(p.Exclusions), maxExclusions, "exclusions", "exclusions")
 	check(len(p.Constants), maxConstants, "constants", "constants")
@@ -370,9 +379,17 @@ func (v *validator) pack() {
 		case p.DefaultTier == "":
 			v.errorf("", pos.Line, "default_tier is required: the tier when no rule fires")
 		default:
-			if _, ok := p.Tier(p.DefaultTier); !ok {
+			if !slices.Contains(tierIDs(p), p.DefaultTier) {
 				v.errorf("", pos.LineOf("default_tier"), "default_tier %q is not one of the pack's tiers (%s)", p.DefaultTier, strings.Join(tierIDs(p), ", "))
 			}
+		}
+		switch {
+		case len(p.ModelTiers) > 0 && p.DefaultModelTier == "":
+			v.errorf("", pos.LineOf("model_tiers"), "default_model_tier is required with model_tiers: a model's tier when no model rule fires")
+		case len(p.ModelTiers) == 0 && p.DefaultModelTier != "":
+			v.errorf("", pos.LineOf("default_model_tier"), "default_model_tier without model_tiers: list the model tiers, most severe first")
+		case p.DefaultModelTier != "" && !slices.Contains(tierIDsOf(p.ModelTiers), p.DefaultModelTier):
+			v.errorf("", pos.LineOf("default_model_tier"), "default_model_tier %q is not one of the pack's model tiers (%s)", p.DefaultModelTier, strings.Join(tierIDsOf(p.ModelTiers), ", "))
 		}
 	}
 	v.constants()
@@ -386,8 +403,12 @@ func (v *validator) tiers() {
 		v.errorf("", p.Pos.Line, "tiers is required: list the tiers, most severe first")
 	}
 	seen := map[string]bool{}
-	for _, t := range p.Tiers {
+	model := len(p.Tiers)
+	for i, t := range append(slices.Clip(p.Tiers), p.ModelTiers...) {
 		ctx := "tier " + t.ID
+		if i >= model {
+			ctx = "model tier " + t.ID
+		}
 		switch {
 		case t.ID == "":
 			v.errorf("tier", t.Pos.Line, "id is required")
@@ -396,7 +417,7 @@ func (v *validator) tiers() {
 		case t.ID == TierUndetermined || t.ID == TierNotApplicable:
 			v.errorf(ctx, t.Pos.LineOf("id"), "%q is an outcome, not a tier: choose another id", t.ID)
 		case seen[t.ID]:
-			v.errorf(ctx, t.Pos.LineOf("id"), "duplicate tier id")
+			v.errorf(ctx, t.Pos.LineOf("id"), "duplicate tier id (system and model tiers share one set of ids)")
 		}
 		seen[t.ID] = true
 		v.text(ctx, t.Pos, "title", t.Title, true)
@@ -549,12 +570,28 @@ func (v *validator) rules() {
 		if strings.TrimSpace(r.When) == "" {
 			v.errorf(ctx, r.Pos.Line, "when is required: a CEL boolean condition over the filing")
 		}
-		if r.Tier != "" {
-			if _, ok := p.Tier(r.Tier); !ok {
-				v.errorf(ctx, r.Pos.LineOf("tier"), "tier %q is not one of the pack's tiers (%s)", r.Tier, strings.Join(tierIDs(p), ", "))
+		switch r.Kind {
+		case "", RuleSystem:
+			if r.ModelTier != "" {
+				v.errorf(ctx, r.Pos.LineOf("model_tier"), "a system rule has no model_tier: give it kind: model or kind: any")
 			}
+		case RuleModel, RuleAny:
+			if len(p.ModelTiers) == 0 {
+				v.errorf(ctx, r.Pos.LineOf("kind"), "a rule of kind %s needs the pack's model_tiers (the scale models are classified on)", r.Kind)
+			}
+			if r.Kind == RuleModel && r.Tier != "" {
+				v.errorf(ctx, r.Pos.LineOf("tier"), "a model rule's tier is a model_tier: write model_tier: %s", r.Tier)
+			}
+		default:
+			v.errorf(ctx, r.Pos.LineOf("kind"), "kind %q must be system (the default), model or any", r.Kind)
 		}
-		if r.Tier == "" && len(r.Obligations) == 0 && len(r.ExceptionTo) == 0 {
+		if r.Tier != "" && !slices.Contains(tierIDs(p), r.Tier) && r.Kind != RuleModel {
+			v.errorf(ctx, r.Pos.LineOf("tier"), "tier %q is not one of the pack's tiers (%s)", r.Tier, strings.Join(tierIDs(p), ", "))
+		}
+		if r.ModelTier != "" && !slices.Contains(tierIDsOf(p.ModelTiers), r.ModelTier) {
+			v.errorf(ctx, r.Pos.LineOf("model_tier"), "model_tier %q is not one of the pack's model tiers (%s)", r.ModelTier, strings.Join(tierIDsOf(p.ModelTiers), ", "))
+		}
+		if r.Tier == "" && r.ModelTier == "" && len(r.Obligations) == 0 && len(r.ExceptionTo) == 0 {
 			v.errorf(ctx, r.Pos.Line, "the rule does nothing: give it a tier, obligations or exception_to")
 		}
 		v.dates(ctx, r.Pos, r.EffectiveFrom, r.EffectiveUntil)

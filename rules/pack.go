@@ -13,22 +13,28 @@ import (
 // The exported fields are the pack's content; their JSON encoding (after
 // RFC 8785 canonicalisation) is what Hash covers.
 type Pack struct {
-	ID             string              `json:"id"`
-	Jurisdiction   string              `json:"jurisdiction"`
-	Version        string              `json:"version"`
-	Instrument     accord.Text         `json:"instrument,omitempty"`
-	Name           accord.Text         `json:"name"`
-	SourceURL      string              `json:"source_url,omitempty"`
-	EffectiveFrom  Date                `json:"effective_from"`
-	EffectiveUntil Date                `json:"effective_until,omitempty"`
-	AppliesWhen    string              `json:"applies_when,omitempty"`
-	NotApplicable  accord.Text         `json:"not_applicable,omitempty"`
-	DefaultTier    string              `json:"default_tier,omitempty"`
-	Tiers          []Tier              `json:"tiers"`
-	Themes         []Theme             `json:"themes,omitempty"`
-	Constants      map[string]Constant `json:"constants,omitempty"`
-	Exclusions     []Exclusion         `json:"exclusions,omitempty"`
-	Rules          []Rule              `json:"rules,omitempty"`
+	ID             string      `json:"id"`
+	Jurisdiction   string      `json:"jurisdiction"`
+	Version        string      `json:"version"`
+	Instrument     accord.Text `json:"instrument,omitempty"`
+	Name           accord.Text `json:"name"`
+	SourceURL      string      `json:"source_url,omitempty"`
+	EffectiveFrom  Date        `json:"effective_from"`
+	EffectiveUntil Date        `json:"effective_until,omitempty"`
+	AppliesWhen    string      `json:"applies_when,omitempty"`
+	NotApplicable  accord.Text `json:"not_applicable,omitempty"`
+	DefaultTier    string      `json:"default_tier,omitempty"`
+	Tiers          []Tier      `json:"tiers"`
+	// ModelTiers are the pack's scale for general-purpose AI models
+	// (filings of kind "model"), most severe first, mapped to the baseline's
+	// model levels; DefaultModelTier is a model's tier when no model rule
+	// fires. A pack without them does not apply to models.
+	ModelTiers       []Tier              `json:"model_tiers,omitempty"`
+	DefaultModelTier string              `json:"default_model_tier,omitempty"`
+	Themes           []Theme             `json:"themes,omitempty"`
+	Constants        map[string]Constant `json:"constants,omitempty"`
+	Exclusions       []Exclusion         `json:"exclusions,omitempty"`
+	Rules            []Rule              `json:"rules,omitempty"`
 
 	// Hash is the hex SHA-256 of the pack's canonical form: the RFC 8785
 	// JSON of the fields above. Comments, key order and YAML style do not
@@ -45,15 +51,36 @@ type Pack struct {
 // "*"): the common scale and theme vocabulary, not a framework to classify.
 func (p *Pack) IsBaseline() bool { return p.Jurisdiction == "*" }
 
-// Tier returns the tier with the given id.
+// Tier returns the tier with the given id, on the system or the model scale.
 func (p *Pack) Tier(id string) (Tier, bool) {
 	for _, t := range p.Tiers {
 		if t.ID == id {
 			return t, true
 		}
 	}
+	for _, t := range p.ModelTiers {
+		if t.ID == id {
+			return t, true
+		}
+	}
 	return Tier{}, false
 }
+
+// Scale returns the tiers of the scale a filing of the given kind is
+// classified on: the model tiers for a model, else the system tiers.
+func (p *Pack) Scale(kind string) []Tier {
+	if kind == accord.KindModel {
+		return p.ModelTiers
+	}
+	return p.Tiers
+}
+
+// Kinds of filing a rule reads (Rule.Kind).
+const (
+	RuleSystem = "system" // the default
+	RuleModel  = "model"
+	RuleAny    = "any"
+)
 
 // Theme returns the baseline theme with the given id.
 func (p *Pack) Theme(id string) (Theme, bool) {
@@ -104,12 +131,18 @@ type Exclusion struct {
 
 // Rule is one legal provision encoded as a CEL condition over a filing.
 type Rule struct {
-	ID          string       `json:"id"`
-	Citation    string       `json:"citation"`
-	Title       accord.Text  `json:"title"`
-	Rationale   accord.Text  `json:"rationale,omitempty"`
-	When        string       `json:"when"`
+	ID        string      `json:"id"`
+	Citation  string      `json:"citation"`
+	Title     accord.Text `json:"title"`
+	Rationale accord.Text `json:"rationale,omitempty"`
+	When      string      `json:"when"`
+	// Kind is the kind of filing the rule reads: "system" (the default),
+	// "model" or "any". A rule is not evaluated for a filing of another
+	// kind, so a model is never asked a system's questions.
+	Kind string `json:"kind,omitempty"`
+	// Tier is the system tier the rule implies, ModelTier the model tier.
 	Tier        string       `json:"tier,omitempty"`
+	ModelTier   string       `json:"model_tier,omitempty"`
 	Obligations []Obligation `json:"obligations,omitempty"`
 	// ExceptionTo lists the ids of rules this rule is an exception to: when
 	// it fires, they are cancelled.

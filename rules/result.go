@@ -37,6 +37,9 @@ type Framework struct {
 	Hash         string      `json:"hash"`
 	Jurisdiction string      `json:"jurisdiction"`
 	Name         accord.Text `json:"name"`
+	// Scale is the scale Tier is on: "system" (the pack's tiers, AI
+	// systems) or "model" (its model tiers, general-purpose AI models).
+	Scale string `json:"scale"`
 	// Applicable is "yes", "no" or "undetermined" (a fact that could take
 	// the filing out of scope is unknown).
 	Applicable string `json:"applicable"`
@@ -100,6 +103,7 @@ type RuleRef struct {
 	Title     accord.Text `json:"title"`
 	Rationale accord.Text `json:"rationale,omitempty"`
 	Tier      string      `json:"tier,omitempty"`
+	ModelTier string      `json:"model_tier,omitempty"`
 }
 
 // Fact is one input a condition read: a filing list (e.g. "domains") or a
@@ -150,6 +154,7 @@ type Upcoming struct {
 	Citation      string      `json:"citation"`
 	Title         accord.Text `json:"title"`
 	Tier          string      `json:"tier,omitempty"`
+	ModelTier     string      `json:"model_tier,omitempty"`
 	EffectiveFrom Date        `json:"effective_from"`
 }
 
@@ -188,6 +193,10 @@ type ThemeDuties struct {
 
 // Summary places a filing on the baseline scale across frameworks.
 type Summary struct {
+	// Scale is "system" (the baseline's levels unacceptable … minimal) or
+	// "model" (its model levels): a model is placed beside the system
+	// scale, never on it.
+	Scale string `json:"scale"`
 	// Level is the most severe baseline level of any applicable framework,
 	// "undetermined" when a framework with missing facts could raise it, or
 	// "not_applicable" when no framework applies.
