@@ -97,7 +97,7 @@ type compiledPack struct {
 	// Baseline pack only: the levels (and model levels) in order and each
 	// theme's position.
 	levels, modelLevels []string
-	themeAt map[string]int
+	themeAt             map[string]int
 	// inForce caches which rules are in force on the last date asked:
 	// classifications come in runs with the same date.
 	inForce atomic.Pointer[inForceOn]
