@@ -123,6 +123,12 @@ func TestLoadRefuses(t *testing.T) {
 		{"two documents", "", "---\nid: other\n", 0, "", "more than one YAML document"},
 		{"themes outside the baseline", "default_tier: minimal", "default_tier: minimal\nthemes: [{id: x, title: {en: X}, definition: {en: X}}]", 9, "", "only the baseline pack"},
 		{"bad jurisdiction", "jurisdiction: FR", "jurisdiction: France", 2, "", "jurisdiction"},
+		{"model rule without model tiers", "    tier: high\n", "    tier: high\n    kind: model\n", 30, "rule r2", "needs the pack's model_tiers"},
+		{"unknown rule kind", "    tier: high\n", "    tier: high\n    kind: agent\n", 30, "rule r2", `kind "agent" must be system`},
+		{"model tier on a system rule", "    tier: high\n", "    tier: high\n    model_tier: gpai\n", 30, "rule r2", "a system rule has no model_tier"},
+		{"model tiers without a default", "rules:\n", "model_tiers:\n  - {id: gpai, baseline: gpai, title: {en: GPAI}}\nrules:\n", 13, "", "default_model_tier is required"},
+		{"unknown default model tier", "rules:\n", "model_tiers:\n  - {id: gpai, baseline: gpai, title: {en: GPAI}}\ndefault_model_tier: big\nrules:\n", 15, "", `default_model_tier "big"`},
+		{"model tier id shared with a system tier", "rules:\n", "model_tiers:\n  - {id: high, baseline: gpai, title: {en: GPAI}}\ndefault_model_tier: high\nrules:\n", 14, "model tier high", "duplicate tier id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
