@@ -42,13 +42,19 @@ type ModelRef struct {
 	Node   string `json:"node,omitempty"`
 }
 
-// String is the reference as search facets and pages show it: the id, or
-// "node/id" for another member's record.
-func (r ModelRef) String() string {
-	if r.Node == "" {
-		return r.System
+// ValidMemberName reports whether s can be a federation member's name: the
+// characters peer names may have, and '/' (a node's own name defaults to
+// its log's origin), at most 255 of them.
+func ValidMemberName(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
 	}
-	return r.Node + "/" + r.System
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:/", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // ModelOnlyFacts are the facts that describe a general-purpose model and
@@ -162,10 +168,8 @@ func (r *ModelRef) normalize(p *Problems) *ModelRef {
 		p.Add("built_on.system", "%q is not a registry id (letters, digits, - and _)", out.System)
 	}
 	if out.Node != "" {
-		if msg := CheckText(out.Node, Line); msg != "" {
-			p.Add("built_on.node", "%s", msg)
-		} else if len(out.Node) > maxShortLen || strings.ContainsAny(out.Node, "/ ") {
-			p.Add("built_on.node", "%q is not a member name: give the name the members page shows", out.Node)
+		if !ValidMemberName(out.Node) {
+			p.Add("built_on.node", "%q is not a member name (letters, digits and . - _ : / only): give the name the members page shows", out.Node)
 		}
 	}
 	return &out
@@ -195,4 +199,31 @@ func (f Facts) stated() map[string]bool {
 		}
 	}
 	return out
+}
+
+// FactKind says which filings may state a fact: "model", "system" or
+// "any" (both).
+func FactKind(name string) string {
+	switch {
+	case slices.Contains(ModelOnlyFacts, name):
+		return KindModel
+	case slices.Contains(SystemOnlyFacts, name):
+		return KindSystem
+	}
+	return "any"
+}
+
+// Keep returns f without the facts a filing of the given kind may not
+// state (the other kind's): what a form keeps when the kind changes.
+func (f Facts) Keep(kind string) Facts {
+	drop := SystemOnlyFacts
+	if kind != KindModel {
+		drop = ModelOnlyFacts
+	}
+	v := reflect.ValueOf(&f).Elem()
+	for _, n := range drop {
+		fv := v.Field(factFieldIndex[n])
+		fv.Set(reflect.Zero(fv.Type()))
+	}
+	return f
 }

@@ -35,7 +35,7 @@ func TestKindFields(t *testing.T) {
 		{"a model that is not general-purpose", func(f *Filing) { f.Facts.GeneralPurposeModel = &no }, model, []string{"facts.general_purpose_model"}},
 		{"an unknown kind", func(f *Filing) { f.Kind = "agent" }, system, []string{"kind"}},
 		{"a bad release date", func(f *Filing) { f.ReleaseDate = "2025-13-01" }, model, []string{"release_date"}},
-		{"a bad model reference", func(f *Filing) { f.BuiltOn = &ModelRef{System: "../etc", Node: "a/b"} }, system, []string{"built_on.system", "built_on.node"}},
+		{"a bad model reference", func(f *Filing) { f.BuiltOn = &ModelRef{System: "../etc", Node: "a b"} }, system, []string{"built_on.system", "built_on.node"}},
 		{"an unknown modality", func(f *Filing) { f.Modalities = []string{"smell"} }, model, []string{"modalities[0]"}},
 	}
 	for _, tt := range tests {

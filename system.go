@@ -77,6 +77,8 @@ type SystemSummary struct {
 	IntendedPurpose     Text     `json:"intended_purpose"`
 	Domains             []string `json:"domains"`
 	DeploymentCountries []string `json:"deployment_countries"`
+	// Kind is "system" or "model" (empty in summaries stored before kinds).
+	Kind string `json:"kind,omitempty"`
 	// Level is the system's place on the common baseline scale (unacceptable,
 	// high, limited, minimal, undetermined or not_applicable); Tiers gives
 	// each applicable framework's tier by pack id.
@@ -101,6 +103,10 @@ type SystemQuery struct {
 	// level of the common baseline scale (unacceptable, high, limited, minimal).
 	Framework string
 	Tier      string
+	// Kind selects systems or models ("system", "model"); BuiltOn the
+	// systems built on a model, by its registry id.
+	Kind    string
+	BuiltOn string
 	// Node selects the systems a member holds, by its name: a peer's
 	// (foreign systems) or, with Local, this node's own.
 	Node   string
@@ -113,7 +119,7 @@ type SystemQuery struct {
 // filters. Stores index SearchDoc.Facets and match these exactly.
 func (q SystemQuery) Facets() []string {
 	var out []string
-	for _, f := range [][2]string{{"country", q.Country}, {"domain", q.Domain}, {"provider", q.Provider}, {"status", q.Status}} {
+	for _, f := range [][2]string{{"country", q.Country}, {"domain", q.Domain}, {"provider", q.Provider}, {"status", q.Status}, {"kind", q.Kind}, {"built_on", q.BuiltOn}} {
 		if f[1] != "" {
 			out = append(out, Facet(f[0], f[1]))
 		}

@@ -73,6 +73,7 @@ type frameworkInfo struct {
 	EffectiveUntil rules.Date   `json:"effective_until,omitempty"`
 	Baseline       bool         `json:"baseline"`
 	Tiers          []rules.Tier `json:"tiers"`
+	ModelTiers     []rules.Tier `json:"model_tiers,omitempty"`
 	Rules          int          `json:"rules"`
 }
 
@@ -85,7 +86,7 @@ func (a *API) listFrameworks(w http.ResponseWriter, r *http.Request, _ *registry
 		out = append(out, frameworkInfo{
 			ID: p.ID, Jurisdiction: p.Jurisdiction, Version: p.Version, Hash: p.Hash, Name: p.Name,
 			Instrument: p.Instrument, SourceURL: p.SourceURL, EffectiveFrom: p.EffectiveFrom, EffectiveUntil: p.EffectiveUntil,
-			Baseline: p.IsBaseline(), Tiers: p.Tiers, Rules: len(p.Rules),
+			Baseline: p.IsBaseline(), Tiers: p.Tiers, ModelTiers: p.ModelTiers, Rules: len(p.Rules),
 		})
 	}
 	writeJSON(w, r, http.StatusOK, map[string]any{"frameworks": out})

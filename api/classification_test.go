@@ -22,7 +22,7 @@ func stated() accord.Facts {
 			v.Field(i).Set(reflect.ValueOf(ptr(false)))
 		}
 	}
-	return f
+	return f.Keep(accord.KindSystem)
 }
 
 func hiringFiling() accord.Filing {
@@ -172,7 +172,8 @@ func TestClassificationOverHTTP(t *testing.T) {
 func TestClassificationHidesConfidentialFacts(t *testing.T) {
 	e := newEnv(t)
 	f := hiringFiling()
-	f.Domains = []string{"general.purpose_model"}
+	f.Kind, f.Domains, f.DeployerKinds, f.AffectedPersons = accord.KindModel, nil, nil, nil
+	f.Facts = f.Facts.Keep(accord.KindModel)
 	f.Facts.GeneralPurposeModel = ptr(true)
 	f.Facts.TrainingComputeFLOP = ptr(3.1e25)
 	f.Confidential = []string{"facts.training_compute_flop"}

@@ -62,9 +62,9 @@ func confidentialPairs() []confidentialPair {
 			base: func() accord.Filing {
 				f := sampleFiling()
 				f.TradeName = accord.Text{"en": "Foundation model"}
-				f.Domains, f.AlgorithmTypes = []string{"general.purpose_model"}, []string{"generation_synthesis"}
+				f.Kind, f.Domains, f.AlgorithmTypes = accord.KindModel, nil, []string{"generation_synthesis"}
 				f.DeployerKinds, f.AffectedPersons = nil, nil
-				f.Facts = stated()
+				f.Facts = stated().Keep(accord.KindModel)
 				f.Facts.GeneralPurposeModel = ptr(true)
 				f.Confidential = []string{"facts.training_compute_flop"}
 				return f

@@ -17,7 +17,7 @@ func (a *API) vocabularies(w http.ResponseWriter, r *http.Request, _ *registry.C
 		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds,
 		"affected_persons": accord.AffectedPersons, "statuses": accord.Statuses, "personal_data": accord.PersonalDataCategories,
 		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds, "localities": accord.Localities, "facts": factTerms(),
-		"confidential_fields": accord.ConfidentialFields(),
+		"confidential_fields": accord.ConfidentialFields(), "kinds": accord.Kinds, "modalities": accord.Modalities,
 	})
 	return nil
 }
@@ -25,7 +25,7 @@ func (a *API) vocabularies(w http.ResponseWriter, r *http.Request, _ *registry.C
 func factTerms() []map[string]string {
 	out := make([]map[string]string, len(accord.FactDocs))
 	for i, d := range accord.FactDocs {
-		out[i] = map[string]string{"name": d.Name, "type": d.Type, "doc": d.Doc, "source": d.Source}
+		out[i] = map[string]string{"name": d.Name, "type": d.Type, "doc": d.Doc, "source": d.Source, "kind": accord.FactKind(d.Name)}
 	}
 	return out
 }
@@ -165,7 +165,7 @@ func (a *API) fileSystem(w http.ResponseWriter, r *http.Request, c *registry.Cal
 }
 
 func (a *API) searchSystems(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
-	if err := knownParams(r, "q", "country", "domain", "provider", "status", "framework", "tier", "node", "cursor", "limit"); err != nil {
+	if err := knownParams(r, "q", "country", "domain", "provider", "status", "framework", "tier", "kind", "built_on", "node", "cursor", "limit"); err != nil {
 		return err
 	}
 	limit, err := queryInt(r, "limit")
@@ -175,7 +175,8 @@ func (a *API) searchSystems(w http.ResponseWriter, r *http.Request, _ *registry.
 	q := r.URL.Query()
 	page, err := a.svc.Search(r.Context(), accord.SystemQuery{
 		Q: q.Get("q"), Country: q.Get("country"), Domain: q.Get("domain"), Provider: q.Get("provider"),
-		Status: q.Get("status"), Framework: q.Get("framework"), Tier: q.Get("tier"), Node: q.Get("node"), Cursor: q.Get("cursor"), Limit: limit,
+		Status: q.Get("status"), Framework: q.Get("framework"), Tier: q.Get("tier"), Kind: q.Get("kind"), BuiltOn: q.Get("built_on"),
+		Node: q.Get("node"), Cursor: q.Get("cursor"), Limit: limit,
 	})
 	if err != nil {
 		return err

@@ -63,6 +63,9 @@ type System struct {
 	Provider string          `json:"provider"`          // an Org key
 	Filing   accord.Filing   `json:"filing"`            // version 1
 	Updates  []accord.Filing `json:"updates,omitempty"` // later versions, in order (each a full filing)
+	// BuiltOn is the key of the demo model (listed earlier) the system is
+	// built on: the loader names its registry id in each version's built_on.
+	BuiltOn string `json:"built_on,omitempty"`
 	// Withdraw, if set, is the reason with which the filing is withdrawn
 	// after all its versions have been filed.
 	Withdraw string `json:"withdraw,omitempty"`

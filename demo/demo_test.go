@@ -382,10 +382,10 @@ func TestScenarios(t *testing.T) {
 		{"crime prediction by profiling", func(f accord.Filing) bool { return is(f.Facts.CrimePredictionByProfiling) }},
 		{"deep fake", func(f accord.Filing) bool { return is(f.Facts.DeepFake) }},
 		{"general-purpose model above 10^25 FLOP", func(f accord.Filing) bool {
-			return is(f.Facts.GeneralPurposeModel) && f.Facts.TrainingComputeFLOP != nil && *f.Facts.TrainingComputeFLOP > 1e25
+			return f.Kind == accord.KindModel && f.Facts.TrainingComputeFLOP != nil && *f.Facts.TrainingComputeFLOP > 1e25
 		}},
 		{"open-weights model below 10^25 FLOP", func(f accord.Filing) bool {
-			return is(f.Facts.OpenWeights) && f.Facts.TrainingComputeFLOP != nil && *f.Facts.TrainingComputeFLOP < 1e25
+			return f.Kind == accord.KindModel && is(f.Facts.OpenWeights) && f.Facts.TrainingComputeFLOP != nil && *f.Facts.TrainingComputeFLOP < 1e25
 		}},
 		{"research only", func(f accord.Filing) bool { return is(f.Facts.ResearchOnly) }},
 		{"Antarctica", func(f accord.Filing) bool { return slices.Contains(f.DeploymentCountries, "AQ") }},
@@ -464,5 +464,32 @@ func TestDecodeStrict(t *testing.T) {
 		t.Errorf("a valid organization was refused: %v", err)
 	} else if orgs[0].Key != "x" || orgs[0].Name["en"] != "X" || orgs[0].Country != "FR" {
 		t.Errorf("embedded fields were not decoded inline: %+v", orgs[0])
+	}
+}
+
+// TestBuiltOn: a demo system built on a model names a model listed before
+// it (the loader files them in order), and at least one does.
+func TestBuiltOn(t *testing.T) {
+	systems, err := Systems()
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, n := map[string]bool{}, 0
+	for _, s := range systems {
+		if s.BuiltOn != "" {
+			n++
+			if !models[s.BuiltOn] {
+				t.Errorf("system %s is built on %q, which is not a model listed before it", s.Key, s.BuiltOn)
+			}
+			if s.Filing.Kind == accord.KindModel {
+				t.Errorf("model %s names a model it is built on: only systems do", s.Key)
+			}
+		}
+		if s.Filing.Kind == accord.KindModel {
+			models[s.Key] = true
+		}
+	}
+	if n == 0 {
+		t.Error("no demo system is built on a model")
 	}
 }

@@ -40,11 +40,23 @@ func (n *Node) LoadDemo(ctx context.Context) (int, error) {
 		}
 		ids[o.Key] = r.Organization.ID
 	}
+	sysIDs := map[string]string{}
 	for _, s := range systems {
+		if s.BuiltOn != "" {
+			id, ok := sysIDs[s.BuiltOn]
+			if !ok {
+				return 0, fmt.Errorf("system %s: built on %s, which is not listed before it", s.Key, s.BuiltOn)
+			}
+			s.Filing.BuiltOn = &accord.ModelRef{System: id}
+			for i := range s.Updates {
+				s.Updates[i].BuiltOn = s.Filing.BuiltOn
+			}
+		}
 		v, err := n.Registry.FileSystem(ctx, admin, registry.FileRequest{Provider: ids[s.Provider], Filing: s.Filing, IdempotencyKey: "demo-" + s.Key})
 		if err != nil {
 			return 0, fmt.Errorf("system %s: %w", s.Key, err)
 		}
+		sysIDs[s.Key] = v.ID
 		for i, u := range s.Updates {
 			if v, err = n.Registry.UpdateSystem(ctx, admin, v.ID, v.ETag(), u); err != nil {
 				return 0, fmt.Errorf("system %s update %d: %w", s.Key, i+1, err)

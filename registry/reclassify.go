@@ -26,6 +26,7 @@ type ReclassifyStats struct {
 // of a version's bytes; TestClassInputCoversFiling keeps it in step with
 // accord.Filing.
 type classInput struct {
+	Kind                string       `json:"kind"`
 	Status              string       `json:"status"`
 	Domains             []string     `json:"domains"`
 	AlgorithmTypes      []string     `json:"algorithm_types"`
@@ -41,7 +42,7 @@ type classInput struct {
 
 func (c classInput) filing() accord.Filing {
 	return accord.Filing{
-		Status: c.Status, Domains: c.Domains, AlgorithmTypes: c.AlgorithmTypes, DeploymentCountries: c.DeploymentCountries,
+		Kind: c.Kind, Status: c.Status, Domains: c.Domains, AlgorithmTypes: c.AlgorithmTypes, DeploymentCountries: c.DeploymentCountries,
 		DeploymentRegions: c.DeploymentRegions, DeployerKinds: c.DeployerKinds, AffectedPersons: c.AffectedPersons,
 		Facts: c.Facts, PersonalData: c.PersonalData, Confidential: c.Confidential,
 	}

@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -30,7 +31,7 @@ func stated() accord.Facts {
 			v.Field(i).Set(reflect.ValueOf(ptr(false)))
 		}
 	}
-	return f
+	return f.Keep(accord.KindSystem)
 }
 
 type env struct {
@@ -134,5 +135,66 @@ func TestReclassifyAfterRuleChange(t *testing.T) {
 	same, _ := e.svc.Classification(ctx, nil, p.Systems[0].ID, 0, time.Time{})
 	if same.PacksChanged {
 		t.Error("packs_changed under the packs the filing was classified with")
+	}
+}
+
+// TestBuiltOn: a system names the model it is built on; the model must be
+// a model filed here, or at another member's node; search finds the
+// systems built on a model, and models and systems apart.
+func TestBuiltOn(t *testing.T) {
+	all, err := frameworks.Packs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, all)
+	model := accord.Filing{Kind: accord.KindModel, TradeName: accord.Text{"en": "Model"}, SystemVersion: "1", Status: "active",
+		IntendedPurpose: accord.Text{"en": "A model."}, DeploymentCountries: []string{"FR"},
+		Facts: accord.Facts{TrainingComputeFLOP: ptr(2e25), OpenWeights: ptr(false), MilitaryOnly: ptr(false), ResearchOnly: ptr(false), SystemicRiskDesignated: ptr(false)}}
+	m, err := e.svc.FileSystem(ctx, e.provider, registry.FileRequest{Filing: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.svc.FileSystem(ctx, e.provider, registry.FileRequest{Filing: filing(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		ref   accord.ModelRef
+		field string // the field the refusal names; "" if accepted
+	}{
+		{"a model filed here", accord.ModelRef{System: m.ID}, ""},
+		{"a model at another member's node, not mirrored yet", accord.ModelRef{System: "sys_0000000000000000000009", Node: "Korea"}, ""},
+		{"an id nobody filed here", accord.ModelRef{System: "sys_0000000000000000000009"}, "built_on.system"},
+		{"a system, not a model", accord.ModelRef{System: other.ID}, "built_on.system"},
+		{"a local model named as another member's", accord.ModelRef{System: m.ID, Node: "Korea"}, "built_on.node"},
+	} {
+		f := filing(2)
+		f.BuiltOn = &tt.ref
+		_, err := e.svc.FileSystem(ctx, e.provider, registry.FileRequest{Filing: f})
+		var ae *accord.Error
+		switch {
+		case tt.field == "" && err != nil:
+			t.Errorf("%s: refused: %v", tt.name, err)
+		case tt.field != "" && (!errors.As(err, &ae) || ae.Code != accord.EInvalid || len(ae.Fields) != 1 || ae.Fields[0].Field != tt.field):
+			t.Errorf("%s: error %v, want one naming %s", tt.name, err, tt.field)
+		}
+	}
+	built, err := e.svc.Search(ctx, accord.SystemQuery{BuiltOn: m.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(built.Systems) != 1 || built.Systems[0].Kind != accord.KindSystem {
+		t.Errorf("systems built on the model: %+v", built.Systems)
+	}
+	models, err := e.svc.Search(ctx, accord.SystemQuery{Kind: accord.KindModel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models.Systems) != 1 || models.Systems[0].ID != m.ID || models.Systems[0].Level != "gpai_systemic_risk" {
+		t.Errorf("models: %+v", models.Systems)
+	}
+	if _, err := e.svc.Search(ctx, accord.SystemQuery{Kind: "agent"}); accord.ErrorCode(err) != accord.EInvalid {
+		t.Errorf("kind=agent: %v", err)
 	}
 }

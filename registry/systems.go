@@ -140,6 +140,9 @@ func (s *Service) FileSystem(ctx context.Context, c *Caller, req FileRequest) (*
 				return nil, err
 			}
 		}
+		if err := s.checkBuiltOn(ctx, tx, f.BuiltOn); err != nil {
+			return nil, err
+		}
 		entries, err := s.writeVersion(ctx, tx, c, org, sys, accord.EventFiled, p, doc, "", now, next)
 		if err != nil {
 			return nil, err
@@ -203,6 +206,12 @@ func (s *Service) UpdateSystem(ctx context.Context, c *Caller, id, ifMatch strin
 		cur, org, err := s.writable(ctx, tx, c, id, ifMatch)
 		if err != nil {
 			return nil, err
+		}
+		if err := s.checkBuiltOn(ctx, tx, f.BuiltOn); err != nil {
+			return nil, err
+		}
+		if f.BuiltOn != nil && f.BuiltOn.System == id {
+			return nil, accord.FieldErrorf("built_on.system", "names this filing itself: a system is built on another filing, a model")
 		}
 		sys = *cur
 		sys.Version++
@@ -369,7 +378,7 @@ func summary(sys accord.System, org *accord.Organization, f accord.Filing, cl *c
 	return accord.SystemSummary{
 		ID: sys.ID, Provider: sys.Provider, ProviderName: org.Name, Version: sys.Version, Status: sys.Status,
 		TradeName: f.TradeName, IntendedPurpose: f.IntendedPurpose, Domains: f.Domains,
-		DeploymentCountries: f.DeploymentCountries, Level: level, Tiers: tiers, Updated: sys.Updated,
+		DeploymentCountries: f.DeploymentCountries, Kind: f.Kind, Level: level, Tiers: tiers, Updated: sys.Updated,
 	}
 }
 
@@ -394,6 +403,16 @@ func searchDoc(provider string, f accord.Filing, cl *classification) accord.Sear
 	}
 	for _, a := range f.AlgorithmTypes {
 		facets = append(facets, accord.Facet("algorithm", a))
+	}
+	kind := f.Kind
+	if kind == "" {
+		kind = accord.KindSystem
+	}
+	facets = append(facets, accord.Facet("kind", kind))
+	if f.BuiltOn != nil {
+		// By id alone: ids are unique across members, and a foreign
+		// record keeps its home's id.
+		facets = append(facets, accord.Facet("built_on", f.BuiltOn.System))
 	}
 	facets = append(facets, cl.facets()...)
 	slices.Sort(facets)
@@ -603,7 +622,7 @@ func validQuery(q accord.SystemQuery) error {
 	var p accord.Problems
 	bad := map[string]bool{}
 	for _, f := range [][2]string{{"q", q.Q}, {"country", q.Country}, {"domain", q.Domain}, {"provider", q.Provider},
-		{"status", q.Status}, {"framework", q.Framework}, {"tier", q.Tier}, {"cursor", q.Cursor}} {
+		{"status", q.Status}, {"framework", q.Framework}, {"tier", q.Tier}, {"kind", q.Kind}, {"built_on", q.BuiltOn}, {"cursor", q.Cursor}} {
 		if msg := accord.CheckText(f[1], accord.Line); msg != "" {
 			p.Add(f[0], "%s", msg)
 			bad[f[0]] = true
@@ -620,6 +639,12 @@ func validQuery(q accord.SystemQuery) error {
 	}
 	if q.Status != "" && !bad["status"] && !accord.Statuses.Has(q.Status) {
 		p.Add("status", "%q is not a status: use planned, active, discontinued, recalled or withdrawn", q.Status)
+	}
+	if q.Kind != "" && !bad["kind"] && !accord.Kinds.Has(q.Kind) {
+		p.Add("kind", "%q is not a kind: use system or model", q.Kind)
+	}
+	if q.BuiltOn != "" && !bad["built_on"] && !isID(q.BuiltOn) {
+		p.Add("built_on", "%q is not a registry id (e.g. sys_2a9fk3m8tq4zx7bc5d6e)", q.BuiltOn)
 	}
 	if q.Provider != "" && !bad["provider"] && !isID(q.Provider) {
 		p.Add("provider", "%q is not an organization id (e.g. org_2a9fk3m8tq4zx7bc5d6e)", q.Provider)
@@ -695,4 +720,38 @@ func validNodeName(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkBuiltOn checks the model a system names: a record of this node's
+// must exist and be a model; a record of another member's must be a model
+// if it is mirrored here, and may not be mirrored yet (the member may be
+// new, or its log behind), so it is taken as named.
+func (s *Service) checkBuiltOn(ctx context.Context, tx accord.ReadTx, ref *accord.ModelRef) error {
+	if ref == nil {
+		return nil
+	}
+	local := ref.Node == "" || ref.Node == s.member
+	sys, v, err := readVersion(ctx, tx, ref.System, 0)
+	switch {
+	case accord.ErrorCode(err) == accord.ENotFound && local:
+		return accord.FieldErrorf("built_on.system", "no record %s on this node: give the id of a model filed here, or the member (built_on.node) whose node holds it", ref.System)
+	case accord.ErrorCode(err) == accord.ENotFound:
+		return nil
+	case err != nil:
+		return err
+	}
+	if !local && sys.Home != ref.Node {
+		return accord.FieldErrorf("built_on.node", "record %s is held by %s, not %s", ref.System, memberName(sys.Home, s.member), ref.Node)
+	}
+	if v.Filing.Kind != accord.KindModel {
+		return accord.FieldErrorf("built_on.system", "%s is an AI system, not a general-purpose model (kind: model): a system is built on a model", ref.System)
+	}
+	return nil
+}
+
+func memberName(home, self string) string {
+	if home == "" {
+		return self
+	}
+	return home
 }
