@@ -169,6 +169,16 @@ func decodeDoc(name string, data []byte, v any, what string) error {
 func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.Pack, lang string) {
 	tr := func(t accord.Text) string { return t.In(lang) }
 	fmt.Fprintf(w, "%s (version %s), classified as of %s\n", tr(f.TradeName), f.SystemVersion, res.AsOf)
+	model := res.Summary.Scale == accord.KindModel
+	scale, level := "Tier", "baseline level"
+	if model {
+		// A model is placed on the model scale, beside the system tiers.
+		fmt.Fprintln(w, "A general-purpose AI model: classified on the model scale, beside (not on) the system risk tiers.")
+		scale, level = "Model tier", "baseline model level"
+	}
+	if f.BuiltOn != nil {
+		fmt.Fprintf(w, "Built on the model %s%s: the model's own duties are its provider's.\n", f.BuiltOn.System, atNode(f.BuiltOn.Node))
+	}
 	for _, fw := range res.Frameworks {
 		fmt.Fprintf(w, "\n== %s [%s %s, sha256 %s]\n", tr(fw.Name), fw.Pack, fw.Version, shortPackHash(fw.Hash))
 		switch fw.Applicable {
@@ -196,7 +206,7 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 			return id
 		}
 		if fw.Tier == rules.TierUndetermined {
-			fmt.Fprintf(w, "   Tier: UNDETERMINED — at least %s", tierName(fw.AtLeast))
+			fmt.Fprintf(w, "   %s: UNDETERMINED — at least %s", scale, tierName(fw.AtLeast))
 			if len(fw.Possible) > 0 {
 				var ps []string
 				for _, p := range fw.Possible {
@@ -204,24 +214,24 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 				}
 				fmt.Fprintf(w, ", possibly %s", strings.Join(ps, " or "))
 			}
-			fmt.Fprintf(w, "; baseline level at least %s\n", fw.Baseline)
+			fmt.Fprintf(w, "; %s at least %s\n", level, fw.Baseline)
 			if len(fw.Missing) > 0 {
 				fmt.Fprintf(w, "   State these facts to decide it: %s\n", strings.Join(fw.Missing, ", "))
 			}
 		} else {
-			fmt.Fprintf(w, "   Tier: %s; baseline level %s\n", tierName(fw.Tier), fw.Baseline)
+			fmt.Fprintf(w, "   %s: %s; %s %s\n", scale, tierName(fw.Tier), level, fw.Baseline)
 		}
 		if len(fw.Fired) > 0 {
 			fmt.Fprintln(w, "   Rules that apply:")
 			for _, h := range fw.Fired {
-				fmt.Fprintf(w, "   - %s: %s%s\n", h.Citation, tr(h.Title), tierSuffix(h.Tier))
+				fmt.Fprintf(w, "   - %s: %s%s\n", h.Citation, tr(h.Title), tierSuffix(ruleTier(model, h.RuleRef)))
 				fmt.Fprintf(w, "       because %s\n", factsText(h.Facts))
 			}
 		}
 		if len(fw.Cancelled) > 0 {
 			fmt.Fprintln(w, "   Rules cancelled by an exception:")
 			for _, c := range fw.Cancelled {
-				fmt.Fprintf(w, "   - %s: %s%s\n", c.Citation, tr(c.Title), tierSuffix(c.Tier))
+				fmt.Fprintf(w, "   - %s: %s%s\n", c.Citation, tr(c.Title), tierSuffix(ruleTier(model, c.RuleRef)))
 				for _, by := range c.By {
 					fmt.Fprintf(w, "       cancelled by %s: %s", by.Citation, tr(by.Title))
 					if len(by.Rationale) > 0 {
@@ -234,7 +244,7 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 		if len(fw.Undetermined) > 0 {
 			fmt.Fprintln(w, "   Undetermined rules (facts missing):")
 			for _, p := range fw.Undetermined {
-				fmt.Fprintf(w, "   - %s: %s%s — missing: %s", p.Citation, tr(p.Title), tierSuffix(p.Tier), strings.Join(p.Missing, ", "))
+				fmt.Fprintf(w, "   - %s: %s%s — missing: %s", p.Citation, tr(p.Title), tierSuffix(ruleTier(model, p.RuleRef)), strings.Join(p.Missing, ", "))
 				if len(p.Exceptions) > 0 {
 					fmt.Fprintf(w, " (an exception may apply: %s)", strings.Join(p.Exceptions, ", "))
 				}
@@ -247,7 +257,7 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 		if len(fw.Upcoming) > 0 {
 			fmt.Fprintln(w, "   Rules that take effect later:")
 			for _, u := range fw.Upcoming {
-				fmt.Fprintf(w, "   - %s: %s%s, from %s\n", u.Citation, tr(u.Title), tierSuffix(u.Tier), u.EffectiveFrom)
+				fmt.Fprintf(w, "   - %s: %s%s, from %s\n", u.Citation, tr(u.Title), tierSuffix(upcomingTier(model, u)), u.EffectiveFrom)
 			}
 		}
 	}
@@ -262,7 +272,7 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 		}
 		fmt.Fprintln(w, ")")
 	default:
-		fmt.Fprintf(w, "Summary: baseline level %s under %s\n", res.Summary.Level, strings.Join(res.Summary.Frameworks, ", "))
+		fmt.Fprintf(w, "Summary: %s %s under %s\n", level, res.Summary.Level, strings.Join(res.Summary.Frameworks, ", "))
 	}
 	if len(res.Checklist) == 0 {
 		return
@@ -343,4 +353,26 @@ func factsText(fs []rules.Fact) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// ruleTier is the tier a rule gives on the filing's scale.
+func ruleTier(model bool, r *rules.RuleRef) string {
+	if model {
+		return r.ModelTier
+	}
+	return r.Tier
+}
+
+func upcomingTier(model bool, u rules.Upcoming) string {
+	if model {
+		return u.ModelTier
+	}
+	return u.Tier
+}
+
+func atNode(node string) string {
+	if node == "" {
+		return ""
+	}
+	return " (at " + node + ")"
 }

@@ -47,6 +47,35 @@ func TestClassifyReport(t *testing.T) {
 	}
 }
 
+// TestClassifyModel: the example model is classified on the model scale:
+// systemic risk in the EU by its compute, below Korea's threshold, outside
+// the packs that concern systems only.
+func TestClassifyModel(t *testing.T) {
+	code, out, errs := runCmd(t, classifyCmd, "../../examples/foundation-model.yaml", "--as-of", "2026-12-03")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"A general-purpose AI model: classified on the model scale, beside (not on) the system risk tiers.",
+		"Model tier: General-purpose AI model with systemic risk (gpai_systemic_risk); baseline model level gpai_systemic_risk",
+		"Art. 53(1)(a)-(b): Documentation of a general-purpose AI model [gpai]",
+		"Model tier: No duties specific to models (no_model_duties); baseline model level model_minimal",
+		"Does not apply: This framework's rules concern AI systems, not general-purpose AI models",
+		"Summary: baseline model level gpai_systemic_risk under eu-ai-act",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Art. 50") || strings.Contains(out, "Art. 4:") {
+		t.Errorf("a model is asked a system's questions:\n%s", out)
+	}
+	code, out, errs = runCmd(t, classifyCmd, "../../examples/assistant-on-model.yaml", "--as-of", "2026-12-03")
+	if code != 0 || !strings.Contains(out, "Built on the model sys_replace_with_the_model_id") || strings.Contains(out, "Art. 53") {
+		t.Errorf("exit %d, system built on a model:\n%s%s", code, out, errs)
+	}
+}
+
 func TestClassifyJSONAndFlagsAfterFile(t *testing.T) {
 	code, out, errs := runCmd(t, classifyCmd, "testdata/classify-chatbot.json", "--json", "--as-of", "2026-09-01")
 	if code != 0 {
@@ -103,6 +132,11 @@ func TestClassifyErrors(t *testing.T) {
 			`deployment_countries[0]: "France" is not an ISO 3166-1 alpha-2 country code`,
 		}},
 		{"not a filing", []string{"testdata/packs-ok/demo/cases.yaml"}, 1, []string{"a filing is a mapping"}},
+		{"a model stating a system's use", []string{"testdata/classify-mixed.yaml"}, 1, []string{
+			"is not a valid filing",
+			"deployer_kinds: describes an AI system's use, not a general-purpose model",
+			"facts.interacts_with_natural_persons: describes an AI system's use",
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
