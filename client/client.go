@@ -195,7 +195,7 @@ func (c *Client) Receipt(ctx context.Context, id string, version int) (*accord.R
 // Search finds systems.
 func (c *Client) Search(ctx context.Context, q accord.SystemQuery) (*accord.SystemPage, error) {
 	v := url.Values{}
-	for k, s := range map[string]string{"q": q.Q, "country": q.Country, "domain": q.Domain, "provider": q.Provider, "status": q.Status, "framework": q.Framework, "tier": q.Tier, "node": q.Node, "cursor": q.Cursor} {
+	for k, s := range map[string]string{"q": q.Q, "country": q.Country, "domain": q.Domain, "provider": q.Provider, "status": q.Status, "kind": q.Kind, "built_on": q.BuiltOn, "framework": q.Framework, "tier": q.Tier, "node": q.Node, "cursor": q.Cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}

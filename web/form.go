@@ -105,6 +105,12 @@ func parseFiling(l *Locale, v url.Values, errs *formErrors) (f accord.Filing, do
 	f.Reference = v.Get("reference")
 	f.SystemVersion = v.Get("system_version")
 	f.Status = v.Get("status")
+	f.Kind = v.Get("kind")
+	f.Modalities = v["modalities"]
+	f.ReleaseDate = v.Get("release_date")
+	if s := v.Get("built_on.system"); strings.TrimSpace(s+v.Get("built_on.node")) != "" {
+		f.BuiltOn = &accord.ModelRef{System: s, Node: v.Get("built_on.node")}
+	}
 	f.Domains = v["domains"]
 	f.AlgorithmTypes = v["algorithm_types"]
 	f.DeployerKinds = v["deployer_kinds"]
@@ -125,6 +131,16 @@ func parseFiling(l *Locale, v url.Values, errs *formErrors) (f accord.Filing, do
 		f.Documents = append(f.Documents, d)
 		docRows = append(docRows, i)
 	}
+	// The form asks only the questions of the kind chosen (formData); what
+	// the browser still posts of the other kind's was asked before the
+	// kind changed, so it is dropped here and the form shows the new
+	// kind's questions. The API refuses such a mix with the fields named.
+	if f.Kind == accord.KindModel {
+		f.Domains, f.DeployerKinds, f.AffectedPersons, f.BuiltOn = nil, nil, nil, nil
+	} else {
+		f.Modalities, f.ReleaseDate = nil, ""
+	}
+	f.Facts = f.Facts.Keep(f.Kind)
 	return f, docRows
 }
 
@@ -208,6 +224,13 @@ func filingValues(f accord.Filing) url.Values {
 	v.Set("reference", f.Reference)
 	v.Set("system_version", f.SystemVersion)
 	v.Set("status", f.Status)
+	v.Set("kind", f.Kind)
+	v["modalities"] = f.Modalities
+	v.Set("release_date", f.ReleaseDate)
+	if f.BuiltOn != nil {
+		v.Set("built_on.system", f.BuiltOn.System)
+		v.Set("built_on.node", f.BuiltOn.Node)
+	}
 	v["domains"] = f.Domains
 	v["algorithm_types"] = f.AlgorithmTypes
 	v["deployer_kinds"] = f.DeployerKinds
@@ -279,6 +302,18 @@ var problemRules = []struct{ match, key string }{
 	{"must be a non-negative number of FLOP", "err.flop"},
 	{"must not be negative", "err.negative"},
 	{"is not valid UTF-8", "err.utf8"},
+	{"describes a general-purpose AI model, not a system", "err.model_only"},
+	{"describes an AI system's use, not a general-purpose model", "err.system_only"},
+	{"is not a kind of filing", "err.kind"},
+	{"must be a date written YYYY-MM-DD", "err.date"},
+	{"is not a registry id", "err.record_id"},
+	{"is not a member name", "err.member"},
+	{"a model's only domain is", "err.model_domain"},
+	{"but a filing of kind model is a general-purpose AI model", "err.model_gpai"},
+	{"on this node: give the id of a model filed here", "err.built_on_unknown"},
+	{"is an AI system, not a general-purpose model", "err.built_on_system"},
+	{"names this filing itself", "err.built_on_system"},
+	{"is held by", "err.built_on_member"},
 	{"is required", "err.required"},
 }
 

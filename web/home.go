@@ -120,7 +120,7 @@ func (h *Handler) tierChart(ctx context.Context, l *Locale) (*chart, string) {
 			continue
 		}
 		g := stackGroup{Label: l.Pick(pk.Name).Text, Link: "/search?framework=" + pk.ID}
-		for _, t := range pk.Tiers {
+		for _, t := range slices.Concat(pk.Tiers, pk.ModelTiers) {
 			n := counts[accord.Facet("tier", pk.ID+"/"+t.ID)]
 			if n == 0 {
 				continue
@@ -138,14 +138,32 @@ func (h *Handler) tierChart(ctx context.Context, l *Locale) (*chart, string) {
 		return nil, l.T("home.tiers.none")
 	}
 	c := stackChart(l, groups)
-	for _, lv := range slices.Concat(baselineLevels, []string{rules.TierUndetermined}) {
+	for _, lv := range slices.Concat(baselineLevels, modelLevelsIn(groups), []string{rules.TierUndetermined}) {
 		c.Legend = append(c.Legend, legendItem{Class: "lv-" + lv, Label: l.T("level." + lv)})
 	}
 	return c, ""
 }
 
-// baselineLevels lists the baseline scale, most severe first, for legends.
-var baselineLevels = []string{"unacceptable", "high", "limited", "minimal"}
+// baselineLevels lists the baseline scale, most severe first, for legends;
+// modelLevels the baseline's scale for models, beside it.
+var (
+	baselineLevels = []string{"unacceptable", "high", "limited", "minimal"}
+	modelLevels    = []string{"gpai_systemic_risk", "gpai", "gpai_open_source", "model_minimal"}
+)
+
+// modelLevelsIn lists the model levels a chart shows, for its legend: only
+// those, so that a registry without models keeps its four-level legend.
+func modelLevelsIn(groups []stackGroup) []string {
+	var out []string
+	for _, lv := range modelLevels {
+		for _, g := range groups {
+			if slices.ContainsFunc(g.Parts, func(p stackPart) bool { return p.Class == "lv-"+lv }) && !slices.Contains(out, lv) {
+				out = append(out, lv)
+			}
+		}
+	}
+	return out
+}
 
 // packTierTitle names a pack's tier in the reader's language.
 func packTierTitle(l *Locale, pk *rules.Pack, tier string) string {

@@ -25,10 +25,10 @@ var sameAsEnglish = map[string][]string{
 	"fr": {"site.name", "system.version", "system.date", "field.documents", "portal.actions", "fact.licence",
 		"area.justice", "area.commerce", "area.finance", "area.science", "area.agriculture", "domain.agriculture",
 		"form.section.publication", "form.section.identity", "form.document_n", "search.page", "frameworks.obligations",
-		"affected.patients", "log.signatures"},
+		"affected.patients", "log.signatures", "modality.image", "modality.audio"},
 	// Russian and Spanish write date, time and lists as English does.
 	"ru": {"site.name", "fmt.datetime"},
-	"es": {"site.name", "value.no", "fmt.datetime"},
+	"es": {"site.name", "value.no", "fmt.datetime", "modality.audio"},
 }
 
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
@@ -155,7 +155,7 @@ func TestVocabulariesTranslated(t *testing.T) {
 	vocabs := map[string]accord.Vocabulary{
 		"domain": accord.Domains, "algorithm": accord.AlgorithmTypes, "deployer": accord.DeployerKinds,
 		"affected": accord.AffectedPersons, "status": accord.Statuses, "personal": accord.PersonalDataCategories,
-		"document": accord.DocumentKinds, "orgkind": accord.OrganizationKinds,
+		"document": accord.DocumentKinds, "orgkind": accord.OrganizationKinds, "kind": accord.Kinds, "modality": accord.Modalities,
 	}
 	l := locales["en"]
 	for kind, v := range vocabs {

@@ -111,6 +111,12 @@ type formData struct {
 	Name     Shown // the system's name, when editing
 
 	Texts      []textInput
+	Kind       choiceInput
+	Model      bool // the filing is a model: the form asks a model's questions
+	Modalities choiceInput
+	Release    simpleInput
+	BuiltOn    simpleInput // the model's registry id
+	BuiltOnAt  simpleInput // the member holding it, if not this node
 	Reference  simpleInput
 	Version    simpleInput
 	Status     choiceInput
@@ -427,6 +433,20 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 		st = append(st, option{ID: fieldID("status") + "-" + code, Value: code, Label: l.Vocab("status", code), Checked: v.Get("status") == code})
 	}
 	d.Status.Groups = []optionGroup{{Options: st}}
+	kind := v.Get("kind")
+	if kind != accord.KindModel {
+		kind = accord.KindSystem
+	}
+	d.Model = kind == accord.KindModel
+	d.Kind = choiceInput{ID: fieldID("kind"), Name: "kind", Label: l.T("field.kind"), Hint: l.T("hint.kind"), Errs: take(fieldID("kind")), Required: true}
+	var ko []option
+	for _, code := range []string{accord.KindSystem, accord.KindModel} {
+		ko = append(ko, option{ID: fieldID("kind") + "-" + code, Value: code, Label: l.Vocab("kind", code), Checked: kind == code})
+	}
+	d.Kind.Groups = []optionGroup{{Options: ko}}
+	d.Release = simple("release_date", "hint.release_date", false)
+	d.BuiltOn = simple("built_on.system", "hint.built_on.system", false)
+	d.BuiltOnAt = simple("built_on.node", "hint.built_on.node", false)
 
 	list := func(name, kind string, vocab accord.Vocabulary, required bool) choiceInput {
 		ci := choiceInput{ID: fieldID(name), Name: name, Label: l.T("field." + name), Hint: l.T("hint." + name), Errs: take(fieldID(name)), Required: required}
@@ -448,12 +468,22 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 		g := &dom.Groups[len(dom.Groups)-1]
 		g.Options = append(g.Options, option{ID: fieldID("domains") + "-" + t.Code, Value: t.Code, Label: l.Vocab("domain", t.Code), Checked: checked("domains", t.Code)})
 	}
-	d.Lists = []choiceInput{
-		dom,
-		list("algorithm_types", "algorithm", accord.AlgorithmTypes, false),
-		list("deployer_kinds", "deployer", accord.DeployerKinds, false),
-		list("affected_persons", "affected", accord.AffectedPersons, false),
-		list("personal_data", "personal", accord.PersonalDataCategories, false),
+	d.Modalities = list("modalities", "modality", accord.Modalities, false)
+	if d.Model {
+		// A model has no use of its own: no domains, deployers or
+		// affected persons (its systems state theirs).
+		d.Lists = []choiceInput{
+			list("algorithm_types", "algorithm", accord.AlgorithmTypes, false),
+			list("personal_data", "personal", accord.PersonalDataCategories, false),
+		}
+	} else {
+		d.Lists = []choiceInput{
+			dom,
+			list("algorithm_types", "algorithm", accord.AlgorithmTypes, false),
+			list("deployer_kinds", "deployer", accord.DeployerKinds, false),
+			list("affected_persons", "affected", accord.AffectedPersons, false),
+			list("personal_data", "personal", accord.PersonalDataCategories, false),
+		}
 	}
 	types := map[string]accord.FactDoc{}
 	for _, fd := range accord.FactDocs {
@@ -462,6 +492,9 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 	for _, g := range factGroups {
 		fg := factGroup{Label: l.T(g.key)}
 		for _, name := range g.facts {
+			if k := accord.FactKind(name); k != "any" && k != kind {
+				continue // a question for the other kind of filing
+			}
 			fd := types[name]
 			id := fieldID("facts." + name)
 			hint := ""
@@ -470,7 +503,9 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 			}
 			fg.Facts = append(fg.Facts, factInput{ID: id, Name: "facts." + name, Label: l.T("fact." + name), Source: l.Cite(fd.Source, ""), Hint: hint, Type: fd.Type, Value: v.Get("facts." + name), Errs: take(id)})
 		}
-		d.FactGroups = append(d.FactGroups, fg)
+		if len(fg.Facts) > 0 {
+			d.FactGroups = append(d.FactGroups, fg)
+		}
 	}
 	for _, t := range accord.DocumentKinds {
 		d.DocKinds = append(d.DocKinds, option{Value: t.Code, Label: l.Vocab("document", t.Code)})

@@ -19,7 +19,7 @@ import (
 const pageSize = 20
 
 // searchParams are the parameters /search takes.
-var searchParams = []string{"q", "country", "domain", "provider", "status", "framework", "tier", "node", "cursor", "page"}
+var searchParams = []string{"q", "country", "domain", "provider", "status", "kind", "built_on", "framework", "tier", "node", "cursor", "page"}
 
 type searchData struct {
 	Q       string
@@ -76,7 +76,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	}
 	q := accord.SystemQuery{
 		Q: vals.Get("q"), Country: vals.Get("country"), Domain: vals.Get("domain"), Provider: vals.Get("provider"),
-		Status: vals.Get("status"), Framework: vals.Get("framework"), Tier: vals.Get("tier"), Node: vals.Get("node"), Cursor: vals.Get("cursor"), Limit: pageSize,
+		Status: vals.Get("status"), Kind: vals.Get("kind"), BuiltOn: vals.Get("built_on"), Framework: vals.Get("framework"), Tier: vals.Get("tier"), Node: vals.Get("node"), Cursor: vals.Get("cursor"), Limit: pageSize,
 	}
 	pageNo := 1
 	if s := vals.Get("page"); s != "" {
@@ -104,7 +104,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	counts, err := h.reg.FacetCounts(ctx, q, "country", "domain", "provider", "status", "framework", "tier", "level", "node")
+	counts, err := h.reg.FacetCounts(ctx, q, "country", "domain", "provider", "status", "kind", "framework", "tier", "level", "node")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -129,7 +129,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		d.First = "/search?" + first.Encode()
 	}
 	// The text box submits the active filters along with the new text.
-	for _, k := range []string{"country", "domain", "provider", "status", "framework", "tier", "node"} {
+	for _, k := range []string{"country", "domain", "provider", "status", "kind", "built_on", "framework", "tier", "node"} {
 		if v := vals.Get(k); v != "" {
 			d.Hidden = append(d.Hidden, [2]string{k, v})
 		}
@@ -294,6 +294,7 @@ func (h *Handler) facets(ctx context.Context, l *Locale, vals url.Values, counts
 	}
 	add("country", "facet.country", by["country"], func(v string) (string, string) { return l.CountryName(v), "" })
 	add("status", "facet.status", by["status"], plain("status."))
+	add("kind", "facet.kind", by["kind"], plain("kind."))
 	if h.cls != nil {
 		add("framework", "facet.framework", by["framework"], func(v string) (string, string) {
 			if pk := h.pack(v); pk != nil {
@@ -359,7 +360,7 @@ func (h *Handler) validTier(framework, tier string) bool {
 		return true
 	}
 	if framework == "" {
-		return slices.Contains(baselineLevels, tier) || tier == rules.TierNotApplicable
+		return slices.Contains(baselineLevels, tier) || slices.Contains(modelLevels, tier) || tier == rules.TierNotApplicable
 	}
 	pk := h.pack(framework)
 	if pk == nil {

@@ -32,6 +32,22 @@ type systemData struct {
 	// read-only here), HomeNode its node; "" and nil for this node's own.
 	Home     string
 	HomeNode *accord.HomeNode
+	// Model is set for a general-purpose AI model (kind: model).
+	Model bool
+	// BuiltOn is the model a system names; BuiltOnThis the systems built
+	// on a model (at most a page of them, BuiltOnMore when there are more).
+	BuiltOn     *modelLink
+	BuiltOnThis []accord.SystemSummary
+	BuiltOnMore bool
+}
+
+// modelLink is the model a system is built on: a link to its page when
+// this node holds it (its own, or mirrored from its member), else its id
+// and member.
+type modelLink struct {
+	ID, Node string
+	Name     Shown
+	Known    bool
 }
 
 type factRow struct {
@@ -116,6 +132,20 @@ func (h *Handler) system(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Facts = factRows(l, view.Filing.Facts)
+	d.Model = view.Filing.Kind == accord.KindModel
+	if ref := view.Filing.BuiltOn; ref != nil {
+		d.BuiltOn = &modelLink{ID: ref.System, Node: ref.Node}
+		if m, err := h.reg.System(ctx, c, ref.System); err == nil && (ref.Node == "" || ref.Node == m.Home || (m.Home == "" && ref.Node == h.reg.Member())) {
+			d.BuiltOn.Known, d.BuiltOn.Name = true, l.Pick(m.Filing.TradeName)
+		}
+	}
+	if d.Model {
+		// Both ways: a model's page lists the systems built on it, from
+		// the built_on search facet.
+		if page, err := h.reg.Search(ctx, accord.SystemQuery{BuiltOn: id, Limit: 20}); err == nil {
+			d.BuiltOnThis, d.BuiltOnMore = page.Systems, page.Next != ""
+		}
+	}
 	versions, err := h.reg.Versions(ctx, c, id)
 	if err != nil {
 		h.fail(w, r, err)
@@ -246,6 +276,9 @@ type classView struct {
 	AsOf         time.Time
 	Level        string // baseline level or undetermined / not_applicable
 	AtLeast      string
+	// Model is set for a general-purpose AI model: Level and the tiers are
+	// on the model scale, beside the system risk levels.
+	Model bool
 	// Withheld labels the confidential inputs the classification was
 	// computed without (the public's view of a filing that has some).
 	Withheld   []string
@@ -309,7 +342,8 @@ type dutyView struct {
 }
 
 func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
-	cv := &classView{AsOf: dateOf(string(res.AsOf)), Level: res.Summary.Level, AtLeast: res.Summary.AtLeast, Withheld: fieldLabels(l, res.Withheld)}
+	cv := &classView{AsOf: dateOf(string(res.AsOf)), Level: res.Summary.Level, AtLeast: res.Summary.AtLeast, Withheld: fieldLabels(l, res.Withheld),
+		Model: res.Summary.Scale == accord.KindModel}
 	packName := map[string]Shown{}
 	for _, fw := range res.Frameworks {
 		pk := h.pack(fw.Pack)
@@ -338,17 +372,17 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 			v.ReasonCitation = fw.Reason.Citation
 		}
 		for _, hit := range fw.Fired {
-			v.Fired = append(v.Fired, h.ruleView(l, pk, hit))
+			v.Fired = append(v.Fired, h.ruleView(l, pk, hit, cv.Model))
 		}
 		for _, c := range fw.Cancelled {
-			rv := h.ruleView(l, pk, c.Hit)
+			rv := h.ruleView(l, pk, c.Hit, cv.Model)
 			for _, by := range c.By {
 				rv.By = append(rv.By, exceptionRef{Citation: by.Citation, Pack: fw.Pack, Title: l.Pick(by.Title)})
 			}
 			v.Cancelled = append(v.Cancelled, rv)
 		}
 		for _, pd := range fw.Undetermined {
-			rv := h.ruleView(l, pk, pd.Hit)
+			rv := h.ruleView(l, pk, pd.Hit, cv.Model)
 			for _, m := range pd.Missing {
 				rv.Missing = append(rv.Missing, l.T("fact."+m))
 			}
@@ -360,7 +394,11 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 			}
 		}
 		for _, u := range fw.Upcoming {
-			v.Upcoming = append(v.Upcoming, ruleView{ID: u.Rule, Citation: u.Citation, Pack: fw.Pack, Title: l.Pick(u.Title), Tier: packTierTitle(l, pk, u.Tier), From: dateOf(string(u.EffectiveFrom))})
+			tier := u.Tier
+			if cv.Model {
+				tier = u.ModelTier
+			}
+			v.Upcoming = append(v.Upcoming, ruleView{ID: u.Rule, Citation: u.Citation, Pack: fw.Pack, Title: l.Pick(u.Title), Tier: packTierTitle(l, pk, tier), From: dateOf(string(u.EffectiveFrom))})
 		}
 		cv.Frameworks = append(cv.Frameworks, v)
 	}
@@ -383,13 +421,17 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 	return cv
 }
 
-func (h *Handler) ruleView(l *Locale, pk *rules.Pack, hit rules.Hit) ruleView {
+func (h *Handler) ruleView(l *Locale, pk *rules.Pack, hit rules.Hit, model bool) ruleView {
 	rv := ruleView{ID: hit.Rule, Citation: hit.Citation, Title: l.Pick(hit.Title), Rationale: l.Pick(hit.Rationale)}
 	if pk != nil {
 		rv.Pack = pk.ID
 	}
-	if hit.Tier != "" {
-		rv.Tier = packTierTitle(l, pk, hit.Tier)
+	tier := hit.Tier
+	if model {
+		tier = hit.ModelTier // the tier the rule gives on the model scale
+	}
+	if tier != "" {
+		rv.Tier = packTierTitle(l, pk, tier)
 	}
 	for _, f := range hit.Facts {
 		rv.Facts = append(rv.Facts, l.inputRow(f))

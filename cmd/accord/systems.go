@@ -228,6 +228,8 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&q.Domain, "domain", "", "domain code or area")
 	fs.StringVar(&q.Provider, "provider", "", "provider organization id")
 	fs.StringVar(&q.Status, "status", "", "status")
+	fs.StringVar(&q.Kind, "kind", "", "system (AI systems) or model (general-purpose AI models)")
+	fs.StringVar(&q.BuiltOn, "built-on", "", "the systems built on this model (its registry id)")
 	fs.StringVar(&q.Framework, "framework", "", "a framework that applies (pack id, e.g. eu-ai-act)")
 	fs.StringVar(&q.Tier, "tier", "", "tier: with --framework that pack's tier, alone the baseline level (e.g. high)")
 	fs.StringVar(&q.Node, "node", "", "the member holding the systems: a peer's name, or this node's")
