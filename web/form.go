@@ -121,7 +121,7 @@ func parseFiling(l *Locale, v url.Values, errs *formErrors) (f accord.Filing, do
 		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '、' || r == '،' || r == '，'
 	})
 	f.InfoURL = v.Get("info_url")
-	f.Facts = parseFacts(l, v, errs)
+	f.Facts = parseFacts(l, v, errs, f.Kind)
 	for i := range maxDocRows {
 		p := "documents." + strconv.Itoa(i) + "."
 		d := accord.Document{Kind: v.Get(p + "kind"), Title: v.Get(p + "title"), URL: v.Get(p + "url"), SHA256: v.Get(p + "sha256")}
@@ -144,10 +144,16 @@ func parseFiling(l *Locale, v url.Values, errs *formErrors) (f accord.Filing, do
 	return f, docRows
 }
 
-func parseFacts(l *Locale, v url.Values, errs *formErrors) accord.Facts {
+func parseFacts(l *Locale, v url.Values, errs *formErrors, kind string) accord.Facts {
 	var facts accord.Facts
 	fv := reflect.ValueOf(&facts).Elem()
+	if kind != accord.KindModel {
+		kind = accord.KindSystem
+	}
 	for _, d := range accord.FactDocs {
+		if k := accord.FactKind(d.Name); k != "any" && k != kind {
+			continue // the other kind's question: not asked (see parseFiling)
+		}
 		name := "facts." + d.Name
 		s := strings.TrimSpace(v.Get(name))
 		if s == "" {

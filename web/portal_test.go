@@ -109,7 +109,7 @@ func TestFilingForm(t *testing.T) {
 	bad.Del("trade_name.fr")
 	bad.Set("deployment_countries", "FR uk Atlantis")
 	bad.Set("info_url", "ftp://example.org")
-	bad.Set("facts.training_compute_flop", "lots")
+	bad.Set("facts.developer_annual_revenue_usd", "lots")
 	bad.Set("documents.0.url", "https://example.org/card.pdf")
 	bad.Set("documents.0.sha256", "abc")
 	bad.Set("intended_purpose.other_lang", "xx-!!")
@@ -120,12 +120,12 @@ func TestFilingForm(t *testing.T) {
 		t.Fatalf("invalid form: status %d", resp.StatusCode)
 	}
 	for id, msg := range map[string]string{
-		"f-trade_name":                  "Donnez ce texte dans au moins une langue.",
-		"f-deployment_countries":        "«\u202fuk\u202f»",
-		"f-info_url":                    "Saisissez une adresse web complète",
-		"f-facts-training_compute_flop": "Saisissez un nombre",
-		"f-documents-0-sha256":          "64 chiffres hexadécimaux",
-		"f-intended_purpose-other":      "n’est pas un code de langue",
+		"f-trade_name":                         "Donnez ce texte dans au moins une langue.",
+		"f-deployment_countries":               "«\u202fuk\u202f»",
+		"f-info_url":                           "Saisissez une adresse web complète",
+		"f-facts-developer_annual_revenue_usd": "Saisissez un nombre",
+		"f-documents-0-sha256":                 "64 chiffres hexadécimaux",
+		"f-intended_purpose-other":             "n’est pas un code de langue",
 	} {
 		// The message sits inside the input's own block, before the next input.
 		re := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `(-err)?"[^>]*>[^<]*` + regexp.QuoteMeta(msg))
@@ -225,6 +225,9 @@ func TestNormalizeProblemsLocalised(t *testing.T) {
 		{Facts: accord.Facts{ParameterCount: &neg, TrainingComputeFLOP: &nan, DeveloperAnnualRevenue: &nan}, Documents: []accord.Document{{Kind: "poem", URL: "ftp://x", SHA256: "zz"}}, InfoURL: "notaurl", Confidential: []string{"trade_name"}},
 		{Reference: "\xff", Domains: make([]string, 65), Documents: make([]accord.Document, 33)},
 		{InfoURL: "https://example.org/" + strings.Repeat("a", 2000)},
+		{Kind: "agent"},
+		{Kind: "model", Domains: []string{"employment.recruitment"}, DeployerKinds: []string{"employer"}, ReleaseDate: "2025-02-30",
+			BuiltOn: &accord.ModelRef{System: "a b", Node: "x y"}, Facts: accord.Facts{Profiling: ptr(true), GeneralPurposeModel: ptr(false)}},
 	}
 	seen := map[string]bool{}
 	for _, f := range bad {
