@@ -114,6 +114,14 @@ func BenchmarkClassifyEUFiling(b *testing.B) {
 	}
 }
 
+// BenchmarkClassifyEUModel classifies a general-purpose model: only the
+// Chapter V rules read it, the others are skipped by kind.
+func BenchmarkClassifyEUModel(b *testing.B) {
+	f := accord.Filing{Kind: accord.KindModel, Status: "active", Domains: []string{"general.purpose_model"}, DeploymentCountries: []string{"FR", "DE"},
+		Facts: accord.Facts{TrainingComputeFLOP: ptr(3.8e25), OpenWeights: ptr(false), SystemicRiskDesignated: ptr(false), MilitaryOnly: ptr(false), ResearchOnly: ptr(false)}}
+	loop(b, benchPacks(b, "eu-ai-act"), []accord.Filing{f})
+}
+
 // BenchmarkLoadEU measures loading (parsing, validating and compiling) the
 // EU pack.
 func BenchmarkLoadEU(b *testing.B) {
