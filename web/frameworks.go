@@ -30,6 +30,7 @@ type packView struct {
 	NotApplicable Shown
 	AppliesWhen   string
 	Tiers         []tierView
+	ModelTiers    []tierView // the scale for general-purpose AI models, beside Tiers
 	Exclusions    []exclusionView
 	Rules         []packRule
 	Themes        []tierView
@@ -49,6 +50,7 @@ type exclusionView struct {
 
 type packRule struct {
 	ID, Citation, When, Tier string
+	ModelTier                string // the tier it gives a model (kind model or any)
 	Title, Rationale         Shown
 	ExceptionTo              []string
 	From, Until              time.Time
@@ -122,6 +124,9 @@ func (h *Handler) packView(l *Locale, pk *rules.Pack) packView {
 	for _, t := range pk.Tiers {
 		v.Tiers = append(v.Tiers, tierView{ID: t.ID, Title: l.Pick(t.Title), Definition: l.Pick(t.Definition), Baseline: t.Baseline})
 	}
+	for _, t := range pk.ModelTiers {
+		v.ModelTiers = append(v.ModelTiers, tierView{ID: t.ID, Title: l.Pick(t.Title), Definition: l.Pick(t.Definition), Baseline: t.Baseline})
+	}
 	for _, t := range pk.Themes {
 		v.Themes = append(v.Themes, tierView{ID: t.ID, Title: l.Pick(t.Title), Definition: l.Pick(t.Definition)})
 	}
@@ -135,6 +140,9 @@ func (h *Handler) packView(l *Locale, pk *rules.Pack) packView {
 		}
 		if r.Tier != "" {
 			pr.Tier = packTierTitle(l, pk, r.Tier)
+		}
+		if r.ModelTier != "" {
+			pr.ModelTier = packTierTitle(l, pk, r.ModelTier)
 		}
 		for _, o := range r.Obligations {
 			ov := obligationView{ID: o.ID, Citation: o.Citation, Bearer: o.Bearer, Theme: h.themeTitle(l, o.Theme), Text: l.Pick(o.Text), AppliesFrom: dateOf(string(o.AppliesFrom))}

@@ -105,3 +105,22 @@ func TestModelForm(t *testing.T) {
 		t.Error("the system form asks a model's questions, or not the system's")
 	}
 }
+
+// TestFrameworkModelTiers: a pack's page shows its model tiers beside its
+// system tiers, and the frameworks page the baseline's model levels.
+func TestFrameworkModelTiers(t *testing.T) {
+	tn := demoNode(t)
+	_, body := tn.get(t, nil, "/frameworks/eu-ai-act", "es")
+	for _, want := range []string{"Categorías de modelos", `class="level lv-gpai_open_source"`, "tier=gpai_systemic_risk"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("EU pack page lacks %q", want)
+		}
+	}
+	_, body = tn.get(t, nil, "/frameworks", "ru")
+	if !strings.Contains(body, "Уровни моделей") || !strings.Contains(body, `lv-model_minimal`) {
+		t.Error("the frameworks page does not show the baseline's model levels")
+	}
+	if resp, _ := tn.get(t, nil, "/search?framework=eu-ai-act&tier=gpai_systemic_risk", "en"); resp.StatusCode != http.StatusOK {
+		t.Errorf("search by a model tier: %d", resp.StatusCode)
+	}
+}
