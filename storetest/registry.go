@@ -108,7 +108,9 @@ func testRegistryIdempotency(t *testing.T, newStore NewStore) {
 
 func testRegistryConfidential(t *testing.T, newStore NewStore) {
 	e := newEnv(t, newStore)
-	f := filing("Gamma border tool")
+	// A model: training compute is a model's fact.
+	f := filing("Gamma foundation model")
+	f.Kind, f.Domains, f.Facts = accord.KindModel, nil, accord.Facts{}
 	f.DataSources = accord.Text{"en": "Secret watch-list XYZZY"}
 	flop := 3.5e24
 	f.Facts.TrainingComputeFLOP = &flop

@@ -14,12 +14,12 @@ var searchCorpus = []struct {
 	id, text string
 	facets   []string
 }{
-	{"sys_zh", "个性化推荐算法 新闻 Personalised news recommendation", []string{"country:CN", "domain:media.recommendation", "domain:media", "status:active", "provider:org_a"}},
+	{"sys_zh", "个性化推荐算法 新闻 Personalised news recommendation", []string{"country:CN", "domain:media.recommendation", "domain:media", "status:active", "provider:org_a", "kind:system", "built_on:sys_ja"}},
 	{"sys_ar", "نِظامُ التَّوْصِيَة بالأخبار", []string{"country:EG", "domain:media.recommendation", "domain:media", "status:active", "provider:org_b"}},
 	{"sys_ar2", "أداة إدارة المواعيد", []string{"country:SA", "domain:health.care_delivery", "domain:health", "status:planned", "provider:org_b"}},
 	{"sys_fr", "Évaluation du crédit des particuliers", []string{"country:FR", "domain:essential_services.credit_scoring", "domain:essential_services", "status:active", "provider:org_c"}},
 	{"sys_en", "CREDIT risk scoring for consumer loans", []string{"country:FR", "country:DE", "domain:essential_services.credit_scoring", "domain:essential_services", "status:withdrawn", "provider:org_c"}},
-	{"sys_ja", "人材推薦システム", []string{"country:JP", "domain:employment.recruitment", "domain:employment", "status:active", "provider:org_d"}},
+	{"sys_ja", "人材推薦システム", []string{"country:JP", "domain:employment.recruitment", "domain:employment", "status:active", "provider:org_d", "kind:model"}},
 }
 
 func indexCorpus(t *testing.T, s accord.Store) {
@@ -77,6 +77,9 @@ func testSearch(t *testing.T, newStore NewStore) {
 		{"domain area", accord.SystemQuery{Domain: "media"}, []string{"sys_ar", "sys_zh"}},
 		{"domain code and provider", accord.SystemQuery{Domain: "media.recommendation", Provider: "org_b"}, []string{"sys_ar"}},
 		{"filter only", accord.SystemQuery{Country: "FR"}, []string{"sys_en", "sys_fr"}},
+		{"models", accord.SystemQuery{Kind: "model"}, []string{"sys_ja"}},
+		{"systems built on a model", accord.SystemQuery{BuiltOn: "sys_ja"}, []string{"sys_zh"}},
+		{"systems built on a model, by text", accord.SystemQuery{Q: "推荐", BuiltOn: "sys_ja", Kind: "system"}, []string{"sys_zh"}},
 		{"no match", accord.SystemQuery{Q: "zebra"}, nil},
 		{"syntax characters are plain text", accord.SystemQuery{Q: `credit" OR "news`}, nil},
 		{"query operators are words", accord.SystemQuery{Q: "NEAR credit"}, nil},
