@@ -107,7 +107,7 @@ var FactDocs = []FactDoc{
 	{"detects_decision_patterns", "boolean", "The system detects decision-making patterns or deviations from prior patterns and is not meant to replace or influence the human assessment without proper human review.", "EU AI Act Art. 6(3)(c)"},
 	{"preparatory_task", "boolean", "The system performs a preparatory task to an assessment relevant for an Annex III use case.", "EU AI Act Art. 6(3)(d)"},
 	{"material_influence_on_decision", "boolean", "The system materially influences the outcome of decision-making (the opposite of the Art. 6(3) derogation).", "EU AI Act Art. 6(3) first subparagraph"},
-	{"general_purpose_model", "boolean", "The filing is, or embeds, a general-purpose AI model: trained on broad data, displaying significant generality and able to perform a wide range of distinct tasks.", "EU AI Act Art. 3(63), Art. 51–55"},
+	{"general_purpose_model", "boolean", "The system is built on, or embeds, a general-purpose AI model: trained on broad data, displaying significant generality and able to perform a wide range of distinct tasks (a general-purpose AI system). File the model itself as a filing of kind model; for a model this is implied.", "EU AI Act Art. 3(63), Art. 3(66), Art. 51–55"},
 	{"training_compute_flop", "number", "Cumulative compute used to train the model, in floating-point operations (e.g. 3.8e25).", "EU AI Act Art. 51(2), Annex XI 1.2(d); Korea AI Basic Act high-performance AI"},
 	{"parameter_count", "integer", "Number of model parameters.", "EU AI Act Annex XI 1.1(d), Annex XIII(a)"},
 	{"licence", "string", "Licence of the model or system, as an SPDX identifier where one exists (e.g. Apache-2.0, MIT, proprietary).", "EU AI Act Art. 53(2), Annex XI 1.1(f)"},
