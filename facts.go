@@ -67,7 +67,7 @@ type Facts struct {
 
 	// Issue 17 item 5: who the EU AI Act reaches (Art. 2, 3(1)). Appended
 	// in a block of their own so that other additions merge cleanly.
-	AISystem                 *bool `json:"ai_system,omitempty"`
+	NotAISystem              *bool `json:"not_ai_system,omitempty"`
 	PersonalUseOnly          *bool `json:"personal_use_only,omitempty"`
 	InternationalCooperation *bool `json:"international_cooperation,omitempty"`
 	PreMarketResearch        *bool `json:"pre_market_research,omitempty"`
@@ -135,7 +135,7 @@ var FactDocs = []FactDoc{
 	{"sexual_chat_imitating_minor", "boolean", "The system holds text conversations that simulate or describe sexual conduct while impersonating or imitating a child under 18.", "Tex. Bus. & Com. Code § 552.057(2)"},
 
 	// Issue 17 item 5: scope of the EU AI Act (Art. 2, 3(1)).
-	{"ai_system", "boolean", "The software is an AI system: a machine-based system designed to operate with varying levels of autonomy, that may adapt after deployment, and that, for explicit or implicit objectives, infers from the input it receives how to generate outputs such as predictions, content, recommendations or decisions that can influence physical or virtual environments. Answer no for software that only executes rules defined by people to perform operations automatically (e.g. a fixed rule-based calculator or spreadsheet formula): it infers nothing.", "EU AI Act Art. 3(1); recital 12"},
+	{"not_ai_system", "boolean", "The software is not an AI system: it only executes rules defined by people to perform operations automatically (e.g. a fixed rule-based calculator, a scoring formula or a decision table) and infers nothing. An AI system is a machine-based system designed to operate with varying levels of autonomy, that may adapt after deployment, and that, for explicit or implicit objectives, infers from the input it receives how to generate outputs such as predictions, content, recommendations or decisions that can influence physical or virtual environments; answer no for any such system, including one built on machine learning or on logic- and knowledge-based inference.", "EU AI Act Art. 3(1); recital 12"},
 	{"personal_use_only", "boolean", "The filer is a natural person using the system only in the course of a purely personal, non-professional activity (not for work, business or a public task).", "EU AI Act Art. 2(10), Art. 3(4)"},
 	{"international_cooperation", "boolean", "The filer is a public authority of a third country or an international organisation using the system in the framework of international cooperation or agreements for law enforcement and judicial cooperation with the Union or with one or more member states, and provides adequate safeguards for the fundamental rights and freedoms of individuals.", "EU AI Act Art. 2(4)"},
 	{"pre_market_research", "boolean", "The system is only the subject of research, testing or development before it is placed on the market or put into service, and is not being tested in real-world conditions (testing with real people outside a laboratory is not covered).", "EU AI Act Art. 2(8), Art. 3(57)"},
