@@ -50,6 +50,7 @@ var Domains = Vocabulary{
 	{"biometrics.remote_identification", "Remote biometric identification", "Identifying people at a distance by comparing their biometric data (face, gait, voice…) with a reference database, without their active involvement. Not 1:1 verification that a person is who they claim to be.", "EU AI Act Annex III 1(a)"},
 	{"biometrics.categorisation", "Biometric categorisation", "Assigning people to categories (e.g. age, sex, ethnicity) from their biometric data.", "EU AI Act Annex III 1(b)"},
 	{"biometrics.emotion_recognition", "Emotion recognition", "Identifying or inferring emotions or intentions of people from their biometric data (face, voice, physiology).", "EU AI Act Annex III 1(c)"},
+	{"biometrics.verification", "Biometric verification (1:1)", "Confirming that a person is who they claim to be by comparing their biometric data with the data they enrolled (1:1): unlocking a device, access control, e-gates matching a passport. Not identification against a database of many people.", "EU AI Act Art. 3(36), Annex III 1(a) last sentence"},
 	{"critical_infrastructure", "Critical infrastructure", "Safety component in the management or operation of critical digital infrastructure, road traffic, or the supply of water, gas, heating or electricity.", "EU AI Act Annex III 2"},
 	{"education.admission", "Education: admission", "Deciding access or admission to, or assigning people to, educational and vocational training institutions.", "EU AI Act Annex III 3(a)"},
 	{"education.assessment", "Education: assessing learning", "Evaluating learning outcomes, including to steer the learning process.", "EU AI Act Annex III 3(b)"},
@@ -101,7 +102,6 @@ var Domains = Vocabulary{
 	{"agriculture", "Agriculture", "Crop, livestock and land management.", ""},
 
 	// Issue 17 item 6: uses the vocabulary had no code for.
-	{"biometrics.verification", "Biometric verification (1:1)", "Confirming that a person is who they claim to be by comparing their biometric data with the data they enrolled (1:1): unlocking a device, access control, e-gates matching a passport. Not identification against a database of many people.", "EU AI Act Art. 3(36), Annex III 1(a) last sentence"},
 	{"entertainment.video_games", "Video games and entertainment", "AI in video games, interactive fiction, toys' play features, music, film and other entertainment, including non-player characters and procedurally generated content.", "EU AI Act recital 165 (minimal risk)"},
 	{"defence.military", "Defence and military", "Military, defence or national-security uses, such as targeting, surveillance, logistics or decision support for armed forces or security services. Whether the use is exclusively military is a separate question (facts.military_only).", "EU AI Act Art. 2(3); Korea AI Basic Act Art. 4(2)"},
 	{"other", "Other (describe it)", "A use none of the other codes describes; say what it is in other_domain. Rule packs classify it from the facts alone.", ""},
