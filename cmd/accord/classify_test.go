@@ -102,6 +102,9 @@ func TestClassifyErrors(t *testing.T) {
 			"trade_name: is required",
 			`deployment_countries[0]: "France" is not an ISO 3166-1 alpha-2 country code`,
 		}},
+		{"unknown domain", []string{"testdata/classify-unknown-domain.yaml"}, 1, []string{
+			`domains[0]: "gaming" is not a known code; use one of: `, "entertainment.video_games", "defence.military", "biometrics.verification", "other",
+		}},
 		{"not a filing", []string{"testdata/packs-ok/demo/cases.yaml"}, 1, []string{"a filing is a mapping"}},
 	}
 	for _, tc := range tests {
