@@ -249,13 +249,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	// out of scope when the condition holds and the tier cannot be one that
 	// keeps it in.
 	if c.conditional {
-		var possible []string
-		for r := 0; r < low && r < len(raisable); r++ {
-			if raisable[r] {
-				possible = append(possible, p.Tiers[r].ID)
-			}
-		}
-		x, v, m := sc.conditionalExclusion(p, date, p.Tiers[low].ID, possible, raise)
+		x, v, m := sc.conditionalExclusion(p, date, low, &raisable, raise)
 		switch {
 		case v == triT && fw.Applicable == Applicable:
 			return Framework{
@@ -700,11 +694,12 @@ func checklist(fws []Framework, baseline *Pack) []ThemeDuties {
 }
 
 // conditionalExclusion weighs the exclusions with unless_tier once the tier
-// is known as far as it can be: low is the tier the filing has at least,
-// possible the more severe tiers undetermined rules could raise it to (raise
-// their missing facts). It returns the first exclusion that holds (triT),
-// else the first that may hold (triU) with the facts that would decide it.
-func (sc *scratch) conditionalExclusion(p *Pack, date Date, low string, possible []string, raise factSet) (*Exclusion, tri, factSet) {
+// is known as far as it can be: low is the rank of the tier the filing has
+// at least, raisable the more severe ranks undetermined rules could raise it
+// to (raise their missing facts). It returns the first exclusion that holds
+// (triT), else the first that may hold (triU) with the facts that would
+// decide it.
+func (sc *scratch) conditionalExclusion(p *Pack, date Date, low int, raisable *[16]bool, raise factSet) (*Exclusion, tri, factSet) {
 	in, c := &sc.in, p.c
 	var firstU *Exclusion
 	var missU factSet
@@ -714,7 +709,7 @@ func (sc *scratch) conditionalExclusion(p *Pack, date Date, low string, possible
 			continue
 		}
 		xf, xu := p.effRange(x.EffectiveFrom, x.EffectiveUntil)
-		if !inRange(date, xf, xu) || slices.Contains(x.UnlessTier, low) {
+		if !inRange(date, xf, xu) || slices.Contains(x.UnlessTier, p.Tiers[low].ID) {
 			continue // at least a tier that keeps the filing in scope
 		}
 		var m factSet
@@ -723,7 +718,10 @@ func (sc *scratch) conditionalExclusion(p *Pack, date Date, low string, possible
 			continue
 		}
 		// The tier could still rise to one that keeps the filing in scope.
-		kept := slices.ContainsFunc(possible, func(t string) bool { return slices.Contains(x.UnlessTier, t) })
+		kept := false
+		for r := 0; r < low && r < len(raisable); r++ {
+			kept = kept || (raisable[r] && slices.Contains(x.UnlessTier, p.Tiers[r].ID))
+		}
 		if v == triT && !kept {
 			return x, triT, factSet{}
 		}
