@@ -399,6 +399,10 @@ func TestBrowserFiling(t *testing.T) {
 	if got := text(t, ctx, "main"); !strings.Contains(got, "Tri de candidatures saisonnières") || !strings.Contains(got, "Fournisseur") || !strings.Contains(got, "Allemagne") {
 		t.Errorf("the system page does not show the other domain, the role and where the output is used: %.400q", got)
 	}
+	// The filer is a provider: the checklist says which duties are its own.
+	if got := text(t, ctx, ".filer-yes"); !strings.Contains(got, "vous incombe") {
+		t.Errorf("no obligation is marked as the filer's: %q", got)
+	}
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	if !strings.Contains(loc, "/systems/sys_") {
 		t.Errorf("after filing the browser is at %s", loc)

@@ -47,6 +47,25 @@ func TestClassifyReport(t *testing.T) {
 	}
 }
 
+// TestClassifyRoles: a deployer established in the EU is reached wherever
+// it uses the system (EU AI Act Art. 2(1)(b)), and the report says which
+// obligations it bears by the roles the filing states.
+func TestClassifyRoles(t *testing.T) {
+	code, out, errs := runCmd(t, classifyCmd, "testdata/classify-deployer.yaml", "--as-of", "2026-09-01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"Tier: High-risk AI system (high)",
+		"[eu-ai-act, Art. 26(2)] deployer, borne by you: Assign human oversight",
+		"[eu-ai-act, Art. 9] provider, borne by another party: Establish, implement, document and maintain a risk management system",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestClassifyJSONAndFlagsAfterFile(t *testing.T) {
 	code, out, errs := runCmd(t, classifyCmd, "testdata/classify-chatbot.json", "--json", "--as-of", "2026-09-01")
 	if code != 0 {
