@@ -76,6 +76,9 @@ var SystemOnlyFacts = []string{
 	"narrow_procedural_task", "improves_human_activity", "detects_decision_patterns", "preparatory_task",
 	"material_influence_on_decision", "edits_biometric_features",
 	"intended_to_incite_harm", "sole_intent_unlawful_sexual_content", "sexual_chat_imitating_minor",
+	// Who the law reaches (EU AI Act Art. 2(4), 2(10), 2(12), 3(1), Annex I
+	// Section B): questions about a system and its users.
+	"not_ai_system", "personal_use_only", "international_cooperation", "free_open_source", "annex_i_section_b",
 }
 
 // modelDomain is the one domain a model filing has.
