@@ -191,7 +191,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	}
 	st := sc.st[:n]
 	clear(st)
-	inForce := c.inForceOn(date)
+	inForce, current := c.inForceOn(date)
 	for i := range st {
 		st[i].inForce = inForce[i]
 	}
@@ -308,10 +308,10 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 		r := &p.Rules[i]
 		switch {
 		case !s.inForce:
-			if c.from[i] > date {
+			if current[i] && c.from[i] > date {
 				var m factSet
 				if v, _ := in.eval(c.rules[i], &m); v == triT {
-					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, EffectiveFrom: c.from[i]})
+					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, EffectiveFrom: c.from[i], AmendedBy: c.ref[i].AmendedBy})
 				}
 			}
 		case s.eff == triT:
@@ -371,6 +371,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	}
 	undecided := raise.union(scopeMiss)
 	fw.Missing, fw.Withheld = in.missing(undecided).names(), in.withheld.inter(undecided).paths()
+	fw.Law = LawViewOf(p, &fw, date)
 	return fw
 }
 

@@ -82,6 +82,10 @@ type compiledPack struct {
 	defaultRank int
 	// from[i], until[i] are rule i's effective range with the pack's defaults.
 	from, until []Date
+	// textFrom[i], textUntil[i] are when rule i's text is the law (by the
+	// pack's amendments); changes are what the amendments changed.
+	textFrom, textUntil []Date
+	changes             []change
 	// dutyKey[i][j] identifies obligation j of rule i up to identical
 	// content, so that one duty brought by several rules is listed once.
 	dutyKey [][]int
@@ -99,21 +103,25 @@ type compiledPack struct {
 }
 
 type inForceOn struct {
-	date  Date
-	rules []bool
+	date Date
+	// rules[i]: rule i is in force; current[i]: its text is the law (it
+	// may take effect later).
+	rules, current []bool
 }
 
-// inForceOn returns, for each rule, whether it is in force on date.
-func (c *compiledPack) inForceOn(date Date) []bool {
+// inForceOn returns, for each rule, whether it is in force on date, and
+// whether its text is the law on date.
+func (c *compiledPack) inForceOn(date Date) (inForce, current []bool) {
 	if e := c.inForce.Load(); e != nil && e.date == date {
-		return e.rules
+		return e.rules, e.current
 	}
-	e := &inForceOn{date: date, rules: make([]bool, len(c.from))}
+	e := &inForceOn{date: date, rules: make([]bool, len(c.from)), current: make([]bool, len(c.from))}
 	for i := range c.from {
-		e.rules[i] = inRange(date, c.from[i], c.until[i])
+		e.current[i] = inRange(date, c.textFrom[i], c.textUntil[i])
+		e.rules[i] = e.current[i] && inRange(date, c.from[i], c.until[i])
 	}
 	c.inForce.Store(e)
-	return e.rules
+	return e.rules, e.current
 }
 
 func (c *compiledPack) index(p *Pack) {
@@ -123,6 +131,8 @@ func (c *compiledPack) index(p *Pack) {
 	c.rank = make([]int, n)
 	c.from = make([]Date, n)
 	c.until = make([]Date, n)
+	c.textFrom = make([]Date, n)
+	c.textUntil = make([]Date, n)
 	c.dutyKey = make([][]int, n)
 	c.ref = make([]*RuleRef, n)
 	c.terms = make([][]*DutyTerms, n)
@@ -152,7 +162,8 @@ func (c *compiledPack) index(p *Pack) {
 			c.rank[i] = rk
 		}
 		c.from[i], c.until[i] = p.effRange(r.EffectiveFrom, r.EffectiveUntil)
-		c.ref[i] = &RuleRef{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier}
+		c.textFrom[i], c.textUntil[i] = p.textRange(&p.Rules[i])
+		c.ref[i] = &RuleRef{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier, AmendedBy: p.amendedCitation(&p.Rules[i])}
 		c.dutyKey[i] = make([]int, len(r.Obligations))
 		c.terms[i] = make([]*DutyTerms, len(r.Obligations))
 		for j, o := range r.Obligations {
@@ -173,6 +184,7 @@ func (c *compiledPack) index(p *Pack) {
 		}
 	}
 	c.nDuty = len(keys)
+	c.changes = amendmentChanges(p)
 	c.plain = make([]bool, n)
 	for i := range c.plain {
 		c.plain[i] = len(c.targets[i]) == 0 && len(c.excs[i]) == 0

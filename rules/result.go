@@ -69,6 +69,10 @@ type Framework struct {
 	// AsOf (their own exceptions are not weighed).
 	Upcoming    []Upcoming `json:"upcoming,omitempty"`
 	Obligations []Duty     `json:"obligations"`
+	// Law is the version of the pack's law applied (by its amendments) and
+	// what its amendments changed for this filing (amend.go). Only
+	// Classify sets it, for packs with amendments or upcoming dates.
+	Law *LawView `json:"law,omitempty"`
 }
 
 // Reason explains why a pack does not apply. Exclusion, Citation and Title
@@ -100,6 +104,9 @@ type RuleRef struct {
 	Title     accord.Text `json:"title"`
 	Rationale accord.Text `json:"rationale,omitempty"`
 	Tier      string      `json:"tier,omitempty"`
+	// AmendedBy cites the amending provision whose text the rule is, e.g.
+	// "Art. 1(40)(b) of Regulation (EU) 2026/1744"; empty for original text.
+	AmendedBy string `json:"amended_by,omitempty"`
 }
 
 // Fact is one input a condition read: a filing list (e.g. "domains") or a
@@ -151,6 +158,8 @@ type Upcoming struct {
 	Title         accord.Text `json:"title"`
 	Tier          string      `json:"tier,omitempty"`
 	EffectiveFrom Date        `json:"effective_from"`
+	// AmendedBy is as in RuleRef.
+	AmendedBy string `json:"amended_by,omitempty"`
 }
 
 // DutyTerms are what an obligation says, shared like RuleRef by every

@@ -1,0 +1,288 @@
+package rules
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/accord-gov/accord"
+)
+
+// LawView is "what changed in the law" for one filing under one pack: the
+// version of the law applied, what applies next and when, and what the
+// pack's amendments changed, marking the changes that concern the filing.
+type LawView struct {
+	// Amendments are the pack's amendments, oldest first, each saying
+	// whether it is in force on the classification date (the law applied
+	// is the text as amended by those that are).
+	Amendments []AmendmentRef `json:"amendments,omitempty"`
+	// Next lists the dates after the classification date on which a rule
+	// of this filing takes effect or one of its duties starts, earliest first.
+	Next []Milestone `json:"next,omitempty"`
+	// Changes are the rules the amendments changed, those that concern
+	// this filing first.
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// AmendmentRef names an amendment and whether it is in force.
+type AmendmentRef struct {
+	ID         string      `json:"id"`
+	Citation   string      `json:"citation"`
+	Instrument accord.Text `json:"instrument"`
+	InForce    Date        `json:"in_force"`
+	SourceURL  string      `json:"source_url,omitempty"`
+	// Applied is set when the amendment is in force on the classification
+	// date, so that the classification applies the amended text.
+	Applied bool `json:"applied"`
+}
+
+// Milestone is a date on which something applies to the filing.
+type Milestone struct {
+	Date Date `json:"date"`
+	// Rules are the filing's rules that take effect that day (Upcoming).
+	Rules []string `json:"rules,omitempty"`
+	// Obligations are the filing's duties that start that day, as
+	// "rule/obligation" ids.
+	Obligations []string `json:"obligations,omitempty"`
+}
+
+// Change kinds.
+const (
+	ChangeAdded   = "added"   // a new rule
+	ChangeMoved   = "moved"   // the same rule from another date
+	ChangeChanged = "changed" // the rule's text changed (and perhaps its date)
+	ChangeRemoved = "removed" // the rule was repealed
+)
+
+// Change is what one amendment did to one rule.
+type Change struct {
+	Amendment string `json:"amendment"`
+	Rule      string `json:"rule"`
+	Citation  string `json:"citation"`
+	// AmendedBy cites the amending provision, e.g. "Art. 1(40)(b) of
+	// Regulation (EU) 2026/1744".
+	AmendedBy string      `json:"amended_by,omitempty"`
+	Title     accord.Text `json:"title"`
+	Kind      string      `json:"kind"`
+	// Was and Now are the rule's effective_from before and after the
+	// amendment (Was empty for an added rule, Now for a removed one).
+	Was Date `json:"was,omitempty"`
+	Now Date `json:"now,omitempty"`
+	// Concerns is set when the rule fires, is undetermined or is upcoming
+	// for the filing under the law applied.
+	Concerns bool `json:"concerns"`
+	// Obligations are the rule's duties whose start date moved.
+	Obligations []MovedDuty `json:"obligations,omitempty"`
+}
+
+// MovedDuty is a duty whose start date an amendment moved.
+type MovedDuty struct {
+	ID       string `json:"id"`
+	Citation string `json:"citation"`
+	Was      Date   `json:"was"`
+	Now      Date   `json:"now"`
+}
+
+// change is a Change without what depends on the filing, computed at load.
+type change struct {
+	Change
+}
+
+// amendmentChanges pairs, for each amendment, the entries it replaced with
+// the entries it wrote, by rule id.
+func amendmentChanges(p *Pack) []change {
+	var out []change
+	for _, a := range p.Amendments {
+		var ids []string
+		olds, news := map[string][]*Rule{}, map[string][]*Rule{}
+		for i := range p.Rules {
+			r := &p.Rules[i]
+			switch a.ID {
+			case r.ReplacedBy:
+				olds[r.ID] = append(olds[r.ID], r)
+			case r.AmendedBy:
+				news[r.ID] = append(news[r.ID], r)
+			default:
+				continue
+			}
+			if !slices.Contains(ids, r.ID) {
+				ids = append(ids, r.ID)
+			}
+		}
+		for _, id := range ids {
+			o, n := olds[id], news[id]
+			ch := Change{Amendment: a.ID, Rule: id}
+			var ref *Rule
+			switch {
+			case len(o) == 0:
+				ch.Kind, ref = ChangeAdded, n[0]
+			case len(n) == 0:
+				ch.Kind, ref = ChangeRemoved, o[0]
+			default:
+				ch.Kind, ref = ChangeChanged, n[0]
+				if len(o) == 1 && len(n) == 1 && sameText(o[0], n[0]) {
+					ch.Kind = ChangeMoved
+				}
+			}
+			ch.Citation, ch.Title = ref.Citation, ref.Title
+			if len(n) > 0 {
+				ch.AmendedBy = p.amendedCitation(n[0])
+				ch.Now = earliest(p, n)
+			}
+			if len(o) > 0 {
+				ch.Was = earliest(p, o)
+			}
+			if len(o) > 0 && len(n) > 0 {
+				ch.Obligations = movedDuties(p, o, n)
+			}
+			out = append(out, change{ch})
+		}
+	}
+	return out
+}
+
+// sameText reports whether two entries say the same but for their dates.
+func sameText(a, b *Rule) bool {
+	if a.When != b.When || a.Tier != b.Tier || a.Citation != b.Citation || !slices.Equal(a.ExceptionTo, b.ExceptionTo) ||
+		!maps.Equal(a.Title, b.Title) || !maps.Equal(a.Rationale, b.Rationale) || len(a.Obligations) != len(b.Obligations) {
+		return false
+	}
+	for i := range a.Obligations {
+		x, y := a.Obligations[i], b.Obligations[i]
+		if x.ID != y.ID || x.Citation != y.Citation || x.Bearer != y.Bearer || x.Theme != y.Theme || !maps.Equal(x.Text, y.Text) {
+			return false
+		}
+	}
+	return true
+}
+
+func earliest(p *Pack, rs []*Rule) Date {
+	var d Date
+	for _, r := range rs {
+		f, _ := p.effRange(r.EffectiveFrom, r.EffectiveUntil)
+		if d == "" || f < d {
+			d = f
+		}
+	}
+	return d
+}
+
+// startOf is when an obligation of a rule entry starts.
+func startOf(p *Pack, r *Rule, o *Obligation) Date {
+	if o.AppliesFrom != "" {
+		return o.AppliesFrom
+	}
+	f, _ := p.effRange(r.EffectiveFrom, r.EffectiveUntil)
+	return f
+}
+
+// movedDuties lists the obligations (by id) whose earliest start differs
+// between the old and the new entries.
+func movedDuties(p *Pack, olds, news []*Rule) []MovedDuty {
+	start := func(rs []*Rule) (map[string]Date, []*Obligation) {
+		m := map[string]Date{}
+		var order []*Obligation
+		for _, r := range rs {
+			for j := range r.Obligations {
+				o := &r.Obligations[j]
+				d := startOf(p, r, o)
+				if cur, ok := m[o.ID]; !ok || d < cur {
+					if !ok {
+						order = append(order, o)
+					}
+					m[o.ID] = d
+				}
+			}
+		}
+		return m, order
+	}
+	was, _ := start(olds)
+	now, order := start(news)
+	var out []MovedDuty
+	for _, o := range order {
+		if w, ok := was[o.ID]; ok && w != now[o.ID] {
+			out = append(out, MovedDuty{ID: o.ID, Citation: o.Citation, Was: w, Now: now[o.ID]})
+		}
+	}
+	return out
+}
+
+// LawViewOf is the law view of a classification fw of a filing under pack
+// p as of date: which amendments are applied, the dates on which the
+// filing's upcoming rules take effect and its pending duties start, and
+// the amendments' changes, those of the filing's rules (fired, undetermined
+// or upcoming in fw) first. It is nil when the pack has no amendments and
+// nothing of the filing applies later.
+func LawViewOf(p *Pack, fw *Framework, date Date) *LawView {
+	next := milestones(fw, date)
+	if len(p.Amendments) == 0 && len(next) == 0 {
+		return nil
+	}
+	v := &LawView{Next: next}
+	for _, a := range p.Amendments {
+		v.Amendments = append(v.Amendments, AmendmentRef{ID: a.ID, Citation: a.Citation, Instrument: a.Instrument,
+			InForce: a.InForce, SourceURL: a.SourceURL, Applied: a.InForce <= date})
+	}
+	if p.c == nil || len(p.c.changes) == 0 {
+		return v
+	}
+	mine := map[string]bool{}
+	for _, h := range fw.Fired {
+		mine[h.Rule] = true
+	}
+	for _, u := range fw.Undetermined {
+		mine[u.Rule] = true
+	}
+	for _, u := range fw.Upcoming {
+		mine[u.Rule] = true
+	}
+	v.Changes = make([]Change, 0, len(p.c.changes))
+	for _, c := range p.c.changes {
+		if mine[c.Rule] {
+			ch := c.Change
+			ch.Concerns = true
+			v.Changes = append(v.Changes, ch)
+		}
+	}
+	for _, c := range p.c.changes {
+		if !mine[c.Rule] {
+			v.Changes = append(v.Changes, c.Change)
+		}
+	}
+	return v
+}
+
+// milestones groups what applies to the filing after date by day.
+func milestones(fw *Framework, date Date) []Milestone {
+	var out []Milestone
+	at := func(d Date) *Milestone {
+		for i := range out {
+			if out[i].Date == d {
+				return &out[i]
+			}
+		}
+		out = append(out, Milestone{Date: d})
+		return &out[len(out)-1]
+	}
+	for _, u := range fw.Upcoming {
+		if u.EffectiveFrom > date {
+			m := at(u.EffectiveFrom)
+			m.Rules = append(m.Rules, u.Rule)
+		}
+	}
+	for _, d := range fw.Obligations {
+		if !d.Applies && d.AppliesFrom > date {
+			m := at(d.AppliesFrom)
+			m.Obligations = append(m.Obligations, d.Rule+"/"+d.ID)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Milestone) int {
+		switch {
+		case a.Date < b.Date:
+			return -1
+		case a.Date > b.Date:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
