@@ -38,12 +38,17 @@ type Amendment struct {
 	Pos Pos `json:"-" yaml:"-"`
 }
 
-// Move is an amendment that only changes when rules take effect.
+// Move is an amendment that only changes dates: when rules take effect
+// (EffectiveFrom), or when their duties start (AppliesFrom), or both.
 type Move struct {
 	// AmendedAt is the pinpoint in the amending instrument, e.g. "Art. 1(40)(b)".
 	AmendedAt     string   `json:"amended_at"`
 	Rules         []string `json:"rules"`
-	EffectiveFrom Date     `json:"effective_from"`
+	EffectiveFrom Date     `json:"effective_from,omitempty"`
+	// AppliesFrom is the new start of every obligation of the rules that
+	// started earlier: the rule still classifies from its own date, its
+	// duties apply from this one.
+	AppliesFrom Date `json:"applies_from,omitempty"`
 
 	Pos Pos `json:"-" yaml:"-"`
 }
@@ -170,8 +175,8 @@ func (v *validator) amendments() {
 func (v *validator) move(a *Amendment, m Move) {
 	p := v.p
 	ctx := "amendment " + a.ID
-	if m.EffectiveFrom == "" {
-		v.errorf(ctx, m.Pos.Line, "a move needs effective_from: the rules' new date")
+	if m.EffectiveFrom == "" && m.AppliesFrom == "" {
+		v.errorf(ctx, m.Pos.Line, "a move needs effective_from (the rules' new date) or applies_from (their duties' new start)")
 		return
 	}
 	if m.AmendedAt == "" {
@@ -189,14 +194,23 @@ func (v *validator) move(a *Amendment, m Move) {
 			}
 			found = true
 			moved := *r
-			moved.EffectiveFrom, moved.AmendedBy, moved.AmendedAt = m.EffectiveFrom, a.ID, m.AmendedAt
+			moved.AmendedBy, moved.AmendedAt = a.ID, m.AmendedAt
+			if m.EffectiveFrom != "" {
+				moved.EffectiveFrom = m.EffectiveFrom
+			}
+			from, _ := p.effRange(moved.EffectiveFrom, moved.EffectiveUntil)
+			start := max(m.AppliesFrom, from)
 			moved.Obligations = slices.Clone(r.Obligations)
 			for j := range moved.Obligations {
-				if o := &moved.Obligations[j]; o.AppliesFrom != "" && o.AppliesFrom < m.EffectiveFrom {
-					o.AppliesFrom = m.EffectiveFrom
+				if o := &moved.Obligations[j]; o.AppliesFrom < start {
+					if start == from {
+						o.AppliesFrom = "" // the rule's own date
+					} else {
+						o.AppliesFrom = start
+					}
 				}
 			}
-			moved.Pos = Pos{Line: m.Pos.Line, Fields: []FieldLine{{"effective_from", m.Pos.LineOf("effective_from")}, {"id", m.Pos.LineOf("rules")}}}
+			moved.Pos = Pos{Line: m.Pos.Line, Fields: []FieldLine{{"effective_from", m.Pos.LineOf("effective_from")}, {"applies_from", m.Pos.LineOf("applies_from")}, {"id", m.Pos.LineOf("rules")}}}
 			r.ReplacedBy = a.ID
 			p.Rules = append(p.Rules, moved)
 			break
