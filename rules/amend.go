@@ -212,7 +212,8 @@ func (v *validator) move(a *Amendment, m Move) {
 			}
 			moved.Pos = Pos{Line: m.Pos.Line, Fields: []FieldLine{{"effective_from", m.Pos.LineOf("effective_from")}, {"applies_from", m.Pos.LineOf("applies_from")}, {"id", m.Pos.LineOf("rules")}}}
 			r.ReplacedBy = a.ID
-			p.Rules = append(p.Rules, moved)
+			// Beside the original, so results keep the pack's order.
+			p.Rules = slices.Insert(p.Rules, i+1, moved)
 			break
 		}
 		if !found {
