@@ -60,7 +60,9 @@ type Change struct {
 	Citation  string `json:"citation"`
 	// AmendedBy cites the amending provision, e.g. "Art. 1(40)(b) of
 	// Regulation (EU) 2026/1744".
-	AmendedBy string      `json:"amended_by,omitempty"`
+	AmendedBy string `json:"amended_by,omitempty"`
+	// AmendedAt is the pinpoint alone, e.g. "Art. 1(40)(b)".
+	AmendedAt string      `json:"amended_at,omitempty"`
 	Title     accord.Text `json:"title"`
 	Kind      string      `json:"kind"`
 	// Was and Now are the rule's effective_from before and after the
@@ -125,7 +127,7 @@ func amendmentChanges(p *Pack) []change {
 			}
 			ch.Citation, ch.Title = ref.Citation, ref.Title
 			if len(n) > 0 {
-				ch.AmendedBy = p.amendedCitation(n[0])
+				ch.AmendedBy, ch.AmendedAt = p.amendedCitation(n[0]), n[0].AmendedAt
 				ch.Now = earliest(p, n)
 			}
 			if len(o) > 0 {
