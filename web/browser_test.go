@@ -263,7 +263,7 @@ func TestBrowserLawChanges(t *testing.T) {
 			law := text(t, ctx, "#classification .law")
 			for _, w := range []string{
 				l.T("class.law"),
-				l.T("class.law.applied", "instrument", "Regulation (EU) 2026/1744", "date", l.Date(inForce)),
+				l.T("class.law.applied", "instrument", string(l.Cite("Regulation (EU) 2026/1744", "")), "date", l.Date(inForce)),
 				l.T("class.law.next"),
 				l.T("class.law.changes"),
 				l.T("class.law.kind.moved"),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/cite"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 )
@@ -435,7 +436,11 @@ func lawViewOf(l *Locale, fw *rules.Framework) *lawView {
 	citation := map[string]string{}
 	for _, a := range lv.Amendments {
 		citation[a.ID] = a.Citation
-		v.Amendments = append(v.Amendments, amendmentView{Citation: a.Citation, InForce: dateOf(string(a.InForce)), Applied: a.Applied, URL: a.SourceURL})
+		name := a.Citation
+		if s, ok := cite.Format(a.Citation, l.Code, ""); ok {
+			name = s
+		}
+		v.Amendments = append(v.Amendments, amendmentView{Citation: name, InForce: dateOf(string(a.InForce)), Applied: a.Applied, URL: a.SourceURL})
 	}
 	cites := map[string]string{}
 	for _, h := range fw.Fired {
