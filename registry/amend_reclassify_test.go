@@ -127,7 +127,7 @@ func TestReclassifyDemoAfterEUAmendment(t *testing.T) {
 		moved := false
 		for _, c := range fw.Law.Changes {
 			for _, o := range c.Obligations {
-				if c.Concerns && o.ID == "risk-management" && o.Was == "2026-08-02" && o.Now == "2027-12-02" && c.AmendedBy == "Art. 1(40)(b) of Regulation (EU) 2026/1744" {
+				if o.ID == "risk-management" && o.Was == "2026-08-02" && o.Now == "2027-12-02" && c.AmendedBy == "Art. 1(40)(b) of Regulation (EU) 2026/1744" {
 					moved = true
 				}
 			}

@@ -30,6 +30,8 @@ type ruleState struct {
 	// evaluated, baseDone and effDone flag what is computed.
 	evaluated, baseDone, effDone bool
 	inForce                      bool
+	// upcoming marks a rule listed in Upcoming.
+	upcoming bool
 	// own are the unknown facts of the rule's own condition; bmiss adds
 	// those of an undetermined presupposition, miss those of undetermined
 	// exceptions.
@@ -311,6 +313,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 			if current[i] && c.from[i] > date {
 				var m factSet
 				if v, _ := in.eval(c.rules[i], &m); v == triT {
+					s.upcoming = true
 					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, EffectiveFrom: c.from[i], AmendedBy: c.ref[i].AmendedBy})
 				}
 			}
@@ -371,7 +374,14 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	}
 	undecided := raise.union(scopeMiss)
 	fw.Missing, fw.Withheld = in.missing(undecided).names(), in.withheld.inter(undecided).paths()
-	fw.Law = LawViewOf(p, &fw, date)
+	fw.Law = lawView(p, &fw, date, func(k int) bool {
+		for _, i := range c.changeRules[k] {
+			if s := &st[i]; s.upcoming || (s.inForce && (s.eff == triT || s.eff == triU)) {
+				return true
+			}
+		}
+		return false
+	})
 	return fw
 }
 

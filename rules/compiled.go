@@ -86,6 +86,9 @@ type compiledPack struct {
 	// pack's amendments); changes are what the amendments changed.
 	textFrom, textUntil []Date
 	changes             []change
+	amendmentRefs       [][]AmendmentRef
+	// changeRules[k] are the entries of change k's rule.
+	changeRules [][]int
 	// dutyKey[i][j] identifies obligation j of rule i up to identical
 	// content, so that one duty brought by several rules is listed once.
 	dutyKey [][]int
@@ -153,6 +156,13 @@ func (c *compiledPack) index(p *Pack) {
 	for i, r := range p.Rules {
 		for _, t := range r.ExceptionTo {
 			for _, j := range byID[t] {
+				// An exception in one text of the law cancels rules of that
+				// text only: entries never the law together are not linked.
+				fi, ui := p.textRange(&p.Rules[i])
+				fj, uj := p.textRange(&p.Rules[j])
+				if !overlaps(fi, ui, fj, uj) {
+					continue
+				}
 				c.targets[i] = append(c.targets[i], j)
 				c.excs[j] = append(c.excs[j], i)
 			}
@@ -185,6 +195,11 @@ func (c *compiledPack) index(p *Pack) {
 	}
 	c.nDuty = len(keys)
 	c.changes = amendmentChanges(p)
+	c.amendmentRefs = amendmentRefs(p)
+	c.changeRules = make([][]int, len(c.changes))
+	for k, ch := range c.changes {
+		c.changeRules[k] = byID[ch.Rule]
+	}
 	c.plain = make([]bool, n)
 	for i := range c.plain {
 		c.plain[i] = len(c.targets[i]) == 0 && len(c.excs[i]) == 0

@@ -18,9 +18,13 @@ type LawView struct {
 	// Next lists the dates after the classification date on which a rule
 	// of this filing takes effect or one of its duties starts, earliest first.
 	Next []Milestone `json:"next,omitempty"`
-	// Changes are the rules the amendments changed, those that concern
-	// this filing first.
-	Changes []Change `json:"changes,omitempty"`
+	// Changes are what the amendments changed in this filing's rules (those
+	// that fire, are undetermined or are upcoming). They are shared between
+	// results: read-only.
+	Changes []*Change `json:"changes,omitempty"`
+	// OtherChanges counts the amendments' changes to rules that do not
+	// concern the filing (the framework's page lists them all).
+	OtherChanges int `json:"other_changes,omitempty"`
 }
 
 // AmendmentRef names an amendment and whether it is in force.
@@ -40,9 +44,14 @@ type Milestone struct {
 	Date Date `json:"date"`
 	// Rules are the filing's rules that take effect that day (Upcoming).
 	Rules []string `json:"rules,omitempty"`
-	// Obligations are the filing's duties that start that day, as
-	// "rule/obligation" ids.
-	Obligations []string `json:"obligations,omitempty"`
+	// Obligations are the filing's duties that start that day.
+	Obligations []DutyRef `json:"obligations,omitempty"`
+}
+
+// DutyRef names an obligation of a rule.
+type DutyRef struct {
+	Rule       string `json:"rule"`
+	Obligation string `json:"obligation"`
 }
 
 // Change kinds.
@@ -69,9 +78,6 @@ type Change struct {
 	// amendment (Was empty for an added rule, Now for a removed one).
 	Was Date `json:"was,omitempty"`
 	Now Date `json:"now,omitempty"`
-	// Concerns is set when the rule fires, is undetermined or is upcoming
-	// for the filing under the law applied.
-	Concerns bool `json:"concerns"`
 	// Obligations are the rule's duties whose start date moved.
 	Obligations []MovedDuty `json:"obligations,omitempty"`
 }
@@ -84,9 +90,25 @@ type MovedDuty struct {
 	Now      Date   `json:"now"`
 }
 
-// change is a Change without what depends on the filing, computed at load.
+// change is a Change as Load computes it.
 type change struct {
-	Change
+	*Change
+}
+
+// amendmentRefs lists, for each number of amendments in force (a prefix:
+// they enter into force in order), the pack's amendments as results show them.
+func amendmentRefs(p *Pack) [][]AmendmentRef {
+	if len(p.Amendments) == 0 {
+		return nil
+	}
+	out := make([][]AmendmentRef, len(p.Amendments)+1)
+	for k := range out {
+		for i, a := range p.Amendments {
+			out[k] = append(out[k], AmendmentRef{ID: a.ID, Citation: a.Citation, Instrument: a.Instrument,
+				InForce: a.InForce, SourceURL: a.SourceURL, Applied: i < k})
+		}
+	}
+	return out
 }
 
 // amendmentChanges pairs, for each amendment, the entries it replaced with
@@ -136,7 +158,7 @@ func amendmentChanges(p *Pack) []change {
 			if len(o) > 0 && len(n) > 0 {
 				ch.Obligations = movedDuties(p, o, n)
 			}
-			out = append(out, change{ch})
+			out = append(out, change{&ch})
 		}
 	}
 	return out
@@ -211,80 +233,128 @@ func movedDuties(p *Pack, olds, news []*Rule) []MovedDuty {
 // LawViewOf is the law view of a classification fw of a filing under pack
 // p as of date: which amendments are applied, the dates on which the
 // filing's upcoming rules take effect and its pending duties start, and
-// the amendments' changes, those of the filing's rules (fired, undetermined
-// or upcoming in fw) first. It is nil when the pack has no amendments and
+// the amendments' changes to the filing's rules (fired, undetermined or
+// upcoming in fw), with a count of the others. It is nil when the pack has no amendments and
 // nothing of the filing applies later.
 func LawViewOf(p *Pack, fw *Framework, date Date) *LawView {
+	mine := func(rule string) bool {
+		for i := range fw.Fired {
+			if fw.Fired[i].Rule == rule {
+				return true
+			}
+		}
+		for i := range fw.Undetermined {
+			if fw.Undetermined[i].Rule == rule {
+				return true
+			}
+		}
+		for i := range fw.Upcoming {
+			if fw.Upcoming[i].Rule == rule {
+				return true
+			}
+		}
+		return false
+	}
+	return lawView(p, fw, date, func(k int) bool { return mine(p.c.changes[k].Rule) })
+}
+
+// lawView is LawViewOf with the test of whether change k concerns the
+// filing given: Classify answers it from its rule states.
+func lawView(p *Pack, fw *Framework, date Date, concerns func(k int) bool) *LawView {
 	next := milestones(fw, date)
 	if len(p.Amendments) == 0 && len(next) == 0 {
 		return nil
 	}
 	v := &LawView{Next: next}
-	for _, a := range p.Amendments {
-		v.Amendments = append(v.Amendments, AmendmentRef{ID: a.ID, Citation: a.Citation, Instrument: a.Instrument,
-			InForce: a.InForce, SourceURL: a.SourceURL, Applied: a.InForce <= date})
-	}
-	if p.c == nil || len(p.c.changes) == 0 {
+	if p.c == nil {
 		return v
 	}
-	mine := map[string]bool{}
-	for _, h := range fw.Fired {
-		mine[h.Rule] = true
-	}
-	for _, u := range fw.Undetermined {
-		mine[u.Rule] = true
-	}
-	for _, u := range fw.Upcoming {
-		mine[u.Rule] = true
-	}
-	v.Changes = make([]Change, 0, len(p.c.changes))
-	for _, c := range p.c.changes {
-		if mine[c.Rule] {
-			ch := c.Change
-			ch.Concerns = true
-			v.Changes = append(v.Changes, ch)
+	// Amendments enter into force in order: those applied are a prefix.
+	applied := 0
+	for _, a := range p.Amendments {
+		if a.InForce <= date {
+			applied++
 		}
 	}
-	for _, c := range p.c.changes {
-		if !mine[c.Rule] {
-			v.Changes = append(v.Changes, c.Change)
+	if applied < len(p.c.amendmentRefs) {
+		v.Amendments = p.c.amendmentRefs[applied]
+	}
+	if len(p.c.changes) == 0 {
+		return v
+	}
+	n := 0
+	for j := range p.c.changes {
+		if concerns(j) {
+			n++
+		}
+	}
+	v.OtherChanges = len(p.c.changes) - n
+	if n > 0 {
+		v.Changes = make([]*Change, 0, n)
+		for j, c := range p.c.changes {
+			if concerns(j) {
+				v.Changes = append(v.Changes, c.Change)
+			}
 		}
 	}
 	return v
 }
 
-// milestones groups what applies to the filing after date by day.
+// milestones groups what applies to the filing after date by day, in
+// three allocations at most: classifications run by the million.
 func milestones(fw *Framework, date Date) []Milestone {
-	var out []Milestone
-	at := func(d Date) *Milestone {
-		for i := range out {
-			if out[i].Date == d {
-				return &out[i]
+	var buf [8]Date
+	dates := buf[:0]
+	add := func(d Date) {
+		if !slices.Contains(dates, d) {
+			dates = append(dates, d)
+		}
+	}
+	nr, nd := 0, 0
+	for i := range fw.Upcoming {
+		if u := &fw.Upcoming[i]; u.EffectiveFrom > date {
+			nr++
+			add(u.EffectiveFrom)
+		}
+	}
+	for i := range fw.Obligations {
+		if d := &fw.Obligations[i]; !d.Applies && d.AppliesFrom > date {
+			nd++
+			add(d.AppliesFrom)
+		}
+	}
+	if len(dates) == 0 {
+		return nil
+	}
+	slices.Sort(dates)
+	out := make([]Milestone, len(dates))
+	var ruleBuf []string
+	var dutyBuf []DutyRef
+	if nr > 0 {
+		ruleBuf = make([]string, 0, nr)
+	}
+	if nd > 0 {
+		dutyBuf = make([]DutyRef, 0, nd)
+	}
+	for k, day := range dates {
+		out[k].Date = day
+		r0, d0 := len(ruleBuf), len(dutyBuf)
+		for i := range fw.Upcoming {
+			if u := &fw.Upcoming[i]; u.EffectiveFrom == day {
+				ruleBuf = append(ruleBuf, u.Rule)
 			}
 		}
-		out = append(out, Milestone{Date: d})
-		return &out[len(out)-1]
-	}
-	for _, u := range fw.Upcoming {
-		if u.EffectiveFrom > date {
-			m := at(u.EffectiveFrom)
-			m.Rules = append(m.Rules, u.Rule)
+		for i := range fw.Obligations {
+			if d := &fw.Obligations[i]; !d.Applies && d.AppliesFrom == day {
+				dutyBuf = append(dutyBuf, DutyRef{d.Rule, d.ID})
+			}
+		}
+		if len(ruleBuf) > r0 {
+			out[k].Rules = ruleBuf[r0:len(ruleBuf):len(ruleBuf)]
+		}
+		if len(dutyBuf) > d0 {
+			out[k].Obligations = dutyBuf[d0:len(dutyBuf):len(dutyBuf)]
 		}
 	}
-	for _, d := range fw.Obligations {
-		if !d.Applies && d.AppliesFrom > date {
-			m := at(d.AppliesFrom)
-			m.Obligations = append(m.Obligations, d.Rule+"/"+d.ID)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Milestone) int {
-		switch {
-		case a.Date < b.Date:
-			return -1
-		case a.Date > b.Date:
-			return 1
-		}
-		return 0
-	})
 	return out
 }

@@ -456,11 +456,8 @@ func lawViewOf(l *Locale, fw *rules.Framework) *lawView {
 		}
 		v.Next = append(v.Next, nv)
 	}
+	v.Others = lv.OtherChanges
 	for _, c := range lv.Changes {
-		if !c.Concerns {
-			v.Others++
-			continue
-		}
 		cv := changeView{Rule: c.Rule, Citation: c.Citation, Pack: fw.Pack, Title: l.Pick(c.Title), Kind: c.Kind,
 			By: strings.TrimSpace(citation[c.Amendment] + " " + c.AmendedAt), Was: dateOf(string(c.Was)), Now: dateOf(string(c.Now))}
 		for _, o := range c.Obligations {

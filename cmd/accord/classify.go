@@ -323,9 +323,6 @@ func writeLaw(w io.Writer, v *rules.LawView, tr func(accord.Text) string) {
 	}
 	header := false
 	for _, c := range v.Changes {
-		if !c.Concerns {
-			continue
-		}
 		if !header {
 			fmt.Fprintln(w, "   What the amendments changed for this system:")
 			header = true
