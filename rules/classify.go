@@ -193,8 +193,10 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	}
 	st := sc.st[:n]
 	clear(st)
-	inForce, current := c.inForceOn(date)
-	for i := range st {
+	// Entries whose text is not the law on date (an amendment replaced them,
+	// or is not yet in force) take no part: only cur is walked.
+	inForce, current, cur := c.inForceOn(date)
+	for _, i := range cur {
 		st[i].inForce = inForce[i]
 	}
 	clear(sc.errs)
@@ -202,7 +204,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	nFired, nDuties, nCancelled, nPending := 0, 0, 0, 0
 	// Rules that are neither exceptions nor excepted (most of them) need
 	// no graph walk: they fire exactly when their condition holds.
-	for i := range st {
+	for _, i := range cur {
 		s := &st[i]
 		if !c.plain[i] || !s.inForce {
 			continue
@@ -213,7 +215,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 			s.bmiss, s.miss = s.own, s.own
 		}
 	}
-	for i := range st {
+	for _, i := range cur {
 		switch ev.eff(i) {
 		case triT:
 			nFired++
@@ -230,7 +232,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	// The tier: the most severe tier of a fired rule; undetermined when a
 	// rule that could raise it depends on a missing fact.
 	low := c.defaultRank
-	for i := range st {
+	for _, i := range cur {
 		if st[i].eff == triT && c.rank[i] >= 0 && c.rank[i] < low {
 			low = c.rank[i]
 		}
@@ -238,7 +240,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	var raise factSet
 	var raisable [16]bool // by rank; packs have few tiers
 	anyRaise := false
-	for i := range st {
+	for _, i := range cur {
 		if st[i].eff == triU && c.rank[i] >= 0 && c.rank[i] < low {
 			raise = raise.union(st[i].miss)
 			if c.rank[i] < len(raisable) {
@@ -277,7 +279,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	// One backing array for every explanation's facts and every missing
 	// list: an incomplete filing has dozens of undetermined rules.
 	nFacts, nNames := 0, 0
-	for i := range st {
+	for _, i := range cur {
 		s := &st[i]
 		if s.inForce && (s.eff != triF || s.base == triT) {
 			nFacts += len(c.rules[i].reads)
@@ -305,7 +307,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 	}
 	dutyAt := sc.dutyAt[:c.nDuty]
 	clear(dutyAt)
-	for i := range st {
+	for _, i := range cur {
 		s := &st[i]
 		r := &p.Rules[i]
 		switch {

@@ -108,23 +108,27 @@ type compiledPack struct {
 type inForceOn struct {
 	date Date
 	// rules[i]: rule i is in force; current[i]: its text is the law (it
-	// may take effect later).
+	// may take effect later); cur lists the current rules' indices.
 	rules, current []bool
+	cur            []int
 }
 
 // inForceOn returns, for each rule, whether it is in force on date, and
 // whether its text is the law on date.
-func (c *compiledPack) inForceOn(date Date) (inForce, current []bool) {
+func (c *compiledPack) inForceOn(date Date) (inForce, current []bool, cur []int) {
 	if e := c.inForce.Load(); e != nil && e.date == date {
-		return e.rules, e.current
+		return e.rules, e.current, e.cur
 	}
 	e := &inForceOn{date: date, rules: make([]bool, len(c.from)), current: make([]bool, len(c.from))}
 	for i := range c.from {
 		e.current[i] = inRange(date, c.textFrom[i], c.textUntil[i])
 		e.rules[i] = e.current[i] && inRange(date, c.from[i], c.until[i])
+		if e.current[i] {
+			e.cur = append(e.cur, i)
+		}
 	}
 	c.inForce.Store(e)
-	return e.rules, e.current
+	return e.rules, e.current, e.cur
 }
 
 func (c *compiledPack) index(p *Pack) {

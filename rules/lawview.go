@@ -282,9 +282,18 @@ func lawView(p *Pack, fw *Framework, date Date, concerns func(k int) bool) *LawV
 	if len(p.c.changes) == 0 {
 		return v
 	}
+	// Ask once per change; a pack has few changes, so the answers fit on
+	// the stack.
+	var buf [64]bool
+	yes := buf[:0]
+	if len(p.c.changes) > len(buf) {
+		yes = make([]bool, 0, len(p.c.changes))
+	}
 	n := 0
 	for j := range p.c.changes {
-		if concerns(j) {
+		ok := concerns(j)
+		yes = append(yes, ok)
+		if ok {
 			n++
 		}
 	}
@@ -292,7 +301,7 @@ func lawView(p *Pack, fw *Framework, date Date, concerns func(k int) bool) *LawV
 	if n > 0 {
 		v.Changes = make([]*Change, 0, n)
 		for j, c := range p.c.changes {
-			if concerns(j) {
+			if yes[j] {
 				v.Changes = append(v.Changes, c.Change)
 			}
 		}
