@@ -29,6 +29,16 @@ type Facts struct {
 	MedicalOrSafetyPurpose           *bool `json:"medical_or_safety_purpose,omitempty"`
 	BiometricLawEnforcementException *bool `json:"biometric_law_enforcement_exception,omitempty"`
 
+	// EU AI Act as amended by Regulation (EU) 2026/1744: the new Art. 5
+	// prohibitions, the narrowed safety component and the Art. 111(4)
+	// transition for Art. 50(2).
+	NonConsensualIntimateContent *bool `json:"non_consensual_intimate_content,omitempty"`
+	ChildSexualAbuseMaterial     *bool `json:"child_sexual_abuse_material,omitempty"`
+	RealisticImageryOfPersons    *bool `json:"realistic_imagery_of_persons,omitempty"`
+	SexualContentSafeguards      *bool `json:"sexual_content_safeguards,omitempty"`
+	AssistanceOnlyFunction       *bool `json:"assistance_only_function,omitempty"`
+	OnMarketBefore20260802       *bool `json:"on_market_before_2026_08_02,omitempty"`
+
 	// Scope (EU AI Act Art. 2).
 	MilitaryOnly *bool `json:"military_only,omitempty"`
 	ResearchOnly *bool `json:"research_only,omitempty"`
@@ -109,6 +119,12 @@ var FactDocs = []FactDoc{
 	{"untargeted_facial_scraping", "boolean", "The system creates or expands facial-recognition databases by untargeted scraping of facial images from the internet or CCTV footage.", "EU AI Act Art. 5(1)(e)"},
 	{"medical_or_safety_purpose", "boolean", "The system is intended to be put in place or on the market for medical or safety reasons.", "EU AI Act Art. 5(1)(f) exception"},
 	{"biometric_law_enforcement_exception", "boolean", "Real-time remote biometric identification is strictly necessary for one of the objectives of Art. 5(1)(h)(i)–(iii) (search for victims, imminent threat, serious-crime suspects) and authorised under Art. 5(2)–(7).", "EU AI Act Art. 5(1)(h)(i)–(iii), 5(2)"},
+	{"non_consensual_intimate_content", "boolean", "The system is placed on the market, put into service or used for the purpose of generating or manipulating realistic images, video or audio that show the intimate parts of an identifiable real person, or that person engaged in sexually explicit activities, without that person's consent.", "EU AI Act Art. 5(1)(ba); Regulation (EU) 2026/1744 Art. 1(7)"},
+	{"child_sexual_abuse_material", "boolean", "The system is placed on the market, put into service or used for the purpose of generating or manipulating child sexual abuse material as defined in Directive 2011/93/EU.", "EU AI Act Art. 5(1)(bb); Regulation (EU) 2026/1744 Art. 1(7)"},
+	{"realistic_imagery_of_persons", "boolean", "The system can generate or manipulate realistic images, video or audio of real, identifiable people, so that intimate or sexual depictions of them are a reasonably foreseeable output.", "EU AI Act Art. 5(1)(ba), Art. 5(1)(bb), Art. 5(1a); Regulation (EU) 2026/1744 Art. 1(7)"},
+	{"sexual_content_safeguards", "boolean", "The provider has put in place reasonable safety measures that prevent the system generating non-consensual intimate content of identifiable people and child sexual abuse material.", "EU AI Act Art. 5(1a); Regulation (EU) 2026/1744 Art. 1(7)"},
+	{"assistance_only_function", "boolean", "In the product, the AI system only assists users or optimises performance, service efficiency, automation, convenience or quality control, and its failure or malfunctioning would not endanger the health and safety of persons (so it is not a safety component).", "EU AI Act Art. 6(1a); Regulation (EU) 2026/1744 Art. 1(8)"},
+	{"on_market_before_2026_08_02", "boolean", "The system (this type and model) was placed on the market or put into service in the EU before 2 August 2026.", "EU AI Act Art. 111(4); Regulation (EU) 2026/1744 Art. 1(39)(b)"},
 	{"military_only", "boolean", "The system is placed on the market, put into service or used exclusively for military, defence or national-security purposes.", "EU AI Act Art. 2(3)"},
 	{"research_only", "boolean", "The system is developed and put into service for the sole purpose of scientific research and development.", "EU AI Act Art. 2(6)"},
 	{"narrow_procedural_task", "boolean", "The system is intended to perform a narrow procedural task.", "EU AI Act Art. 6(3)(a)"},

@@ -54,6 +54,10 @@ type Expect struct {
 	OthersBear []string          `yaml:"others_bear"`
 	Themes     []string          `yaml:"themes"`
 	Levels     map[string]string `yaml:"levels"`
+	// Amended lists rules (fired or upcoming) whose applied text is an
+	// amendment's, NotAmended rules whose applied text is the original.
+	Amended    []string `yaml:"amended"`
+	NotAmended []string `yaml:"not_amended"`
 }
 
 // ReadCases decodes a cases.yaml file strictly: unknown fields are errors,
@@ -215,19 +219,48 @@ func CheckCase(c Case, pack string, all []*rules.Pack) []string {
 	}
 	subset("cancelled", c.Expect.Cancelled, ids(len(fw.Cancelled), func(i int) string { return fw.Cancelled[i].Rule }))
 	subset("undetermined", c.Expect.Undetermined, ids(len(fw.Undetermined), func(i int) string { return fw.Undetermined[i].Rule }))
-	subset("upcoming", c.Expect.Upcoming, ids(len(fw.Upcoming), func(i int) string { return fw.Upcoming[i].Rule }))
+	// An upcoming rule may be written rule@YYYY-MM-DD to check its date too.
+	upcoming := ids(len(fw.Upcoming), func(i int) string { return fw.Upcoming[i].Rule })
+	upcomingAt := ids(len(fw.Upcoming), func(i int) string { return fw.Upcoming[i].Rule + "@" + string(fw.Upcoming[i].EffectiveFrom) })
+	for _, w := range c.Expect.Upcoming {
+		if strings.Contains(w, "@") {
+			subset("upcoming", []string{w}, upcomingAt)
+		} else {
+			subset("upcoming", []string{w}, upcoming)
+		}
+	}
+	amended := map[string]string{}
+	for _, h := range fw.Fired {
+		amended[h.Rule] = h.AmendedBy
+	}
+	for _, u := range fw.Upcoming {
+		amended[u.Rule] = u.AmendedBy
+	}
+	for _, r := range c.Expect.Amended {
+		if by, ok := amended[r]; !ok || by == "" {
+			fail("amended: %s is not an amended rule that fires or is upcoming", r)
+		}
+	}
+	for _, r := range c.Expect.NotAmended {
+		if by, ok := amended[r]; !ok || by != "" {
+			fail("not_amended: %s is not an original rule that fires or is upcoming (amended by %q)", r, by)
+		}
+	}
 	missing := slices.Clone(fw.Missing)
 	for _, p := range fw.Undetermined {
 		missing = append(missing, p.Missing...)
 	}
 	subset("missing", c.Expect.Missing, missing)
+	// An obligation may be written rule/obligation@YYYY-MM-DD to check
+	// when it starts too.
 	find := func(ref string) *rules.Duty {
+		ref, from, dated := strings.Cut(ref, "@")
 		rule, obl, ok := strings.Cut(ref, "/")
 		if !ok {
 			rule, obl = "", ref
 		}
 		for i, d := range fw.Obligations {
-			if d.ID == obl && (rule == "" || d.Rule == rule || slices.Contains(d.Rules, rule)) {
+			if d.ID == obl && (rule == "" || d.Rule == rule || slices.Contains(d.Rules, rule)) && (!dated || string(d.AppliesFrom) == from) {
 				return &fw.Obligations[i]
 			}
 		}

@@ -33,6 +33,8 @@ type ruleState struct {
 	// otherKind marks a rule for the other kind of filing: never
 	// evaluated, listed nowhere.
 	otherKind bool
+	// upcoming marks a rule listed in Upcoming.
+	upcoming bool
 	// own are the unknown facts of the rule's own condition; bmiss adds
 	// those of an undetermined presupposition, miss those of undetermined
 	// exceptions.
@@ -209,17 +211,22 @@ func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) 
 	}
 	st := sc.st[:n]
 	clear(st)
-	inForce := c.inForceOn(date)
+	// Entries whose text is not the law on date (an amendment replaced them,
+	// or is not yet in force) take no part: only cur is walked. A rule for
+	// the other kind of filing takes no part either.
+	inForce, current, cur := c.inForceOn(date)
 	for i := range st {
-		st[i].inForce = inForce[i] && forKind[i]
 		st[i].otherKind = !forKind[i]
+	}
+	for _, i := range cur {
+		st[i].inForce = inForce[i] && forKind[i]
 	}
 	clear(sc.errs)
 	ev := packEval{in: in, c: c, st: st, sc: sc}
 	nFired, nDuties, nCancelled, nPending := 0, 0, 0, 0
 	// Rules that are neither exceptions nor excepted (most of them) need
 	// no graph walk: they fire exactly when their condition holds.
-	for i := range st {
+	for _, i := range cur {
 		s := &st[i]
 		if !c.plain[i] || !s.inForce {
 			continue
@@ -230,7 +237,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) 
 			s.bmiss, s.miss = s.own, s.own
 		}
 	}
-	for i := range st {
+	for _, i := range cur {
 		switch ev.eff(i) {
 		case triT:
 			nFired++
@@ -247,7 +254,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) 
 	// The tier: the most severe tier of a fired rule; undetermined when a
 	// rule that could raise it depends on a missing fact.
 	low := defaultRank
-	for i := range st {
+	for _, i := range cur {
 		if st[i].eff == triT && rank[i] >= 0 && rank[i] < low {
 			low = rank[i]
 		}
@@ -255,7 +262,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) 
 	var raise factSet
 	var raisable [16]bool // by rank; packs have few tiers
 	anyRaise := false
-	for i := range st {
+	for _, i := range cur {
 		if st[i].eff == triU && rank[i] >= 0 && rank[i] < low {
 			raise = raise.union(st[i].miss)
 			if rank[i] < len(raisable) {
@@ -320,7 +327,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) 
 	// One backing array for every explanation's facts and every missing
 	// list: an incomplete filing has dozens of undetermined rules.
 	nFacts, nNames := 0, 0
-	for i := range st {
+	for _, i := range cur {
 		s := &st[i]
 		if s.inForce && (s.eff != triF || s.base == triT) {
 			nFacts += len(c.rules[i].reads)
@@ -348,16 +355,17 @@ func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) 
 	}
 	dutyAt := sc.dutyAt[:c.nDuty]
 	clear(dutyAt)
-	for i := range st {
+	for _, i := range cur {
 		s := &st[i]
 		r := &p.Rules[i]
 		switch {
 		case s.otherKind:
 		case !s.inForce:
-			if c.from[i] > date {
+			if current[i] && c.from[i] > date {
 				var m factSet
 				if v, _ := in.eval(c.rules[i], &m); v == triT {
-					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, ModelTier: r.ModelTier, EffectiveFrom: c.from[i]})
+					s.upcoming = true
+					fw.Upcoming = append(fw.Upcoming, Upcoming{Rule: r.ID, Citation: r.Citation, Title: r.Title, Tier: r.Tier, ModelTier: r.ModelTier, EffectiveFrom: c.from[i], AmendedBy: c.ref[i].AmendedBy})
 				}
 			}
 		case s.eff == triT:
@@ -417,6 +425,14 @@ func (sc *scratch) classifyPack(p *Pack, date Date, scale string, explain bool) 
 	}
 	undecided := raise.union(scopeMiss)
 	fw.Missing, fw.Withheld = in.missing(undecided).names(), in.withheld.inter(undecided).paths()
+	fw.Law = lawView(p, &fw, date, func(k int) bool {
+		for _, i := range c.changeRules[k] {
+			if s := &st[i]; s.upcoming || (s.inForce && (s.eff == triT || s.eff == triU)) {
+				return true
+			}
+		}
+		return false
+	})
 	return fw
 }
 

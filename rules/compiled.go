@@ -88,6 +88,13 @@ type compiledPack struct {
 	forSystem, forModel []bool
 	// from[i], until[i] are rule i's effective range with the pack's defaults.
 	from, until []Date
+	// textFrom[i], textUntil[i] are when rule i's text is the law (by the
+	// pack's amendments); changes are what the amendments changed.
+	textFrom, textUntil []Date
+	changes             []change
+	amendmentRefs       [][]AmendmentRef
+	// changeRules[k] are the entries of change k's rule.
+	changeRules [][]int
 	// dutyKey[i][j] identifies obligation j of rule i up to identical
 	// content, so that one duty brought by several rules is listed once.
 	dutyKey [][]int
@@ -106,21 +113,29 @@ type compiledPack struct {
 }
 
 type inForceOn struct {
-	date  Date
-	rules []bool
+	date Date
+	// rules[i]: rule i is in force; current[i]: its text is the law (it
+	// may take effect later); cur lists the current rules' indices.
+	rules, current []bool
+	cur            []int
 }
 
-// inForceOn returns, for each rule, whether it is in force on date.
-func (c *compiledPack) inForceOn(date Date) []bool {
+// inForceOn returns, for each rule, whether it is in force on date, and
+// whether its text is the law on date.
+func (c *compiledPack) inForceOn(date Date) (inForce, current []bool, cur []int) {
 	if e := c.inForce.Load(); e != nil && e.date == date {
-		return e.rules
+		return e.rules, e.current, e.cur
 	}
-	e := &inForceOn{date: date, rules: make([]bool, len(c.from))}
+	e := &inForceOn{date: date, rules: make([]bool, len(c.from)), current: make([]bool, len(c.from))}
 	for i := range c.from {
-		e.rules[i] = inRange(date, c.from[i], c.until[i])
+		e.current[i] = inRange(date, c.textFrom[i], c.textUntil[i])
+		e.rules[i] = e.current[i] && inRange(date, c.from[i], c.until[i])
+		if e.current[i] {
+			e.cur = append(e.cur, i)
+		}
 	}
 	c.inForce.Store(e)
-	return e.rules
+	return e.rules, e.current, e.cur
 }
 
 func (c *compiledPack) index(p *Pack) {
@@ -133,6 +148,8 @@ func (c *compiledPack) index(p *Pack) {
 	c.forModel = make([]bool, n)
 	c.from = make([]Date, n)
 	c.until = make([]Date, n)
+	c.textFrom = make([]Date, n)
+	c.textUntil = make([]Date, n)
 	c.dutyKey = make([][]int, n)
 	c.ref = make([]*RuleRef, n)
 	c.terms = make([][]*DutyTerms, n)
@@ -161,6 +178,13 @@ func (c *compiledPack) index(p *Pack) {
 	for i, r := range p.Rules {
 		for _, t := range r.ExceptionTo {
 			for _, j := range byID[t] {
+				// An exception in one text of the law cancels rules of that
+				// text only: entries never the law together are not linked.
+				fi, ui := p.textRange(&p.Rules[i])
+				fj, uj := p.textRange(&p.Rules[j])
+				if !overlaps(fi, ui, fj, uj) {
+					continue
+				}
 				c.targets[i] = append(c.targets[i], j)
 				c.excs[j] = append(c.excs[j], i)
 			}
@@ -175,7 +199,8 @@ func (c *compiledPack) index(p *Pack) {
 		c.forSystem[i] = r.Kind == "" || r.Kind == RuleSystem || r.Kind == RuleAny
 		c.forModel[i] = r.Kind == RuleModel || r.Kind == RuleAny
 		c.from[i], c.until[i] = p.effRange(r.EffectiveFrom, r.EffectiveUntil)
-		c.ref[i] = &RuleRef{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier, ModelTier: r.ModelTier}
+		c.textFrom[i], c.textUntil[i] = p.textRange(&p.Rules[i])
+		c.ref[i] = &RuleRef{Rule: r.ID, Citation: r.Citation, Title: r.Title, Rationale: r.Rationale, Tier: r.Tier, ModelTier: r.ModelTier, AmendedBy: p.amendedCitation(&p.Rules[i])}
 		c.dutyKey[i] = make([]int, len(r.Obligations))
 		c.terms[i] = make([]*DutyTerms, len(r.Obligations))
 		for j, o := range r.Obligations {
@@ -196,6 +221,12 @@ func (c *compiledPack) index(p *Pack) {
 		}
 	}
 	c.nDuty = len(keys)
+	c.changes = amendmentChanges(p)
+	c.amendmentRefs = amendmentRefs(p)
+	c.changeRules = make([][]int, len(c.changes))
+	for k, ch := range c.changes {
+		c.changeRules[k] = byID[ch.Rule]
+	}
 	c.plain = make([]bool, n)
 	for i := range c.plain {
 		c.plain[i] = len(c.targets[i]) == 0 && len(c.excs[i]) == 0

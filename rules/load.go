@@ -393,8 +393,10 @@ func (v *validator) pack() {
 		}
 	}
 	v.constants()
+	v.amendments()
 	v.exclusions()
 	v.rules()
+	v.applicationDates()
 }
 
 func (v *validator) tiers() {
@@ -630,7 +632,8 @@ func (v *validator) rules() {
 		}
 	}
 	// Several entries may share an id only to record a rule that changed on
-	// a date: their effective ranges must not overlap.
+	// a date or by an amendment: entries whose texts are the law at the
+	// same time must not have overlapping effective ranges.
 	for _, id := range sortedIDs(byID) {
 		idx := byID[id]
 		for a := 0; a < len(idx); a++ {
@@ -638,7 +641,9 @@ func (v *validator) rules() {
 				ra, rb := &p.Rules[idx[a]], &p.Rules[idx[b]]
 				fa, ua := p.effRange(ra.EffectiveFrom, ra.EffectiveUntil)
 				fb, ub := p.effRange(rb.EffectiveFrom, rb.EffectiveUntil)
-				if overlaps(fa, ua, fb, ub) {
+				ta, tua := p.textRange(ra)
+				tb, tub := p.textRange(rb)
+				if overlaps(fa, ua, fb, ub) && overlaps(ta, tua, tb, tub) {
 					v.errorf("rule "+id, rb.Pos.LineOf("id"), "duplicate rule id: the entry at line %d is in force at the same time (%s); give one an effective_until before the other's effective_from, or a new id", ra.Pos.Line, describeRange(fa, ua))
 				}
 			}

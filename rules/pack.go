@@ -35,6 +35,14 @@ type Pack struct {
 	Constants        map[string]Constant `json:"constants,omitempty"`
 	Exclusions       []Exclusion         `json:"exclusions,omitempty"`
 	Rules            []Rule              `json:"rules,omitempty"`
+	// ApplicationDates are the dates the instrument's own application
+	// article (e.g. EU AI Act Art. 113) makes its provisions apply from.
+	// When set, every date of the pack's original text must be one of them.
+	ApplicationDates []Date `json:"application_dates,omitempty"`
+	// Amendments are the instruments that amended the pack's instrument,
+	// oldest first (amend.go): each gives the law a new version from its
+	// entry into force.
+	Amendments []Amendment `json:"amendments,omitempty"`
 
 	// Hash is the hex SHA-256 of the pack's canonical form: the RFC 8785
 	// JSON of the fields above. Comments, key order and YAML style do not
@@ -154,6 +162,15 @@ type Rule struct {
 	ExceptionTo    []string `json:"exception_to,omitempty"`
 	EffectiveFrom  Date     `json:"effective_from,omitempty"`
 	EffectiveUntil Date     `json:"effective_until,omitempty"`
+	// AmendedBy names the amendment whose text this entry is: it is the law
+	// from that amendment's entry into force. ReplacedBy names the
+	// amendment that replaced (or repealed) this entry's text: it is the
+	// law until the day before that amendment's entry into force.
+	AmendedBy  string `json:"amended_by,omitempty"`
+	ReplacedBy string `json:"replaced_by,omitempty"`
+	// AmendedAt is the pinpoint in the amending instrument, e.g.
+	// "Art. 1(40)(b)"; set with AmendedBy.
+	AmendedAt string `json:"amended_at,omitempty"`
 
 	Pos Pos `json:"-" yaml:"-"`
 }

@@ -72,6 +72,10 @@ type Framework struct {
 	// AsOf (their own exceptions are not weighed).
 	Upcoming    []Upcoming `json:"upcoming,omitempty"`
 	Obligations []Duty     `json:"obligations"`
+	// Law is the version of the pack's law applied (by its amendments) and
+	// what its amendments changed for this filing (amend.go). Only
+	// Classify sets it, for packs with amendments or upcoming dates.
+	Law *LawView `json:"law,omitempty"`
 }
 
 // Reason explains why a pack does not apply. Exclusion, Citation and Title
@@ -104,6 +108,9 @@ type RuleRef struct {
 	Rationale accord.Text `json:"rationale,omitempty"`
 	Tier      string      `json:"tier,omitempty"`
 	ModelTier string      `json:"model_tier,omitempty"`
+	// AmendedBy cites the amending provision whose text the rule is, e.g.
+	// "Art. 1(40)(b) of Regulation (EU) 2026/1744"; empty for original text.
+	AmendedBy string `json:"amended_by,omitempty"`
 }
 
 // Fact is one input a condition read: a filing list (e.g. "domains") or a
@@ -156,6 +163,8 @@ type Upcoming struct {
 	Tier          string      `json:"tier,omitempty"`
 	ModelTier     string      `json:"model_tier,omitempty"`
 	EffectiveFrom Date        `json:"effective_from"`
+	// AmendedBy is as in RuleRef.
+	AmendedBy string `json:"amended_by,omitempty"`
 }
 
 // DutyTerms are what an obligation says, shared like RuleRef by every

@@ -242,6 +242,52 @@ func TestBrowserSystemClassification(t *testing.T) {
 	}
 }
 
+// TestBrowserLawChanges: an EU high-risk system's classification page says,
+// in every language, which version of the law it applies, when its duties
+// start, and which of them Regulation (EU) 2026/1744 moved, with the
+// amending article cited.
+func TestBrowserLawChanges(t *testing.T) {
+	b := browser(t)
+	tn := demoNode(t)
+	sys := tn.systemWith(t, func(s accord.SystemSummary) bool { return s.Tiers["eu-ai-act"] == "high" })
+	was, now := time.Date(2026, 8, 2, 0, 0, 0, 0, time.UTC), time.Date(2027, 12, 2, 0, 0, 0, 0, time.UTC)
+	inForce := time.Date(2026, 7, 27, 0, 0, 0, 0, time.UTC)
+	for _, lang := range []string{"en", "fr", "es", "ru", "zh-Hans", "ar"} {
+		t.Run(lang, func(t *testing.T) {
+			ctx := tab(t, b)
+			run(t, ctx,
+				chromedp.Navigate(tn.URL+"/systems/"+sys.ID+"?lang="+lang),
+				chromedp.WaitVisible(chromedp.CSS("#classification .law")),
+			)
+			l := locales[lang]
+			law := text(t, ctx, "#classification .law")
+			for _, w := range []string{
+				l.T("class.law"),
+				l.T("class.law.applied", "instrument", string(l.Cite("Regulation (EU) 2026/1744", "")), "date", l.Date(inForce)),
+				l.T("class.law.next"),
+				l.T("class.law.changes"),
+				l.T("class.law.kind.moved"),
+				l.T("class.law.moved", "was", l.Date(was), "now", l.Date(now)),
+				string(l.Cite("Regulation (EU) 2026/1744 Art. 1(40)(b)", "")),
+				l.Date(now),
+			} {
+				if !strings.Contains(law, w) {
+					t.Errorf("the law view lacks %q:\n%s", w, law)
+				}
+			}
+			// Art. 9 is among the duties that moved, cited the reader's way.
+			moved := text(t, ctx, "#classification .law ul.law-moved")
+			if !strings.Contains(moved, string(l.Cite("Art. 9", "eu-ai-act"))) {
+				t.Errorf("moved duties lack Art. 9: %s", moved)
+			}
+			if got := eval[int](t, ctx, `document.querySelectorAll('#classification .law-next time[datetime="2027-12-02"]').length`); got != 1 {
+				t.Errorf("%d next-date entries for 2 December 2027, want 1", got)
+			}
+			shot(t, ctx, lang+"-law-changes")
+		})
+	}
+}
+
 // TestBrowserRightToLeft switches to Arabic and checks that the page reads
 // right to left: the document's direction, and the layout mirrored
 // (navigation starts at the right, headings align right).

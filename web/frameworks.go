@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/accord-gov/accord/cite"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -50,11 +53,17 @@ type exclusionView struct {
 
 type packRule struct {
 	ID, Citation, When, Tier string
-	ModelTier                string // the tier it gives a model (kind model or any)
-	Title, Rationale         Shown
-	ExceptionTo              []string
-	From, Until              time.Time
-	Obligations              []obligationView
+	// Anchor is the entry's unique HTML id: a rule amended in time has
+	// several entries.
+	Anchor           string
+	ModelTier        string // the tier it gives a model (kind model or any)
+	Title, Rationale Shown
+	ExceptionTo      []string
+	From, Until      time.Time
+	// Version says which text of the law the entry is, when the pack
+	// records amendments ("as amended by …, from …" or "… until …").
+	Version     string
+	Obligations []obligationView
 }
 
 type obligationView struct {
@@ -133,10 +142,30 @@ func (h *Handler) packView(l *Locale, pk *rules.Pack) packView {
 	for _, e := range pk.Exclusions {
 		v.Exclusions = append(v.Exclusions, exclusionView{ID: e.ID, Citation: e.Citation, When: e.When, Title: l.Pick(e.Title), Rationale: l.Pick(e.Rationale)})
 	}
+	anchors := map[string]bool{}
+	citeText := func(c string) string {
+		if out, ok := cite.Format(c, l.Code, ""); ok {
+			return out
+		}
+		return c
+	}
 	for _, r := range pk.Rules {
 		pr := packRule{
 			ID: r.ID, Citation: r.Citation, When: r.When, Title: l.Pick(r.Title), Rationale: l.Pick(r.Rationale),
 			ExceptionTo: r.ExceptionTo, From: dateOf(string(r.EffectiveFrom)), Until: dateOf(string(r.EffectiveUntil)),
+		}
+		pr.Anchor = "rule-" + r.ID
+		if r.ReplacedBy != "" {
+			pr.Anchor += "-before-" + r.ReplacedBy
+		}
+		for n := 2; anchors[pr.Anchor]; n++ {
+			pr.Anchor = "rule-" + r.ID + "-" + strconv.Itoa(n)
+		}
+		anchors[pr.Anchor] = true
+		if a, ok := pk.Amendment(r.AmendedBy); ok {
+			pr.Version = l.T("frameworks.amended_by", "citation", citeText(strings.TrimSpace(a.Citation+" "+r.AmendedAt)), "date", l.Date(dateOf(string(a.InForce))))
+		} else if a, ok := pk.Amendment(r.ReplacedBy); ok {
+			pr.Version = l.T("frameworks.replaced_by", "instrument", citeText(a.Citation), "date", l.Date(dateOf(string(a.InForce)).AddDate(0, 0, -1)))
 		}
 		if r.Tier != "" {
 			pr.Tier = packTierTitle(l, pk, r.Tier)

@@ -3,13 +3,16 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/cite"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 )
@@ -304,6 +307,43 @@ type frameworkView struct {
 	// inputs leave open: not "yet" undecided, but decided out of view.
 	Confidential []ruleView
 	Upcoming     []ruleView
+	// Law is what changed in the law: the version applied, the next dates
+	// and the amendments' changes to this system's rules.
+	Law *lawView
+}
+
+type lawView struct {
+	Amendments []amendmentView
+	Next       []nextView
+	Changes    []changeView
+	Others     int // changes that do not concern the system
+}
+
+type amendmentView struct {
+	Citation string
+	InForce  time.Time
+	Applied  bool
+	URL      string
+}
+
+type nextView struct {
+	Date   time.Time
+	Rules  []template.HTML // citations of the rules taking effect
+	Duties int
+}
+
+type changeView struct {
+	Rule, Citation, Pack string
+	Title                Shown
+	Kind                 string
+	By                   string // the amending provision, citable, e.g. "Regulation (EU) 2026/1744 Art. 1(40)(b)"
+	Was, Now             time.Time
+	Moved                []movedView
+}
+
+type movedView struct {
+	Citations []string
+	Was, Now  time.Time
 }
 
 type ruleView struct {
@@ -403,6 +443,7 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 			}
 			v.Upcoming = append(v.Upcoming, ruleView{ID: u.Rule, Citation: u.Citation, Pack: fw.Pack, Title: l.Pick(u.Title), Tier: packTierTitle(l, pk, tier), From: dateOf(string(u.EffectiveFrom))})
 		}
+		v.Law = lawViewOf(l, &fw)
 		cv.Frameworks = append(cv.Frameworks, v)
 	}
 	applicableFirst(cv.Frameworks)
@@ -425,6 +466,58 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 		cv.Checklist = append(cv.Checklist, tv)
 	}
 	return cv
+}
+
+// lawViewOf shows a framework's law view: the amendments applied, what
+// starts when, and the changes to the system's own rules, moved duties
+// grouped by their dates.
+func lawViewOf(l *Locale, fw *rules.Framework) *lawView {
+	lv := fw.Law
+	if lv == nil {
+		return nil
+	}
+	v := &lawView{}
+	citation := map[string]string{}
+	for _, a := range lv.Amendments {
+		citation[a.ID] = a.Citation
+		name := a.Citation
+		if s, ok := cite.Format(a.Citation, l.Code, ""); ok {
+			name = s
+		}
+		v.Amendments = append(v.Amendments, amendmentView{Citation: name, InForce: dateOf(string(a.InForce)), Applied: a.Applied, URL: a.SourceURL})
+	}
+	cites := map[string]string{}
+	for _, h := range fw.Fired {
+		cites[h.Rule] = h.Citation
+	}
+	for _, u := range fw.Upcoming {
+		cites[u.Rule] = u.Citation
+	}
+	for _, m := range lv.Next {
+		nv := nextView{Date: dateOf(string(m.Date)), Duties: len(m.Obligations)}
+		for _, r := range m.Rules {
+			nv.Rules = append(nv.Rules, l.Cite(cites[r], fw.Pack))
+		}
+		v.Next = append(v.Next, nv)
+	}
+	v.Others = lv.OtherChanges
+	for _, c := range lv.Changes {
+		cv := changeView{Rule: c.Rule, Citation: c.Citation, Pack: fw.Pack, Title: l.Pick(c.Title), Kind: c.Kind,
+			By: strings.TrimSpace(citation[c.Amendment] + " " + c.AmendedAt), Was: dateOf(string(c.Was)), Now: dateOf(string(c.Now))}
+		for _, o := range c.Obligations {
+			was, now := dateOf(string(o.Was)), dateOf(string(o.Now))
+			i := slices.IndexFunc(cv.Moved, func(m movedView) bool { return m.Was.Equal(was) && m.Now.Equal(now) })
+			if i < 0 {
+				cv.Moved = append(cv.Moved, movedView{Was: was, Now: now})
+				i = len(cv.Moved) - 1
+			}
+			if !slices.Contains(cv.Moved[i].Citations, o.Citation) {
+				cv.Moved[i].Citations = append(cv.Moved[i].Citations, o.Citation)
+			}
+		}
+		v.Changes = append(v.Changes, cv)
+	}
+	return v
 }
 
 func (h *Handler) ruleView(l *Locale, pk *rules.Pack, hit rules.Hit, model bool) ruleView {

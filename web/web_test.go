@@ -394,9 +394,23 @@ func TestFrameworkPages(t *testing.T) {
 		}
 	}
 	_, pack := tn.get(t, nil, "/frameworks/eu-ai-act", "fr")
-	for _, w := range []string{"art. 5, paragraphe 1, point a)", "Afficher la règle sous forme de code", `lang="fr"`} {
-		if !strings.Contains(pack, w) {
+	for _, w := range []string{"art. 5, paragraphe 1, point a)", "Afficher la règle sous forme de code", `lang="fr"`,
+		// The two texts of an amended rule say which is the law when.
+		"Texte modifié par Règlement (UE) 2026/1744, art. 1, paragraphe 5 : le droit applicable à partir du 27 juillet 2026.",
+		"Texte antérieur à Règlement (UE) 2026/1744 : le droit applicable jusqu’au 26 juillet 2026.",
+		`id="rule-annex3-4a"`, `id="rule-annex3-4a-before-reg-2026-1744"`} {
+		if !strings.Contains(html.UnescapeString(pack), w) {
 			t.Errorf("EU pack page lacks %q", w)
+		}
+	}
+	// Every rule entry has its own anchor.
+	ids := map[string]int{}
+	for _, m := range regexp.MustCompile(`id="(rule-[^"]+)"`).FindAllStringSubmatch(pack, -1) {
+		ids[m[1]]++
+	}
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("id %s appears %d times", id, n)
 		}
 	}
 }

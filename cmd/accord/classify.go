@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -226,6 +227,9 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 			for _, h := range fw.Fired {
 				fmt.Fprintf(w, "   - %s: %s%s\n", h.Citation, tr(h.Title), tierSuffix(ruleTier(model, h.RuleRef)))
 				fmt.Fprintf(w, "       because %s\n", factsText(h.Facts))
+				if h.AmendedBy != "" {
+					fmt.Fprintf(w, "       text as amended by %s\n", h.AmendedBy)
+				}
 			}
 		}
 		if len(fw.Cancelled) > 0 {
@@ -258,8 +262,12 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 			fmt.Fprintln(w, "   Rules that take effect later:")
 			for _, u := range fw.Upcoming {
 				fmt.Fprintf(w, "   - %s: %s%s, from %s\n", u.Citation, tr(u.Title), tierSuffix(upcomingTier(model, u)), u.EffectiveFrom)
+				if u.AmendedBy != "" {
+					fmt.Fprintf(w, "       text as amended by %s\n", u.AmendedBy)
+				}
 			}
 		}
+		writeLaw(w, fw.Law, tr)
 	}
 	fmt.Fprintln(w)
 	switch res.Summary.Level {
@@ -299,6 +307,75 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 			}
 		}
 	}
+}
+
+// writeLaw prints which version of the law applied, what applies next and
+// which of the filing's rules and duties the amendments moved.
+func writeLaw(w io.Writer, v *rules.LawView, tr func(accord.Text) string) {
+	if v == nil {
+		return
+	}
+	for _, a := range v.Amendments {
+		if a.Applied {
+			fmt.Fprintf(w, "   Law applied: as amended by %s (in force since %s)\n", a.Citation, a.InForce)
+		} else {
+			fmt.Fprintf(w, "   Law applied: the text before %s, which amends it from %s\n", a.Citation, a.InForce)
+		}
+	}
+	if len(v.Next) > 0 {
+		fmt.Fprintln(w, "   Next dates:")
+		for _, m := range v.Next {
+			var parts []string
+			if len(m.Rules) > 0 {
+				parts = append(parts, "takes effect: "+strings.Join(m.Rules, ", "))
+			}
+			if len(m.Obligations) > 0 {
+				parts = append(parts, fmt.Sprintf("%d duties start", len(m.Obligations)))
+			}
+			fmt.Fprintf(w, "   - %s: %s\n", m.Date, strings.Join(parts, "; "))
+		}
+	}
+	header := false
+	for _, c := range v.Changes {
+		if !header {
+			fmt.Fprintln(w, "   What the amendments changed for this system:")
+			header = true
+		}
+		fmt.Fprintf(w, "   - %s: %s — %s", c.Citation, tr(c.Title), c.Kind)
+		if c.AmendedBy != "" {
+			fmt.Fprintf(w, " by %s", c.AmendedBy)
+		}
+		if c.Was != c.Now && c.Was != "" && c.Now != "" {
+			fmt.Fprintf(w, "; takes effect %s, was %s", c.Now, c.Was)
+		} else if c.Was == "" && c.Now != "" {
+			fmt.Fprintf(w, "; from %s", c.Now)
+		}
+		fmt.Fprintln(w)
+		for _, g := range groupMoved(c.Obligations) {
+			fmt.Fprintf(w, "       duties %s: was %s, now %s\n", strings.Join(g.citations, "; "), g.was, g.now)
+		}
+	}
+}
+
+type movedGroup struct {
+	was, now  rules.Date
+	citations []string
+}
+
+// groupMoved groups moved duties by their old and new dates.
+func groupMoved(ds []rules.MovedDuty) []movedGroup {
+	var out []movedGroup
+	for _, d := range ds {
+		i := slices.IndexFunc(out, func(g movedGroup) bool { return g.was == d.Was && g.now == d.Now })
+		if i < 0 {
+			out = append(out, movedGroup{was: d.Was, now: d.Now})
+			i = len(out) - 1
+		}
+		if !slices.Contains(out[i].citations, d.Citation) {
+			out[i].citations = append(out[i].citations, d.Citation)
+		}
+	}
+	return out
 }
 
 func findPack(packs []*rules.Pack, id string) *rules.Pack {

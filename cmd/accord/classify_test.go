@@ -268,3 +268,45 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestClassifyAmendedEULaw: on today's date the EU pack applies the AI Act
+// as amended by Regulation (EU) 2026/1744, citing it; the day before its
+// entry into force, the text as published.
+func TestClassifyAmendedEULaw(t *testing.T) {
+	cases := []struct {
+		asOf      string
+		want, not []string
+	}{
+		{"2026-12-04", []string{
+			"Law applied: as amended by Regulation (EU) 2026/1744 (in force since 2026-07-27)",
+			"text as amended by Art. 1(40)(b) of Regulation (EU) 2026/1744",
+			"- 2027-12-02: 22 duties start",
+			"Art. 6(2), Annex III, point 4(a): Employment - recruitment and selection — moved by Art. 1(40)(b) of Regulation (EU) 2026/1744",
+			"Art. 9; Art. 10;",
+			"was 2026-08-02, now 2027-12-02",
+			"[eu-ai-act, Art. 9] provider: Establish, implement, document and maintain a risk management system: a continuous process over the whole lifecycle that identifies, evaluates and mitigates risks to health, safety and fundamental rights. (from 2027-12-02)",
+			"Take measures to support the development of AI literacy",
+		}, []string{"applies since 2026-08-02", "Ensure, to your best extent"}},
+		{"2026-07-26", []string{
+			"Law applied: the text before Regulation (EU) 2026/1744, which amends it from 2026-07-27",
+			"Art. 6(2), Annex III, point 4(a): Employment - recruitment and selection [high], from 2026-08-02",
+			"Ensure, to your best extent, a sufficient level of AI literacy",
+		}, []string{"text as amended by"}},
+	}
+	for _, tc := range cases {
+		code, out, errs := runCmd(t, classifyCmd, "testdata/classify-hiring.yaml", "--as-of", tc.asOf)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.asOf, code, errs)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: report lacks %q:\n%s", tc.asOf, w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out, n) {
+				t.Errorf("%s: report has %q", tc.asOf, n)
+			}
+		}
+	}
+}
