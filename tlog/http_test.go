@@ -1,6 +1,7 @@
 package tlog_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,6 +64,14 @@ func newTestLogKey(t *testing.T, skey string) *testLog {
 	srv := httptest.NewServer(http.StripPrefix("/log", tlog.Handler(db)))
 	t.Cleanup(func() { srv.Close(); l.Close(); db.Close() })
 	return &testLog{db, l, vkey, "tiles.test/log", srv}
+}
+
+// restartHandler serves the log from a new handler on the same store.
+func (l *testLog) restartHandler(t *testing.T) {
+	t.Helper()
+	srv := httptest.NewServer(http.StripPrefix("/log", tlog.Handler(l.store)))
+	t.Cleanup(srv.Close)
+	l.srv = srv
 }
 
 func entry(i int) []byte {
@@ -248,6 +258,43 @@ func TestTilesHTTP(t *testing.T) {
 	}
 }
 
+// The handler keeps the tiles it served: a partial tile keeps its bytes as
+// the log grows past it, a tile beyond the tree is not kept as missing, and
+// what it serves is what the store holds.
+func TestTilesHTTPServedAgain(t *testing.T) {
+	l := newTestLog(t)
+	l.fill(t, 0, 300)
+	paths := []string{"/log/tile/entries/001.p/44", "/log/tile/0/001.p/44", "/log/tile/0/000", "/log/tile/entries/000"}
+	first := map[string][]byte{}
+	for _, p := range paths {
+		status, hdr, b := get(t, l, p)
+		if status != 200 || hdr.Get("Content-Length") != strconv.Itoa(len(b)) {
+			t.Fatalf("GET %s = %d, Content-Length %q for %d bytes", p, status, hdr.Get("Content-Length"), len(b))
+		}
+		first[p] = b
+	}
+	if status, _, _ := get(t, l, "/log/tile/entries/001.p/100"); status != 404 {
+		t.Fatalf("entries 256..356 of a 300-entry log: %d, want 404", status)
+	}
+	l.fill(t, 300, 100)
+	for _, p := range paths {
+		if _, _, b := get(t, l, p); !bytes.Equal(b, first[p]) {
+			t.Errorf("GET %s changed as the log grew", p)
+		}
+	}
+	_, _, b := get(t, l, "/log/tile/entries/001.p/100")
+	es, err := tlog.ParseBundle(b)
+	if err != nil || len(es) != 100 || string(es[99]) != string(entry(355)) {
+		t.Fatalf("entries 256..356 once the log holds them: %d entries, %v", len(es), err)
+	}
+	// The hash tiles served agree with the log's proofs, from the cache too.
+	for range 2 {
+		if _, err := tlog.Audit(ctx, fetcher(l), l.vkey, nil, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // fetcher reads the test log's tiles over HTTP.
 func fetcher(l *testLog) tlog.Fetcher {
 	return func(ctx context.Context, path string) ([]byte, error) {
@@ -292,6 +339,9 @@ func TestAudit(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE log_entries SET data = ? WHERE idx = 7`, entry(8)); err != nil {
 		t.Fatal(err)
 	}
+	// A handler keeps the tiles it served; one started on the rewritten
+	// database (the node restarted) serves what it holds now.
+	l.restartHandler(t)
 	_, err = tlog.Audit(ctx, fetcher(l), l.vkey, state, 4)
 	var ae *tlog.AuditError
 	if !errors.As(err, &ae) || ae.Kind != "root" {
@@ -305,6 +355,7 @@ func TestAudit(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE log_hashes SET hash = zeroblob(32) WHERE idx = 3`); err != nil {
 		t.Fatal(err)
 	}
+	l.restartHandler(t)
 	_, err = tlog.Audit(ctx, fetcher(l), l.vkey, state, 4)
 	if !errors.As(err, &ae) || ae.Kind != "tile" {
 		t.Errorf("audit after a hash rewrite: %v, want a tile failure", err)

@@ -135,6 +135,7 @@ func (t tilePath) inTree(size int64) bool {
 // Handler serves the C2SP tlog-tiles read API: /checkpoint, /tile/<L>/<N>[.p/<W>]
 // and /tile/entries/<N>[.p/<W>], relative to where it is mounted.
 func Handler(store accord.Store) http.Handler {
+	tiles := newTileCache(tileCacheBytes)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /checkpoint", func(w http.ResponseWriter, r *http.Request) {
 		var cp []byte
@@ -161,16 +162,21 @@ func Handler(store accord.Store) http.Handler {
 			tileError(w, err.Error(), http.StatusNotFound)
 			return
 		}
-		data, err := readTile(r.Context(), store, t)
-		if err != nil {
-			if accord.ErrorCode(err) == accord.ENotFound {
-				tileError(w, accord.ErrorMessage(err), http.StatusNotFound)
+		data, ok := tiles.get(t)
+		if !ok {
+			data, err = readTile(r.Context(), store, t)
+			if err != nil {
+				if accord.ErrorCode(err) == accord.ENotFound {
+					tileError(w, accord.ErrorMessage(err), http.StatusNotFound)
+					return
+				}
+				tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
 				return
 			}
-			tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
-			return
+			tiles.put(t, data)
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 		if t.W == 1<<TileHeight {
 			// Full tiles never change.
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

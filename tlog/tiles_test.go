@@ -90,3 +90,24 @@ func FuzzTilePath(f *testing.F) {
 		}
 	})
 }
+
+func TestTileCacheBound(t *testing.T) {
+	c := newTileCache(10)
+	tile := func(n int64) tilePath { return tilePath{Level: -1, N: n, W: 256} }
+	c.put(tile(1), []byte("aaaa"))
+	c.put(tile(2), []byte("bbbb"))
+	c.get(tile(1)) // 1 is now the most recently used
+	c.put(tile(3), []byte("cccc"))
+	if _, ok := c.get(tile(2)); ok {
+		t.Error("the least recently used tile is kept beyond the bound")
+	}
+	for _, n := range []int64{1, 3} {
+		if _, ok := c.get(tile(n)); !ok {
+			t.Errorf("tile %d dropped", n)
+		}
+	}
+	c.put(tile(4), []byte("larger than the bound"))
+	if _, ok := c.get(tile(4)); ok || c.bytes != 8 {
+		t.Errorf("a tile over the bound is kept (%d bytes held)", c.bytes)
+	}
+}
