@@ -401,3 +401,39 @@ func TestAuditDetectsFork(t *testing.T) {
 		t.Errorf("audit with the wrong key: %v, want a signature failure", err)
 	}
 }
+
+// TestUpdate: a write without entries or savepoint commits with its batch;
+// one that fails fails its batch, so nothing it wrote is kept; one whose
+// caller gave up before it ran does not run.
+func TestUpdate(t *testing.T) {
+	l := newTestLog(t)
+	meta := func() []byte {
+		var v []byte
+		l.store.View(ctx, func(tx accord.ReadTx) error { v, _ = tx.Meta(ctx, "update.test"); return nil })
+		return v
+	}
+	set := func(v string, fail error) func(ctx context.Context, tx accord.WriteTx) error {
+		return func(ctx context.Context, tx accord.WriteTx) error {
+			if err := tx.SetMeta(ctx, "update.test", []byte(v)); err != nil {
+				return err
+			}
+			return fail
+		}
+	}
+	if err := l.log.Update(ctx, set("one", nil)); err != nil || string(meta()) != "one" {
+		t.Fatalf("Update = %v, stored %q; want it stored", err, meta())
+	}
+	err := l.log.Update(ctx, set("two", errors.New("the database failed")))
+	if accord.ErrorCode(err) != accord.EUnavailable || string(meta()) != "one" {
+		t.Fatalf("failing Update = %v, stored %q; want EUnavailable and nothing kept", err, meta())
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := l.log.Update(gone, set("three", nil)); err == nil || string(meta()) != "one" {
+		t.Fatalf("Update after its caller gave up = %v, stored %q; want an error and nothing kept", err, meta())
+	}
+	// The log goes on: appends after a failed batch get receipts.
+	if rs := l.fill(t, 0, 3); len(rs) != 3 {
+		t.Fatalf("%d receipts after the failed batch, want 3", len(rs))
+	}
+}
