@@ -40,6 +40,15 @@ const (
 	maxBackoff = time.Minute
 )
 
+// roundSpacing is the least time from one round's start to the next's.
+// Under a steady stream of writes the sequencer signs a checkpoint every
+// few milliseconds and witnesses on a fast network answer as quickly, so
+// rounds back to back would cost the node (and every witness) a proof,
+// a request, a signature check and a write per witness, hundreds of
+// times a second; spaced, the checkpoints signed meanwhile coalesce into
+// the next round. A checkpoint after a quiet spell goes out at once.
+const roundSpacing = 50 * time.Millisecond
+
 type signedCheckpoint struct {
 	size int64
 	note []byte
@@ -140,6 +149,7 @@ func (c *cosigner) run(ctx context.Context) {
 	tick := time.NewTicker(time.Second) // retries after backoff
 	defer tick.Stop()
 	ticks := 0
+	var last time.Time // the last round's start
 	for {
 		select {
 		case <-ctx.Done():
@@ -152,6 +162,14 @@ func (c *cosigner) run(ctx context.Context) {
 				c.targetsChanged()
 			}
 		}
+		if wait := roundSpacing - time.Since(last); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
 		if err := c.refresh(ctx); err != nil {
 			c.s.logger.Warn("cosigner: read witnesses", "err", err)
 			continue
@@ -308,13 +326,14 @@ func (c *cosigner) store(ctx context.Context, cs []accord.Cosignature) {
 	if len(cs) == 0 {
 		return
 	}
-	_, err := c.s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
+	// Upserts that fail only with the database: no savepoint needed.
+	err := c.s.log.Update(ctx, func(ctx context.Context, tx accord.WriteTx) error {
 		for _, x := range cs {
 			if err := tx.PutCosignature(ctx, x); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		return nil, nil
+		return nil
 	})
 	if err != nil && ctx.Err() == nil {
 		c.s.logger.Warn("cosigner: store cosignatures", "count", len(cs), "err", err)
