@@ -49,6 +49,11 @@ const (
 // the next round. A checkpoint after a quiet spell goes out at once.
 const roundSpacing = 50 * time.Millisecond
 
+// storeWithin bounds how long a round's cosignatures wait for a batch of
+// local writes to share its commit and fsync, before they are stored on
+// their own.
+const storeWithin = 20 * time.Millisecond
+
 type signedCheckpoint struct {
 	size int64
 	note []byte
@@ -326,8 +331,9 @@ func (c *cosigner) store(ctx context.Context, cs []accord.Cosignature) {
 	if len(cs) == 0 {
 		return
 	}
-	// Upserts that fail only with the database: no savepoint needed.
-	err := c.s.log.Update(ctx, func(ctx context.Context, tx accord.WriteTx) error {
+	// Upserts that fail only with the database: no savepoint needed. They
+	// ride with the next batch of writes, if one comes soon.
+	err := c.s.log.Later(ctx, storeWithin, func(ctx context.Context, tx accord.WriteTx) error {
 		for _, x := range cs {
 			if err := tx.PutCosignature(ctx, x); err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/merkle/proof"
@@ -435,5 +436,45 @@ func TestUpdate(t *testing.T) {
 	// The log goes on: appends after a failed batch get receipts.
 	if rs := l.fill(t, 0, 3); len(rs) != 3 {
 		t.Fatalf("%d receipts after the failed batch, want 3", len(rs))
+	}
+}
+
+// TestLater: a write that can wait joins the next batch that commits
+// anyway, or runs on its own once it waited long enough.
+func TestLater(t *testing.T) {
+	l := newTestLog(t)
+	meta := func() string {
+		var v []byte
+		l.store.View(ctx, func(tx accord.ReadTx) error { v, _ = tx.Meta(ctx, "later.test"); return nil })
+		return string(v)
+	}
+	set := func(v string) func(ctx context.Context, tx accord.WriteTx) error {
+		return func(ctx context.Context, tx accord.WriteTx) error { return tx.SetMeta(ctx, "later.test", []byte(v)) }
+	}
+	start := time.Now()
+	if err := l.log.Later(ctx, 50*time.Millisecond, set("alone")); err != nil || meta() != "alone" {
+		t.Fatalf("Later with no other write = %v, stored %q", err, meta())
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("Later with no other write returned after %v, before its 50 ms", d)
+	}
+	done := make(chan error, 1)
+	start = time.Now()
+	go func() { done <- l.log.Later(ctx, time.Minute, set("with a batch")) }()
+	// Appends until one batch took it (a batch that started before the
+	// Later was queued does not).
+	for i := 0; ; i++ {
+		l.fill(t, i, 1)
+		select {
+		case err := <-done:
+			if err != nil || meta() != "with a batch" {
+				t.Fatalf("Later with writes = %v, stored %q", err, meta())
+			}
+			if d := time.Since(start); d > 30*time.Second {
+				t.Errorf("Later waited %v for a batch", d)
+			}
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -45,6 +46,9 @@ type Log struct {
 	stop     chan struct{}
 	done     chan struct{}
 	once     sync.Once
+
+	laterMu sync.Mutex
+	later   []*request // Later writes waiting for a batch
 }
 
 // Metrics receives the sequencer's observations; any field may be nil.
@@ -74,6 +78,9 @@ type request struct {
 	op   Op
 	bare func(ctx context.Context, tx accord.WriteTx) error // for Update, instead of op
 	resp chan response
+	// claimed is set by whoever runs a Later write: a batch, or its caller
+	// once it waited long enough.
+	claimed atomic.Bool
 }
 
 type response struct {
@@ -164,6 +171,50 @@ func (l *Log) Update(ctx context.Context, fn func(ctx context.Context, tx accord
 	return err
 }
 
+// Later is Update for a write that can wait, up to within, for a batch
+// that commits anyway, so that it costs no commit and no fsync of its own:
+// it joins the next batch the sequencer runs, or runs as an Update once
+// within passed without one.
+func (l *Log) Later(ctx context.Context, within time.Duration, fn func(ctx context.Context, tx accord.WriteTx) error) error {
+	req := &request{ctx: ctx, bare: fn, resp: make(chan response, 1)}
+	l.laterMu.Lock()
+	l.later = append(l.later, req)
+	l.laterMu.Unlock()
+	t := time.NewTimer(within)
+	defer t.Stop()
+	select {
+	case r := <-req.resp:
+		return r.err
+	case <-t.C:
+	case <-l.done:
+		return ErrClosed
+	}
+	if req.claimed.CompareAndSwap(false, true) {
+		return l.Update(ctx, fn) // no batch came
+	}
+	select { // a batch took it meanwhile
+	case r := <-req.resp:
+		return r.err
+	case <-l.done:
+		return ErrClosed
+	}
+}
+
+// takeLater returns the Later writes no one claimed yet, claimed.
+func (l *Log) takeLater() []*request {
+	l.laterMu.Lock()
+	waiting := l.later
+	l.later = nil
+	l.laterMu.Unlock()
+	var out []*request
+	for _, r := range waiting {
+		if r.claimed.CompareAndSwap(false, true) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (l *Log) run(req *request) ([]accord.Receipt, error) {
 	ctx := req.ctx
 	select {
@@ -209,7 +260,7 @@ func (l *Log) sequence() {
 				break fill
 			}
 		}
-		l.commit(batch)
+		l.commit(append(batch, l.takeLater()...))
 	}
 }
 
