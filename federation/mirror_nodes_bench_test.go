@@ -25,7 +25,7 @@ import (
 
 // nodeOpt says how to start one node of peeredNodes.
 type nodeOpt struct {
-	nice  bool   // at nice 19
+	idle  bool   // under SCHED_IDLE
 	data  string // data directory; default a temporary one
 	extra []string
 }
@@ -39,7 +39,7 @@ func peeredNodes(b *testing.B, n int, opt func(i int) nodeOpt) []*nodeProc {
 		if opt != nil {
 			o = opt(i)
 		}
-		nodes[i] = startNodeProc(b, fmt.Sprintf("n%d", i), "", o.data, o.nice, o.extra...)
+		nodes[i] = startNodeProc(b, fmt.Sprintf("n%d", i), "", o.data, o.idle, o.extra...)
 	}
 	for _, p := range nodes {
 		for _, q := range nodes {
@@ -189,13 +189,16 @@ func load(b *testing.B, prov *client.Client, tag string, conc, count int) (float
 // each: 400 filings from 8 writers at once.
 //
 // The four peers stand for other members' machines; here they share the
-// node's cores and disk, and their work for each of its filings
-// (witnessing its checkpoint, fetching, verifying and classifying its
-// entries) costs about twice what the filing cost the node. So they run
-// at nice 19, on the CPU the node leaves idle, and keep their databases
-// in /dev/shm when it exists, so that their fsyncs do not queue with the
-// node's on one disk (ACCORD_BENCH_PEERS_NICE=0: at the node's priority,
-// on its disk). They still do all of their work, for real, over loopback.
+// node's two cores and its disk, and their work for each of its filings
+// (witnessing its checkpoints, fetching, verifying and classifying its
+// entries) costs about as much CPU as the filing cost the node. So they
+// run under SCHED_IDLE (chrt --idle), on CPU time that no other process
+// wants, as a peer on its own machine takes none of the node's, and keep
+// their databases in /dev/shm when it exists, so that their fsyncs do not
+// queue with the node's on one disk (ACCORD_BENCH_PEERS_APART=0: at the
+// node's priority, on its disk, as this benchmark first ran). They still
+// do all of their work, for real, over loopback. (Nice 19 left them more
+// of the node's time on a loaded machine: bench/RESULTS.md.)
 // The node's own CPU per filing, off and on, is reported apart from both.
 //
 // ACCORD_BENCH_CPUPROFILE=PATH writes the federated node's CPU profile to
@@ -204,7 +207,7 @@ func BenchmarkFederationOnOff(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts six node processes")
 	}
-	apart := os.Getenv("ACCORD_BENCH_PEERS_NICE") != "0"
+	apart := os.Getenv("ACCORD_BENCH_PEERS_APART") != "0"
 	profile := os.Getenv("ACCORD_BENCH_CPUPROFILE")
 	profileArgs := func(path string) []string {
 		if profile == "" {
@@ -222,7 +225,7 @@ func BenchmarkFederationOnOff(b *testing.B) {
 			if !apart {
 				return nodeOpt{}
 			}
-			return nodeOpt{nice: true, data: shmDir(b)}
+			return nodeOpt{idle: true, data: shmDir(b)}
 		})
 		on := fed[0]
 		offProv, _ := off.provider(b)

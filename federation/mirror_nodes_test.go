@@ -30,13 +30,13 @@ func startNodeWith(t testing.TB, name, db, data string, extra ...string) *nodePr
 	return startNodeProc(t, name, db, data, false, extra...)
 }
 
-// startNodeProc is startNodeWith, at nice 19 if nice is set.
-func startNodeProc(t testing.TB, name, db, data string, nice bool, extra ...string) *nodeProc {
+// startNodeProc is startNodeWith, under SCHED_IDLE if idle is set.
+func startNodeProc(t testing.TB, name, db, data string, idle bool, extra ...string) *nodeProc {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()
 	}
-	p := &nodeProc{t: t, name: name, addr: freeAddr(t), data: data, nice: nice}
+	p := &nodeProc{t: t, name: name, addr: freeAddr(t), data: data, idle: idle}
 	p.args = append([]string{"serve", "--addr", p.addr, "--data", p.data, "--origin", strings.Split(name, "-")[0] + ".test/log",
 		"--member", strings.Split(name, "-")[0], "--public-url", "http://" + p.addr, "--log-level", "warn"}, extra...)
 	if db != "" {

@@ -73,9 +73,10 @@ type nodeProc struct {
 	admin  *client.Client
 	public *client.Client
 	id     *accord.NodeIdentity
-	// nice, if set, runs the process at the lowest CPU priority (nice 19):
-	// a benchmark's stand-in for a node on another machine.
-	nice bool
+	// idle, if set, runs the process under SCHED_IDLE, on CPU time no
+	// other process wants: a benchmark's stand-in for a node on another
+	// machine.
+	idle bool
 }
 
 func startNode(t testing.TB, name, db string) *nodeProc {
@@ -107,9 +108,9 @@ func startNode(t testing.TB, name, db string) *nodeProc {
 func (p *nodeProc) start() {
 	p.t.Helper()
 	p.cmd = exec.Command(accordBinary(p.t), p.args...)
-	if p.nice {
-		// nice execs the node: same process, every thread at nice 19.
-		p.cmd = exec.Command("nice", append([]string{"-n", "19", accordBinary(p.t)}, p.args...)...)
+	if p.idle {
+		// chrt execs the node: same process, every thread SCHED_IDLE.
+		p.cmd = exec.Command("chrt", append([]string{"--idle", "0", accordBinary(p.t)}, p.args...)...)
 	}
 	p.cmd.Stdout, p.cmd.Stderr = p.logf, p.logf
 	if err := p.cmd.Start(); err != nil {
