@@ -47,12 +47,12 @@ const (
 // a request, a signature check and a write per witness, hundreds of
 // times a second; spaced, the checkpoints signed meanwhile coalesce into
 // the next round. A checkpoint after a quiet spell goes out at once.
-const roundSpacing = 50 * time.Millisecond
+const roundSpacing = 25 * time.Millisecond
 
 // storeWithin bounds how long a round's cosignatures wait for a batch of
-// local writes to share its commit and fsync, before they are stored on
-// their own.
-const storeWithin = 20 * time.Millisecond
+// local writes to share its commit and fsync, when the sequencer is busy,
+// before they are stored on their own.
+const storeWithin = 10 * time.Millisecond
 
 type signedCheckpoint struct {
 	size int64

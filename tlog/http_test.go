@@ -439,8 +439,8 @@ func TestUpdate(t *testing.T) {
 	}
 }
 
-// TestLater: a write that can wait joins the next batch that commits
-// anyway, or runs on its own once it waited long enough.
+// TestLater: a write that can wait runs at once when the sequencer is
+// idle; while it is busy, it joins the next batch.
 func TestLater(t *testing.T) {
 	l := newTestLog(t)
 	meta := func() string {
@@ -452,29 +452,37 @@ func TestLater(t *testing.T) {
 		return func(ctx context.Context, tx accord.WriteTx) error { return tx.SetMeta(ctx, "later.test", []byte(v)) }
 	}
 	start := time.Now()
-	if err := l.log.Later(ctx, 50*time.Millisecond, set("alone")); err != nil || meta() != "alone" {
-		t.Fatalf("Later with no other write = %v, stored %q", err, meta())
+	if err := l.log.Later(ctx, time.Minute, set("idle")); err != nil || meta() != "idle" {
+		t.Fatalf("Later on an idle log = %v, stored %q", err, meta())
 	}
-	if d := time.Since(start); d < 50*time.Millisecond {
-		t.Errorf("Later with no other write returned after %v, before its 50 ms", d)
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Later on an idle log waited %v", d)
 	}
+	// Hold a batch in its transaction: the sequencer is busy.
+	started, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		_, err := l.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+			close(started)
+			<-release
+			return [][]byte{entry(0)}, nil
+		})
+		held <- err
+	}()
+	<-started
 	done := make(chan error, 1)
 	start = time.Now()
 	go func() { done <- l.log.Later(ctx, time.Minute, set("with a batch")) }()
-	// Appends until one batch took it (a batch that started before the
-	// Later was queued does not).
-	for i := 0; ; i++ {
-		l.fill(t, i, 1)
-		select {
-		case err := <-done:
-			if err != nil || meta() != "with a batch" {
-				t.Fatalf("Later with writes = %v, stored %q", err, meta())
-			}
-			if d := time.Since(start); d > 30*time.Second {
-				t.Errorf("Later waited %v for a batch", d)
-			}
-			return
-		case <-time.After(10 * time.Millisecond):
-		}
+	time.Sleep(20 * time.Millisecond) // Later queued behind the batch held
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	l.fill(t, 1, 1) // the next batch takes it
+	if err := <-done; err != nil || meta() != "with a batch" {
+		t.Fatalf("Later while the log was busy = %v, stored %q", err, meta())
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Later waited %v with a batch to join", d)
 	}
 }

@@ -49,6 +49,7 @@ type Log struct {
 
 	laterMu sync.Mutex
 	later   []*request // Later writes waiting for a batch
+	busy    atomic.Bool // a batch is being committed
 }
 
 // Metrics receives the sequencer's observations; any field may be nil.
@@ -173,9 +174,13 @@ func (l *Log) Update(ctx context.Context, fn func(ctx context.Context, tx accord
 
 // Later is Update for a write that can wait, up to within, for a batch
 // that commits anyway, so that it costs no commit and no fsync of its own:
-// it joins the next batch the sequencer runs, or runs as an Update once
-// within passed without one.
+// while the sequencer is busy (writes queued or a batch committing) it
+// joins the next batch, or runs as an Update once within passed without
+// one; when the sequencer is idle it runs at once.
 func (l *Log) Later(ctx context.Context, within time.Duration, fn func(ctx context.Context, tx accord.WriteTx) error) error {
+	if len(l.queue) == 0 && !l.busy.Load() {
+		return l.Update(ctx, fn)
+	}
 	req := &request{ctx: ctx, bare: fn, resp: make(chan response, 1)}
 	l.laterMu.Lock()
 	l.later = append(l.later, req)
@@ -260,7 +265,9 @@ func (l *Log) sequence() {
 				break fill
 			}
 		}
+		l.busy.Store(true)
 		l.commit(append(batch, l.takeLater()...))
+		l.busy.Store(false)
 	}
 }
 
