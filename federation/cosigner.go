@@ -47,7 +47,7 @@ const (
 // a request, a signature check and a write per witness, hundreds of
 // times a second; spaced, the checkpoints signed meanwhile coalesce into
 // the next round. A checkpoint after a quiet spell goes out at once.
-const roundSpacing = 25 * time.Millisecond
+const roundSpacing = 10 * time.Millisecond
 
 // storeWithin bounds how long a round's cosignatures wait for a batch of
 // local writes to share its commit and fsync, when the sequencer is busy,

@@ -48,7 +48,7 @@ type Log struct {
 	once     sync.Once
 
 	laterMu sync.Mutex
-	later   []*request // Later writes waiting for a batch
+	later   []*request  // Later writes waiting for a batch
 	busy    atomic.Bool // a batch is being committed
 }
 
