@@ -3,8 +3,11 @@ package federation_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -240,6 +243,7 @@ func BenchmarkFederationOnOff(b *testing.B) {
 		var peers time.Duration  // the four peers' CPU while it is on
 		const rounds, filings = 5, 400
 		var elapsed [2]float64 // seconds
+		served0 := scrape(b, on)
 		for round := range rounds {
 			for i, c := range []*client.Client{offProv, onProv} {
 				node := []*nodeProc{off, on}[i]
@@ -262,6 +266,13 @@ func BenchmarkFederationOnOff(b *testing.B) {
 			b.ReportMetric(float64(cpu[i].Microseconds())/1000/float64(len(lats[i])), name+"-node-cpu-ms/filing")
 		}
 		b.ReportMetric(float64(peers.Microseconds())/1000/float64(len(lats[1])), "on-peers-cpu-ms/filing")
+		// What the node did for the federation, per filing it made: counts,
+		// which the machine's load does not move as it moves times.
+		served := scrape(b, on)
+		per := func(k string) float64 { return (served[k] - served0[k]) / float64(len(lats[1])) }
+		b.ReportMetric(per("tiles"), "on-tiles-served/filing")
+		b.ReportMetric(per("checkpoint"), "on-checkpoints-served/filing")
+		b.ReportMetric(per("cosignatures"), "on-cosignatures/filing")
 		// The target's terms: every round's filings over their time, and
 		// the median receipt latency, on against off.
 		rate := func(i int) float64 { return float64(len(lats[i])) / elapsed[i] }
@@ -279,6 +290,44 @@ func BenchmarkFederationOnOff(b *testing.B) {
 			p.stop()
 		}
 	}
+}
+
+// scrape reads a node's counters of tile and checkpoint requests served
+// and of cosignatures collected, from its /metrics.
+func scrape(b *testing.B, p *nodeProc) map[string]float64 {
+	resp, err := http.Get("http://" + p.addr + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		var key string
+		switch {
+		case strings.HasPrefix(name, "accord_http_requests_total{") && strings.Contains(name, `route="/log/"`):
+			key = "tiles"
+		case strings.HasPrefix(name, "accord_http_requests_total{") && strings.Contains(name, `route="GET /log/checkpoint"`):
+			key = "checkpoint"
+		case strings.HasPrefix(name, "accord_cosignature_seconds_count{"):
+			key = "cosignatures"
+		default:
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			b.Fatalf("/metrics: %q: %v", line, err)
+		}
+		out[key] += v
+	}
+	return out
 }
 
 // shmDir is a new directory in /dev/shm (memory), or in the test's
