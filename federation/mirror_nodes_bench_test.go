@@ -306,10 +306,11 @@ func scrape(b *testing.B, p *nodeProc) map[string]float64 {
 	}
 	out := map[string]float64{}
 	for _, line := range strings.Split(string(data), "\n") {
-		name, value, ok := strings.Cut(line, " ")
-		if !ok {
+		i := strings.LastIndexByte(line, ' ') // label values hold spaces
+		if i < 0 || strings.HasPrefix(line, "#") {
 			continue
 		}
+		name, value := line[:i], line[i+1:]
 		var key string
 		switch {
 		case strings.HasPrefix(name, "accord_http_requests_total{") && strings.Contains(name, `route="/log/"`):
