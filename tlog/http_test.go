@@ -288,6 +288,15 @@ func TestTilesHTTPServedAgain(t *testing.T) {
 	if err != nil || len(es) != 100 || string(es[99]) != string(entry(355)) {
 		t.Fatalf("entries 256..356 once the log holds them: %d entries, %v", len(es), err)
 	}
+	// Narrower partial tiles come from the wider ones now cached.
+	for _, p := range paths {
+		if _, _, b := get(t, l, p); !bytes.Equal(b, first[p]) {
+			t.Errorf("GET %s, once a wider tile was served, differs", p)
+		}
+	}
+	if _, _, b := get(t, l, "/log/tile/0/001.p/100"); len(b) != 100*32 || !bytes.Equal(b[:44*32], first["/log/tile/0/001.p/44"]) {
+		t.Errorf("hash tile 001.p/100: %d bytes, not an extension of 001.p/44", len(b))
+	}
 	// The hash tiles served agree with the log's proofs, from the cache too.
 	for range 2 {
 		if _, err := tlog.Audit(ctx, fetcher(l), l.vkey, nil, 4); err != nil {
