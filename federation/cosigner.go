@@ -58,6 +58,28 @@ type signedCheckpoint struct {
 	size int64
 	note []byte
 	at   time.Time // when the sequencer signed it
+	// proofs holds the consistency proofs to size built so far, by the
+	// size they start from: the witnesses of a round mostly last cosigned
+	// the same size, and each proof costs reads of the stored tree.
+	proofs sync.Map // int64 → []sumtlog.Hash
+}
+
+// proofFrom returns the consistency proof from old to the checkpoint's size.
+func (c *cosigner) proofFrom(ctx context.Context, cp *signedCheckpoint, old int64) ([]sumtlog.Hash, error) {
+	if p, ok := cp.proofs.Load(old); ok {
+		return p.([]sumtlog.Hash), nil
+	}
+	var proof []sumtlog.Hash
+	err := c.s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		proof, err = sumtlog.ProveTree(cp.size, old, tlog.StoreReader(ctx, tx))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	cp.proofs.Store(old, proof)
+	return proof, nil
 }
 
 type cosigner struct {
@@ -375,12 +397,8 @@ func (c *cosigner) trySubmit(ctx context.Context, t *target, cp *signedCheckpoin
 		}
 		req := AddCheckpointRequest{Old: old, Checkpoint: cp.note}
 		if old > 0 && old < cp.size {
-			err := c.s.store.View(ctx, func(tx accord.ReadTx) error {
-				var err error
-				req.Proof, err = sumtlog.ProveTree(cp.size, old, tlog.StoreReader(ctx, tx))
-				return err
-			})
-			if err != nil {
+			var err error
+			if req.Proof, err = c.proofFrom(ctx, cp, old); err != nil {
 				return nil, fmt.Errorf("consistency proof %d → %d: %w", old, cp.size, err)
 			}
 		}
