@@ -59,6 +59,25 @@ type FederationRow struct {
 	WitnessCosigned *WitnessState    `json:"witness_cosigned,omitempty"` // the cosigned history
 	Cosignature     *Cosignature     `json:"cosignature,omitempty"`
 	Alarm           *Alarm           `json:"alarm,omitempty"`
+	// What the node mirrors of its peers' logs: without it a moved node
+	// would fetch every peer's log again, and until it had, its foreign
+	// records would rest on tiles it no longer holds.
+	MirrorState *MirrorState  `json:"mirror_state,omitempty"`
+	MirrorTile  *MirrorTileOf `json:"mirror_tile,omitempty"`
+}
+
+// MirrorTileOf is a stored tile of one mirrored log.
+type MirrorTileOf struct {
+	Origin string
+	MirrorTile
+}
+
+// FederationLoader inserts the federation's rows that no store method
+// writes as they are: a witness state (latest, or the cosigned history)
+// and a mirrored log's tile.
+type FederationLoader interface {
+	PutWitness(ctx context.Context, latest bool, s WitnessState) error
+	PutMirrorTile(ctx context.Context, t MirrorTileOf) error
 }
 
 // EachRow runs a query in a store's dump snapshot and calls fn with every
@@ -67,7 +86,8 @@ type EachRow func(ctx context.Context, query string, fn func(scan func(...any) e
 
 // DumpFederation writes the federation's tables to w, through a store's
 // EachRow. Both stores keep them in the same columns (migrations
-// sqlite/007_federation.sql and postgres/003_federation.sql).
+// sqlite/007_federation.sql and postgres/003_federation.sql, and the
+// mirror's 008_mirror.sql and 004_mirror.sql).
 func DumpFederation(ctx context.Context, each EachRow, w DumpWriter) error {
 	jsonRows := func(query string, row func(data []byte) (FederationRow, error)) error {
 		return each(ctx, query, func(scan func(...any) error) error {
@@ -142,6 +162,27 @@ func DumpFederation(ctx context.Context, each EachRow, w DumpWriter) error {
 			})
 		},
 	}
+	steps = append(steps,
+		func() error {
+			return each(ctx, `SELECT origin, size, checkpoint, pending, indexed, updated FROM mirror_state ORDER BY origin`, func(scan func(...any) error) error {
+				var m MirrorState
+				var at string
+				if err := scan(&m.Origin, &m.Size, &m.Checkpoint, &m.Pending, &m.Indexed, &at); err != nil {
+					return err
+				}
+				m.Updated, _ = time.Parse(time.RFC3339Nano, at)
+				return w.Federation(ctx, FederationRow{MirrorState: &m})
+			})
+		},
+		func() error {
+			return each(ctx, `SELECT origin, level, n, width, data FROM mirror_tiles ORDER BY origin, level, n`, func(scan func(...any) error) error {
+				var m MirrorTileOf
+				if err := scan(&m.Origin, &m.Level, &m.N, &m.Width, &m.Data); err != nil {
+					return err
+				}
+				return w.Federation(ctx, FederationRow{MirrorTile: &m})
+			})
+		})
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return fmt.Errorf("dump federation: %w", err)
@@ -151,23 +192,36 @@ func DumpFederation(ctx context.Context, each EachRow, w DumpWriter) error {
 }
 
 // LoadFederation writes one federation row into a loading store's
-// transaction; putWitness inserts a row of witness_state (latest true) or
-// witness_cosigned as it is.
-func LoadFederation(ctx context.Context, tx WriteTx, r FederationRow, putWitness func(latest bool, s WitnessState) error) error {
+// transaction, through its store methods where they write a row as it is,
+// and through raw otherwise.
+func LoadFederation(ctx context.Context, tx WriteTx, r FederationRow, raw FederationLoader) error {
 	switch {
 	case r.Peer != nil:
 		return tx.CreatePeer(ctx, *r.Peer)
 	case r.ExternalWitness != nil:
 		return tx.PutExternalWitness(ctx, *r.ExternalWitness)
 	case r.WitnessState != nil:
-		return putWitness(true, *r.WitnessState)
+		return raw.PutWitness(ctx, true, *r.WitnessState)
 	case r.WitnessCosigned != nil:
-		return putWitness(false, *r.WitnessCosigned)
+		return raw.PutWitness(ctx, false, *r.WitnessCosigned)
 	case r.Cosignature != nil:
 		return tx.PutCosignature(ctx, *r.Cosignature)
 	case r.Alarm != nil:
 		_, err := tx.AddAlarm(ctx, *r.Alarm)
 		return err
+	case r.MirrorState != nil:
+		// A mirror starts at 0 entries decoded; the decoded count then moves
+		// to where the old store had it.
+		m := *r.MirrorState
+		if err := tx.AdvanceMirror(ctx, 0, m, nil); err != nil {
+			return err
+		}
+		if m.Indexed == 0 {
+			return nil
+		}
+		return tx.SetMirrorIndexed(ctx, m.Origin, 0, m.Indexed)
+	case r.MirrorTile != nil:
+		return raw.PutMirrorTile(ctx, *r.MirrorTile)
 	}
 	return errors.New("load federation: an empty row")
 }

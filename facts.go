@@ -64,6 +64,15 @@ type Facts struct {
 	IntendedToInciteHarm     *bool    `json:"intended_to_incite_harm,omitempty"`
 	SoleIntentUnlawfulSexual *bool    `json:"sole_intent_unlawful_sexual_content,omitempty"`
 	SexualChatImitatingMinor *bool    `json:"sexual_chat_imitating_minor,omitempty"`
+
+	// Issue 17 item 5: who the EU AI Act reaches (Art. 2, 3(1)). Appended
+	// in a block of their own so that other additions merge cleanly.
+	NotAISystem              *bool `json:"not_ai_system,omitempty"`
+	PersonalUseOnly          *bool `json:"personal_use_only,omitempty"`
+	InternationalCooperation *bool `json:"international_cooperation,omitempty"`
+	PreMarketResearch        *bool `json:"pre_market_research,omitempty"`
+	FreeOpenSource           *bool `json:"free_open_source,omitempty"`
+	AnnexISectionB           *bool `json:"annex_i_section_b,omitempty"`
 }
 
 // FactDoc documents one fact for filers: what it means and where it comes from.
@@ -124,4 +133,12 @@ var FactDocs = []FactDoc{
 	{"intended_to_incite_harm", "boolean", "The system is developed or deployed in a manner that intentionally aims to incite or encourage a person to commit physical self-harm (including suicide), to harm another person or to engage in criminal activity.", "Tex. Bus. & Com. Code § 552.052"},
 	{"sole_intent_unlawful_sexual_content", "boolean", "The system is developed or distributed with the sole intent of producing, helping to produce or distributing child sexual abuse material or unlawful sexually explicit deep fakes.", "Tex. Bus. & Com. Code § 552.057(1)"},
 	{"sexual_chat_imitating_minor", "boolean", "The system holds text conversations that simulate or describe sexual conduct while impersonating or imitating a child under 18.", "Tex. Bus. & Com. Code § 552.057(2)"},
+
+	// Issue 17 item 5: scope of the EU AI Act (Art. 2, 3(1)).
+	{"not_ai_system", "boolean", "The software is not an AI system: it only executes rules defined by people to perform operations automatically (e.g. a fixed rule-based calculator, a scoring formula or a decision table) and infers nothing. An AI system is a machine-based system designed to operate with varying levels of autonomy, that may adapt after deployment, and that, for explicit or implicit objectives, infers from the input it receives how to generate outputs such as predictions, content, recommendations or decisions that can influence physical or virtual environments; answer no for any such system, including one built on machine learning or on logic- and knowledge-based inference.", "EU AI Act Art. 3(1)"},
+	{"personal_use_only", "boolean", "The filer is a natural person using the system only in the course of a purely personal, non-professional activity (not for work, business or a public task).", "EU AI Act Art. 2(10), Art. 3(4)"},
+	{"international_cooperation", "boolean", "The filer is a public authority of a third country or an international organisation using the system in the framework of international cooperation or agreements for law enforcement and judicial cooperation with the Union or with one or more member states, and provides adequate safeguards for the fundamental rights and freedoms of individuals.", "EU AI Act Art. 2(4)"},
+	{"pre_market_research", "boolean", "The system is only the subject of research, testing or development before it is placed on the market or put into service, and is not being tested in real-world conditions (testing with real people outside a laboratory is not covered).", "EU AI Act Art. 2(8), Art. 3(57)"},
+	{"free_open_source", "boolean", "The system is released under a free and open-source licence: one that allows it to be openly shared and freely accessed, used, modified and redistributed.", "EU AI Act Art. 2(12)"},
+	{"annex_i_section_b", "boolean", "The product the system is a safety component of (or is) falls under the legislation of Annex I Section B: civil aviation security (Reg. (EC) 300/2008), agricultural and forestry vehicles (Reg. (EU) 167/2013), two- or three-wheel vehicles and quadricycles (Reg. (EU) 168/2013), marine equipment (Dir. 2014/90/EU), rail interoperability (Dir. (EU) 2016/797), motor vehicles and their trailers (Reg. (EU) 2018/858 and 2019/2144), or civil aviation and unmanned aircraft (Reg. (EU) 2018/1139). Answer no for Section A products (machinery, toys, lifts, radio equipment, medical devices…).", "EU AI Act Art. 2(2), Annex I, Art. 102–109"},
 }

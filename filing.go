@@ -15,23 +15,34 @@ import (
 // A and B) and China's algorithm filing (entity, algorithm, product) ask for.
 // The OpenAPI document describes every field for filers.
 type Filing struct {
-	TradeName           Text       `json:"trade_name"`
-	Reference           string     `json:"reference,omitempty"`
-	SystemVersion       string     `json:"system_version"`
-	Status              string     `json:"status"`
-	IntendedPurpose     Text       `json:"intended_purpose"`
-	OperatingLogic      Text       `json:"operating_logic,omitempty"`
-	Domains             []string   `json:"domains"`
-	AlgorithmTypes      []string   `json:"algorithm_types,omitempty"`
-	DeploymentCountries []string   `json:"deployment_countries"`
-	DeploymentRegions   []string   `json:"deployment_regions,omitempty"`
-	DeployerKinds       []string   `json:"deployer_kinds,omitempty"`
-	AffectedPersons     []string   `json:"affected_persons,omitempty"`
-	Facts               Facts      `json:"facts"`
-	DataSources         Text       `json:"data_sources,omitempty"`
-	PersonalData        []string   `json:"personal_data,omitempty"`
-	Documents           []Document `json:"documents,omitempty"`
-	InfoURL             string     `json:"info_url,omitempty"`
+	TradeName           Text     `json:"trade_name"`
+	Reference           string   `json:"reference,omitempty"`
+	SystemVersion       string   `json:"system_version"`
+	Status              string   `json:"status"`
+	IntendedPurpose     Text     `json:"intended_purpose"`
+	OperatingLogic      Text     `json:"operating_logic,omitempty"`
+	Domains             []string `json:"domains"`
+	AlgorithmTypes      []string `json:"algorithm_types,omitempty"`
+	DeploymentCountries []string `json:"deployment_countries"`
+	DeploymentRegions   []string `json:"deployment_regions,omitempty"`
+	DeployerKinds       []string `json:"deployer_kinds,omitempty"`
+	AffectedPersons     []string `json:"affected_persons,omitempty"`
+	// Roles, EstablishedIn and OutputUsedIn say who files and where the law
+	// reaches them (EU AI Act Art. 2(1)): the filer's roles towards the
+	// system, the countries where the filer is established, and the
+	// countries where the system's output is used (a third-country system
+	// whose output is used in the Union is in scope, Art. 2(1)(c)).
+	Roles         []string `json:"roles,omitempty"`
+	EstablishedIn []string `json:"established_in,omitempty"`
+	OutputUsedIn  []string `json:"output_used_in,omitempty"`
+	// OtherDomain describes the use when Domains lists "other"; it is
+	// required then, and refused otherwise.
+	OtherDomain  string     `json:"other_domain,omitempty"`
+	Facts        Facts      `json:"facts"`
+	DataSources  Text       `json:"data_sources,omitempty"`
+	PersonalData []string   `json:"personal_data,omitempty"`
+	Documents    []Document `json:"documents,omitempty"`
+	InfoURL      string     `json:"info_url,omitempty"`
 	// Confidential lists the fields (by JSON name, e.g. "data_sources" or
 	// "facts.training_compute_flop") that are stored but never served publicly
 	// and enter the public log only as salted hash commitments (EU AI Act Art. 49(4)).
@@ -85,6 +96,16 @@ func (f Filing) Normalize() (Filing, error) {
 	f.PersonalData = codeList("personal_data", f.PersonalData, PersonalDataCategories, false, &p)
 	f.DeploymentCountries = countryList("deployment_countries", f.DeploymentCountries, &p)
 	f.DeploymentRegions = regionList("deployment_regions", f.DeploymentRegions, f.DeploymentCountries, &p)
+	f.Roles = codeList("roles", f.Roles, Roles, false, &p)
+	f.EstablishedIn = optionalCountryList("established_in", f.EstablishedIn, &p)
+	f.OutputUsedIn = optionalCountryList("output_used_in", f.OutputUsedIn, &p)
+	f.OtherDomain = textField("other_domain", f.OtherDomain, Line, maxShortLen, false, &p)
+	switch other := slices.Contains(f.Domains, OtherDomain); {
+	case other && f.OtherDomain == "":
+		p.Add("other_domain", "is required when domains lists \"other\": describe the use in a few words")
+	case !other && f.OtherDomain != "":
+		p.Add("other_domain", "is only for a filing whose domains list \"other\": add \"other\" to domains or leave other_domain out")
+	}
 	f.Facts = f.Facts.normalize(&p)
 
 	if len(f.Documents) > maxDocuments {
@@ -126,7 +147,7 @@ func codeList(field string, codes []string, v Vocabulary, required bool, p *Prob
 	out := make([]string, 0, len(codes))
 	for i, c := range codes {
 		if !v.Has(c) {
-			p.Add(field+"["+itoa(i)+"]", "%q is not a known code (see GET /v1/vocabularies for the list)", c)
+			p.Add(field+"["+itoa(i)+"]", "%q is not a known code; use one of: %s", c, strings.Join(v.Codes(), ", "))
 			continue
 		}
 		out = append(out, c)
@@ -140,6 +161,18 @@ func countryList(field string, codes []string, p *Problems) []string {
 		p.Add(field, "is required: give at least one ISO 3166-1 alpha-2 country code, e.g. FR")
 		return nil
 	}
+	return checkCountries(field, codes, p)
+}
+
+// optionalCountryList is countryList for a list that may be empty.
+func optionalCountryList(field string, codes []string, p *Problems) []string {
+	if len(codes) == 0 {
+		return nil
+	}
+	return checkCountries(field, codes, p)
+}
+
+func checkCountries(field string, codes []string, p *Problems) []string {
 	if len(codes) > 250 {
 		p.Add(field, "has %d entries; the limit is 250", len(codes))
 		return codes

@@ -1,6 +1,7 @@
 package accord
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -60,6 +61,75 @@ func TestFactsNormalizeRevenue(t *testing.T) {
 			t.Errorf("revenue %g: %v", tt.revenue, err)
 		} else if *got.Facts.DeveloperAnnualRevenue != tt.revenue {
 			t.Errorf("revenue %g: kept %g", tt.revenue, *got.Facts.DeveloperAnnualRevenue)
+		}
+	}
+}
+
+// TestScopeFieldsAndOtherDomain: the filer's roles and the countries where
+// it is established and where the output is used are checked like the
+// other codes; an "other" domain needs its description, and a description
+// needs "other"; an unknown domain is refused with the valid codes listed.
+func TestScopeFieldsAndOtherDomain(t *testing.T) {
+	base := Filing{TradeName: Text{"en": "X"}, SystemVersion: "1", Status: "active", IntendedPurpose: Text{"en": "Y"},
+		Domains: []string{"essential_services.credit_scoring"}, DeploymentCountries: []string{"US"}}
+	tests := []struct {
+		name   string
+		edit   func(*Filing)
+		field  string // the field the problem names; "" for a valid filing
+		inMsg  string
+		sorted func(Filing) bool
+	}{
+		{"scope lists", func(f *Filing) {
+			f.Roles, f.EstablishedIn, f.OutputUsedIn = []string{"provider", "deployer", "provider"}, []string{"US"}, []string{"FR", "DE"}
+		}, "", "", func(f Filing) bool {
+			return slices.Equal(f.Roles, []string{"deployer", "provider"}) && slices.Equal(f.OutputUsedIn, []string{"DE", "FR"})
+		}},
+		{"unknown role", func(f *Filing) { f.Roles = []string{"vendor"} }, "roles[0]", "use one of: provider, deployer, importer", nil},
+		{"lower-case country of establishment", func(f *Filing) { f.EstablishedIn = []string{"us"} }, "established_in[0]", "upper case", nil},
+		{"EU as a country where output is used", func(f *Filing) { f.OutputUsedIn = []string{"EU"} }, "output_used_in[0]", "member states", nil},
+		{"other with a description", func(f *Filing) { f.Domains, f.OtherDomain = []string{"other"}, " Beekeeping advice " }, "", "", func(f Filing) bool { return f.OtherDomain == "Beekeeping advice" }},
+		{"other without a description", func(f *Filing) { f.Domains = []string{"other", "agriculture"} }, "other_domain", `is required when domains lists "other"`, nil},
+		{"description without other", func(f *Filing) { f.OtherDomain = "Beekeeping" }, "other_domain", `add "other" to domains`, nil},
+		{"unknown domain", func(f *Filing) { f.Domains = []string{"gaming"} }, "domains[0]", "use one of: biometrics.remote_identification, ", nil},
+	}
+	for _, tt := range tests {
+		f := base
+		tt.edit(&f)
+		n, err := f.Normalize()
+		if tt.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			} else if tt.sorted != nil && !tt.sorted(n) {
+				t.Errorf("%s: not normalised: %+v", tt.name, n)
+			}
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("%s: error %v, want problems", tt.name, err)
+			continue
+		}
+		found := false
+		for _, fe := range e.Fields {
+			if fe.Field == tt.field && strings.Contains(fe.Message, tt.inMsg) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: %v; want %s: …%s…", tt.name, err, tt.field, tt.inMsg)
+		}
+	}
+	// Every valid domain code is in the list the message gives.
+	f := base
+	f.Domains = []string{"gaming"}
+	_, err := f.Normalize()
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 {
+		t.Fatalf("unknown domain: %v", err)
+	}
+	for _, c := range []string{"entertainment.video_games", "defence.military", "biometrics.verification", "other"} {
+		if !strings.Contains(e.Fields[0].Message, c) {
+			t.Errorf("unknown domain: %q does not list %s", e.Fields[0].Message, c)
 		}
 	}
 }

@@ -50,6 +50,7 @@ var Domains = Vocabulary{
 	{"biometrics.remote_identification", "Remote biometric identification", "Identifying people at a distance by comparing their biometric data (face, gait, voice…) with a reference database, without their active involvement. Not 1:1 verification that a person is who they claim to be.", "EU AI Act Annex III 1(a)"},
 	{"biometrics.categorisation", "Biometric categorisation", "Assigning people to categories (e.g. age, sex, ethnicity) from their biometric data.", "EU AI Act Annex III 1(b)"},
 	{"biometrics.emotion_recognition", "Emotion recognition", "Identifying or inferring emotions or intentions of people from their biometric data (face, voice, physiology).", "EU AI Act Annex III 1(c)"},
+	{"biometrics.verification", "Biometric verification (1:1)", "Confirming that a person is who they claim to be by comparing their biometric data with the data they enrolled (1:1): unlocking a device, access control, e-gates matching a passport. Not identification against a database of many people.", "EU AI Act Art. 3(36), Annex III 1(a) last sentence"},
 	{"critical_infrastructure", "Critical infrastructure", "Safety component in the management or operation of critical digital infrastructure, road traffic, or the supply of water, gas, heating or electricity.", "EU AI Act Annex III 2"},
 	{"education.admission", "Education: admission", "Deciding access or admission to, or assigning people to, educational and vocational training institutions.", "EU AI Act Annex III 3(a)"},
 	{"education.assessment", "Education: assessing learning", "Evaluating learning outcomes, including to steer the learning process.", "EU AI Act Annex III 3(b)"},
@@ -99,7 +100,16 @@ var Domains = Vocabulary{
 	{"science.research", "Scientific research", "Research and development, including scientific discovery.", "EU AI Act Art. 2(6), 2(8)"},
 	{"industry.operations", "Industrial operations", "Manufacturing, quality control, maintenance and other industrial uses without a safety function.", ""},
 	{"agriculture", "Agriculture", "Crop, livestock and land management.", ""},
+
+	// Issue 17 item 6: uses the vocabulary had no code for.
+	{"entertainment.video_games", "Video games and entertainment", "AI in video games, interactive fiction, toys' play features, music, film and other entertainment, including non-player characters and procedurally generated content.", "EU AI Act recital 165 (minimal risk)"},
+	{"defence.military", "Defence and military", "Military, defence or national-security uses, such as targeting, surveillance, logistics or decision support for armed forces or security services. Whether the use is exclusively military is a separate question (facts.military_only).", "EU AI Act Art. 2(3); Korea AI Basic Act Art. 4(2)"},
+	{"other", "Other (describe it)", "A use none of the other codes describes; say what it is in other_domain. Rule packs classify it from the facts alone.", ""},
 }
+
+// OtherDomain is the domain code that requires a free-text description
+// (Filing.OtherDomain).
+const OtherDomain = "other"
 
 // AlgorithmTypes are the five algorithm types of China's algorithm filing system
 // (Algorithm Recommendation Provisions Art. 2).
@@ -149,6 +159,17 @@ var AffectedPersons = Vocabulary{
 	{"tenants", "Tenants and home seekers", "People seeking or renting housing.", "Colorado consequential decision"},
 	{"vulnerable_persons", "Vulnerable persons", "People vulnerable because of age, disability, or social or economic situation.", "EU AI Act Art. 5(1)(b)"},
 	{"elderly", "Older people", "People of advanced age.", "CAC Provisions Art. 19"},
+}
+
+// Roles a filer can have towards the system it files: the operators of EU AI
+// Act Art. 3(8). Bearers of obligations follow them (rules.Duty.FilerBears).
+var Roles = Vocabulary{
+	{"provider", "Provider", "Develops the system, or has it developed, and places it on the market or puts it into service under its own name or trademark, for payment or free of charge.", "EU AI Act Art. 3(3)"},
+	{"deployer", "Deployer", "Uses the system under its authority, except in a purely personal, non-professional activity.", "EU AI Act Art. 3(4)"},
+	{"importer", "Importer", "Established in the Union; places on the market a system that bears the name or trademark of a person established in a third country.", "EU AI Act Art. 3(6)"},
+	{"distributor", "Distributor", "Makes the system available on the market, other than the provider or the importer.", "EU AI Act Art. 3(7)"},
+	{"authorised_representative", "Authorised representative", "Located or established in the Union, holds a written mandate from a provider established outside the Union to carry out its obligations on its behalf.", "EU AI Act Art. 3(5), Art. 22"},
+	{"product_manufacturer", "Product manufacturer", "Places the system on the market or puts it into service together with its own product and under its own name or trademark (for Annex I Section A products it is then the provider of a high-risk system).", "EU AI Act Art. 2(1)(e), Art. 25(3)"},
 }
 
 // Statuses of a filing, after EU AI Act Annex VIII Section A point 7, plus the

@@ -370,6 +370,10 @@ func TestBadInput(t *testing.T) {
 		{"lower-case country", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["deployment_countries"] = []string{"fr"} }), nil, 422, "invalid", "deployment_countries[0]"},
 		{"invalid language", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["trade_name"] = map[string]string{"english": "X"} }), nil, 422, "invalid", "trade_name.english"},
 		{"unknown domain", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["domains"] = []string{"hiring"} }), nil, 422, "invalid", "domains[0]"},
+		{"other domain without its description", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["domains"] = []string{"other"} }), nil, 422, "invalid", "other_domain"},
+		{"description without the other domain", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["other_domain"] = "Beekeeping" }), nil, 422, "invalid", "other_domain"},
+		{"unknown role", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["roles"] = []string{"vendor"} }), nil, 422, "invalid", "roles[0]"},
+		{"country of output as a name", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["output_used_in"] = []string{"Germany"} }), nil, 422, "invalid", "output_used_in[0]"},
 		{"missing required", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { delete(m, "intended_purpose") }), nil, 422, "invalid", "intended_purpose"},
 		{"bad document hash", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["documents"].([]any)[0].(map[string]any)["sha256"] = "abc" }), nil, 422, "invalid", "documents[0].sha256"},
 		{"confidential identity", "POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["confidential"] = []string{"trade_name"} }), nil, 422, "invalid", "confidential[0]"},
@@ -432,6 +436,11 @@ func TestBadInput(t *testing.T) {
 	got, err := e.provider.System(ctx, first.ID)
 	if err != nil || got.Version != 1 || got.Filing.TradeName["en"] != "CV Screener" {
 		t.Errorf("first filing after bad requests = %+v, %v", got, err)
+	}
+	// An unknown domain is refused with the valid codes listed.
+	if _, p, body := e.raw("POST", "/v1/systems", e.secret, json, filingJSON(t, func(m map[string]any) { m["domains"] = []string{"gaming"} }), nil); len(p.Errors) != 1 ||
+		!strings.Contains(p.Errors[0].Message, "use one of: ") || !strings.Contains(p.Errors[0].Message, "entertainment.video_games") || !strings.Contains(p.Errors[0].Message, "other") {
+		t.Errorf("unknown domain: %.600s", body)
 	}
 	// A repeated Idempotency-Key with another body is refused and files nothing.
 	status, p, _ := e.raw("POST", "/v1/systems", e.secret, json, filingJSON(t, nil), map[string]string{"Idempotency-Key": "dup"})

@@ -14,7 +14,7 @@ func (a *API) vocabularies(w http.ResponseWriter, r *http.Request, _ *registry.C
 	}
 	publicCache(w, r, "public, max-age=3600")
 	writeJSON(w, r, http.StatusOK, map[string]any{
-		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds,
+		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds, "roles": accord.Roles,
 		"affected_persons": accord.AffectedPersons, "statuses": accord.Statuses, "personal_data": accord.PersonalDataCategories,
 		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds, "localities": accord.Localities, "facts": factTerms(),
 		"confidential_fields": accord.ConfidentialFields(),

@@ -65,11 +65,15 @@ func TestMirrorRefusesBadPeerData(t *testing.T) {
 		// tiles are read too
 		chunked bool
 		want    string // in the error
+		// timeout is the mirror's HTTP timeout: short for the slow peer
+		// only, so that a loaded machine streaming a large bad bundle
+		// still reaches the size limit before the client gives up.
+		timeout time.Duration
 	}{
 		{"tampered bundle", onPath("/tile/entries/", editBody(func(b []byte) []byte {
 			return bytes.Replace(b, []byte("Second batch"), []byte("Secund batch"), 1)
-		})), false, "do not hash to the tree the peer signed"},
-		{"truncated bundle", onPath("/tile/entries/", editBody(func(b []byte) []byte { return b[:len(b)-7] })), false, "truncated entry"},
+		})), false, "do not hash to the tree the peer signed", 0},
+		{"truncated bundle", onPath("/tile/entries/", editBody(func(b []byte) []byte { return b[:len(b)-7] })), false, "truncated entry", 0},
 		{"bundle missing its last entry", onPath("/tile/entries/", editBody(func(b []byte) []byte {
 			es, _ := acctlog.ParseBundle(b)
 			var out []byte
@@ -78,12 +82,12 @@ func TestMirrorRefusesBadPeerData(t *testing.T) {
 				out = append(out, e...)
 			}
 			return out
-		})), false, "holds"},
+		})), false, "holds", 0},
 		{"oversized bundle, by its length", onPath("/tile/entries/", func(w http.ResponseWriter, r *http.Request, log http.Handler) {
 			w.Header().Set("Content-Length", strconv.Itoa(MaxBundleBytes+1))
 			w.WriteHeader(http.StatusOK)
 			w.Write([]byte("xx"))
-		}), false, "over the limit"},
+		}), false, "over the limit", 0},
 		{"oversized bundle, streamed", onPath("/tile/entries/", func(w http.ResponseWriter, r *http.Request, log http.Handler) {
 			chunk := bytes.Repeat([]byte{0xff}, 1<<20)
 			for range MaxBundleBytes/len(chunk) + 2 {
@@ -92,13 +96,13 @@ func TestMirrorRefusesBadPeerData(t *testing.T) {
 				}
 				w.(http.Flusher).Flush()
 			}
-		}), false, "over the limit"},
+		}), false, "over the limit", 0},
 		{"oversized checkpoint", onPath("/checkpoint", func(w http.ResponseWriter, r *http.Request, log http.Handler) {
 			w.Write(bytes.Repeat([]byte("a"), MaxCheckpointLen+1))
-		}), false, "over the limit"},
+		}), false, "over the limit", 0},
 		{"garbage checkpoint", onPath("/checkpoint", func(w http.ResponseWriter, r *http.Request, log http.Handler) {
 			w.Write([]byte("hello\n"))
-		}), false, "the peer's checkpoint"},
+		}), false, "the peer's checkpoint", 0},
 		{"checkpoint signed by another key", onPath("/checkpoint", editBody(func(b []byte) []byte {
 			text, _, _ := bytes.Cut(b, []byte("\n\n"))
 			out, err := note.Sign(&note.Note{Text: string(text) + "\n"}, otherSigner)
@@ -106,28 +110,32 @@ func TestMirrorRefusesBadPeerData(t *testing.T) {
 				t.Fatal(err)
 			}
 			return out
-		})), false, "did it change its key"},
+		})), false, "did it change its key", 0},
 		{"server error", onPath("/tile/entries/", func(w http.ResponseWriter, r *http.Request, log http.Handler) {
 			http.Error(w, "disk on fire", http.StatusInternalServerError)
-		}), false, "HTTP 500: disk on fire"},
+		}), false, "HTTP 500: disk on fire", 0},
 		{"tampered hash tile", onPath("/tile/0/", editBody(func(b []byte) []byte {
 			b = bytes.Clone(b)
 			b[0] ^= 1
 			return b
-		})), true, "hash tiles do not fit its signed checkpoint"},
+		})), true, "hash tiles do not fit its signed checkpoint", 0},
 		{"slow peer", onPath("/tile/entries/", func(w http.ResponseWriter, r *http.Request, log http.Handler) {
 			select {
 			case <-r.Context().Done():
 			case <-time.After(5 * time.Second):
 			}
-		}), false, "Timeout"},
+		}), false, "Timeout", 300 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			peer := newPeerNode(t, "kenya")
 			provider := peer.org(t, "Nairobi Hiring Ltd")
 			peer.file(t, provider, 2, "First batch")
-			cfg := MirrorConfig{HTTP: &http.Client{Timeout: 300 * time.Millisecond}}
+			timeout := 30 * time.Second
+			if tt.timeout > 0 {
+				timeout = tt.timeout
+			}
+			cfg := MirrorConfig{HTTP: &http.Client{Timeout: timeout}}
 			if tt.chunked {
 				cfg.ChunkEntries = 3
 			}

@@ -126,7 +126,8 @@ func TestEUCoverage(t *testing.T) {
 		want = append(want, "Annex III "+pt)
 	}
 	for _, s := range []string{"Art. 6(3)(a)", "Art. 6(3)(b)", "Art. 6(3)(c)", "Art. 6(3)(d)", "Art. 6(3) third subparagraph",
-		"Art. 50(1)", "Art. 50(2)", "Art. 50(3)", "Art. 50(4)", "Art. 51(2)", "Art. 53(2)", "Art. 2(3)", "Art. 2(6)"} {
+		"Art. 50(1)", "Art. 50(2)", "Art. 50(3)", "Art. 50(4)", "Art. 51(2)", "Art. 53(2)", "Art. 2(3)", "Art. 2(6)",
+		"Art. 2(1)(b)", "Art. 2(1)(c)", "Art. 2(2)", "Art. 2(4)", "Art. 2(8)", "Art. 2(10)", "Art. 2(12)", "Art. 3(1)"} {
 		want = append(want, s)
 	}
 	for _, w := range want {

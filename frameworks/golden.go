@@ -33,20 +33,27 @@ type Case struct {
 
 // Expect is what a golden case requires of the result.
 type Expect struct {
-	Tier           string            `yaml:"tier"`
-	AtLeast        string            `yaml:"at_least"`
-	Possible       []string          `yaml:"possible"`
-	Applicable     string            `yaml:"applicable"`
-	Fired          []string          `yaml:"fired"`
-	NotFired       []string          `yaml:"not_fired"`
-	Cancelled      []string          `yaml:"cancelled"`
-	Undetermined   []string          `yaml:"undetermined"`
-	Upcoming       []string          `yaml:"upcoming"`
-	Missing        []string          `yaml:"missing"`
-	Obligations    []string          `yaml:"obligations"`
-	NotObligations []string          `yaml:"not_obligations"`
-	Themes         []string          `yaml:"themes"`
-	Levels         map[string]string `yaml:"levels"`
+	Tier           string   `yaml:"tier"`
+	AtLeast        string   `yaml:"at_least"`
+	Possible       []string `yaml:"possible"`
+	Applicable     string   `yaml:"applicable"`
+	Fired          []string `yaml:"fired"`
+	NotFired       []string `yaml:"not_fired"`
+	Cancelled      []string `yaml:"cancelled"`
+	Undetermined   []string `yaml:"undetermined"`
+	Upcoming       []string `yaml:"upcoming"`
+	Missing        []string `yaml:"missing"`
+	Obligations    []string `yaml:"obligations"`
+	NotObligations []string `yaml:"not_obligations"`
+	// Exclusion is the id of the scope exclusion the result cites as its
+	// reason (not applicable, or undetermined because of it).
+	Exclusion string `yaml:"exclusion"`
+	// FilerBears and OthersBear are obligations (as in Obligations) the
+	// filer bears, and bears not, by the roles the filing states.
+	FilerBears []string          `yaml:"filer_bears"`
+	OthersBear []string          `yaml:"others_bear"`
+	Themes     []string          `yaml:"themes"`
+	Levels     map[string]string `yaml:"levels"`
 }
 
 // ReadCases decodes a cases.yaml file strictly: unknown fields are errors,
@@ -214,17 +221,35 @@ func CheckCase(c Case, pack string, all []*rules.Pack) []string {
 		missing = append(missing, p.Missing...)
 	}
 	subset("missing", c.Expect.Missing, missing)
-	has := func(ref string) bool {
+	find := func(ref string) *rules.Duty {
 		rule, obl, ok := strings.Cut(ref, "/")
 		if !ok {
 			rule, obl = "", ref
 		}
-		for _, d := range fw.Obligations {
+		for i, d := range fw.Obligations {
 			if d.ID == obl && (rule == "" || d.Rule == rule || slices.Contains(d.Rules, rule)) {
-				return true
+				return &fw.Obligations[i]
 			}
 		}
-		return false
+		return nil
+	}
+	has := func(ref string) bool { return find(ref) != nil }
+	for _, o := range c.Expect.FilerBears {
+		if d := find(o); d == nil || d.FilerBears == nil || !*d.FilerBears {
+			fail("filer_bears: %s expected, borne by the filer", o)
+		}
+	}
+	for _, o := range c.Expect.OthersBear {
+		if d := find(o); d == nil || d.FilerBears == nil || *d.FilerBears {
+			fail("others_bear: %s expected, not borne by the filer", o)
+		}
+	}
+	if x := c.Expect.Exclusion; x != "" && (fw.Reason == nil || fw.Reason.Exclusion != x) {
+		got := ""
+		if fw.Reason != nil {
+			got = fw.Reason.Exclusion
+		}
+		fail("exclusion: got %q, expected %q", got, x)
 	}
 	for _, o := range c.Expect.Obligations {
 		if !has(o) {

@@ -48,7 +48,11 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 	if opts.Limits != nil {
 		limits = *opts.Limits
 	}
-	return n.instrument(securityHeaders(opts.Proxies, n.newLimiter(limits, opts.Proxies).wrap(mux)))
+	lm := n.newLimiter(limits, opts.Proxies)
+	if p, ok := opts.Web.(TooManyRequestsPage); ok {
+		lm.page = p.TooManyRequests
+	}
+	return n.instrument(securityHeaders(opts.Proxies, lm.wrap(mux)))
 }
 
 // hsts tells browsers to come back over HTTPS only, for two years: sent on

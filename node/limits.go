@@ -113,6 +113,15 @@ type limiter struct {
 	clientWrites *limit.Buckets
 	expensive    *limit.Gate
 	refused      *prometheus.CounterVec
+	// page answers a refused request for a web page in the reader's
+	// language (the web UI's TooManyRequests); nil: plain text.
+	page func(w http.ResponseWriter, r *http.Request, retry time.Duration)
+}
+
+// TooManyRequestsPage is a web UI that answers a refused request with a
+// page of its own.
+type TooManyRequestsPage interface {
+	TooManyRequests(w http.ResponseWriter, r *http.Request, retry time.Duration)
 }
 
 func (n *Node) newLimiter(l Limits, proxies Proxies) *limiter {
@@ -198,8 +207,24 @@ func (lm *limiter) refuse(w http.ResponseWriter, r *http.Request, which string, 
 		api.TooManyRequests(w, r, retry, detail)
 		return
 	}
+	if lm.page != nil && webPath(r.URL.Path) {
+		lm.page(w, r, retry)
+		return
+	}
 	secs := max(1, int(retry.Seconds()+0.999))
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Error(w, fmt.Sprintf("Too many requests: %s. Try again in %d s.", detail, secs), http.StatusTooManyRequests)
+}
+
+// webPath tells a web UI page from the node's machine-readable surfaces
+// (C2SP log, witness and mirror paths, health and metrics), which keep
+// their plain-text answers.
+func webPath(p string) bool {
+	for _, prefix := range []string{"/log/", "/witness/", "/mirror/", "/healthz", "/metrics"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return true
 }

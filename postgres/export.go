@@ -438,13 +438,21 @@ func (l *loader) Federation(ctx context.Context, r accord.FederationRow) error {
 	if err := l.flush(ctx); err != nil {
 		return err
 	}
-	return accord.LoadFederation(ctx, l.t, r, func(latest bool, s accord.WitnessState) error {
-		table := "witness_cosigned"
-		if latest {
-			table = "witness_state"
-		}
-		return l.t.insertOnce(ctx, table+" of "+s.Origin+" appears twice",
-			`INSERT INTO `+table+` (origin, size, root, checkpoint, cosigned) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-			s.Origin, s.Size, s.Root[:], s.Checkpoint, accord.LogTime(s.Cosigned))
-	})
+	return accord.LoadFederation(ctx, l.t, r, l)
+}
+
+func (l *loader) PutWitness(ctx context.Context, latest bool, s accord.WitnessState) error {
+	table := "witness_cosigned"
+	if latest {
+		table = "witness_state"
+	}
+	return l.t.insertOnce(ctx, table+" of "+s.Origin+" appears twice",
+		`INSERT INTO `+table+` (origin, size, root, checkpoint, cosigned) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		s.Origin, s.Size, s.Root[:], s.Checkpoint, accord.LogTime(s.Cosigned))
+}
+
+func (l *loader) PutMirrorTile(ctx context.Context, m accord.MirrorTileOf) error {
+	return l.t.insertOnce(ctx, fmt.Sprintf("mirror tile %d/%d of %s appears twice", m.Level, m.N, m.Origin),
+		`INSERT INTO mirror_tiles (origin, level, n, width, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		m.Origin, m.Level, m.N, m.Width, m.Data)
 }

@@ -35,6 +35,9 @@ type classInput struct {
 	AffectedPersons     []string     `json:"affected_persons"`
 	Facts               accord.Facts `json:"facts"`
 	PersonalData        []string     `json:"personal_data"`
+	Roles               []string     `json:"roles"`
+	EstablishedIn       []string     `json:"established_in"`
+	OutputUsedIn        []string     `json:"output_used_in"`
 	// Confidential names the inputs the public classification withholds.
 	Confidential []string `json:"confidential"`
 }
@@ -44,6 +47,7 @@ func (c classInput) filing() accord.Filing {
 		Status: c.Status, Domains: c.Domains, AlgorithmTypes: c.AlgorithmTypes, DeploymentCountries: c.DeploymentCountries,
 		DeploymentRegions: c.DeploymentRegions, DeployerKinds: c.DeployerKinds, AffectedPersons: c.AffectedPersons,
 		Facts: c.Facts, PersonalData: c.PersonalData, Confidential: c.Confidential,
+		Roles: c.Roles, EstablishedIn: c.EstablishedIn, OutputUsedIn: c.OutputUsedIn,
 	}
 }
 

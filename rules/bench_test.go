@@ -24,6 +24,8 @@ func typicalFilings() []accord.Filing {
 			BiometricCategorisation: &f, InfersSensitiveAttributes: &f, EmotionRecognition: &f,
 			RemoteBiometricIdentification: &f, SafetyComponent: &f, InteractsWithNaturalPersons: &f,
 			GeneratesSyntheticContent: &f, DeepFake: &f, PublicInterestText: &f, GeneralPurposeModel: &f,
+			// The scope questions a filing answers since issue 17 (EU AI Act Art. 2, 3(1)).
+			NotAISystem: &f, InternationalCooperation: &f, PreMarketResearch: &f, PersonalUseOnly: &f, FreeOpenSource: &f,
 		}
 	}
 	recruit := no()

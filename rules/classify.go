@@ -144,8 +144,8 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 		for i := range p.Exclusions {
 			x := &p.Exclusions[i]
 			xf, xu := p.effRange(x.EffectiveFrom, x.EffectiveUntil)
-			if !inRange(date, xf, xu) {
-				continue
+			if !inRange(date, xf, xu) || len(x.UnlessTier) > 0 {
+				continue // one that depends on the outcome is weighed after the rules
 			}
 			switch v, _ := in.eval(c.exclusions[i], &exclMiss); v {
 			case triT:
@@ -245,6 +245,30 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 			anyRaise = true
 		}
 	}
+	// Exclusions that depend on the outcome (unless_tier): the filing is
+	// out of scope when the condition holds and the tier cannot be one that
+	// keeps it in.
+	if c.conditional {
+		x, v, m := sc.conditionalExclusion(p, date, low, &raisable, raise)
+		switch {
+		case v == triT && fw.Applicable == Applicable:
+			return Framework{
+				Pack: fw.Pack, Version: fw.Version, Hash: fw.Hash, Jurisdiction: fw.Jurisdiction, Name: fw.Name,
+				Applicable: NotApplicable, Tier: TierNotApplicable, Fired: []Hit{}, Obligations: []Duty{},
+				Reason: &Reason{Text: x.Title, Exclusion: x.ID, Citation: x.Citation},
+			}
+		case v != triF && fw.Applicable != Undetermined:
+			// Held, or undetermined, while the scope itself is undetermined
+			// or the tier could go either way.
+			fw.Applicable = Undetermined
+			scopeMiss = scopeMiss.union(m)
+			fw.Reason = &Reason{Text: x.Title, Exclusion: x.ID, Citation: x.Citation, Missing: in.missing(m).names(), Withheld: in.withheld.inter(m).paths()}
+		case v != triF:
+			scopeMiss = scopeMiss.union(m)
+			fw.Reason.Missing = in.missing(scopeMiss).names()
+			fw.Reason.Withheld = in.withheld.inter(scopeMiss).paths()
+		}
+	}
 	lowTier := p.Tiers[low]
 	fw.Baseline = lowTier.Baseline
 	if anyRaise || fw.Applicable == Undetermined {
@@ -332,7 +356,7 @@ func (sc *scratch) classifyPack(p *Pack, date Date, explain bool) Framework {
 				}
 				fw.Obligations = append(fw.Obligations, Duty{
 					Pack: p.ID, Rule: r.ID, DutyTerms: c.terms[i][j], AppliesFrom: from, Applies: from <= date,
-					Deadline: r.Obligations[j].Deadline,
+					Deadline: r.Obligations[j].Deadline, FilerBears: filerBears(r.Obligations[j].Bearer, in.lists[slotRoles]),
 				})
 				dutyAt[k] = len(fw.Obligations)
 			}
@@ -667,4 +691,71 @@ func checklist(fws []Framework, baseline *Pack) []ThemeDuties {
 		}
 	}
 	return out
+}
+
+// conditionalExclusion weighs the exclusions with unless_tier once the tier
+// is known as far as it can be: low is the rank of the tier the filing has
+// at least, raisable the more severe ranks undetermined rules could raise it
+// to (raise their missing facts). It returns the first exclusion that holds
+// (triT), else the first that may hold (triU) with the facts that would
+// decide it.
+func (sc *scratch) conditionalExclusion(p *Pack, date Date, low int, raisable *[16]bool, raise factSet) (*Exclusion, tri, factSet) {
+	in, c := &sc.in, p.c
+	var firstU *Exclusion
+	var missU factSet
+	for i := range p.Exclusions {
+		x := &p.Exclusions[i]
+		if len(x.UnlessTier) == 0 {
+			continue
+		}
+		xf, xu := p.effRange(x.EffectiveFrom, x.EffectiveUntil)
+		if !inRange(date, xf, xu) || slices.Contains(x.UnlessTier, p.Tiers[low].ID) {
+			continue // at least a tier that keeps the filing in scope
+		}
+		var m factSet
+		v, _ := in.eval(c.exclusions[i], &m)
+		if v == triF {
+			continue
+		}
+		// The tier could still rise to one that keeps the filing in scope.
+		kept := false
+		for r := 0; r < low && r < len(raisable); r++ {
+			kept = kept || (raisable[r] && slices.Contains(x.UnlessTier, p.Tiers[r].ID))
+		}
+		if v == triT && !kept {
+			return x, triT, factSet{}
+		}
+		if firstU == nil {
+			firstU = x
+			if kept {
+				m = m.union(raise)
+			}
+			missU = m
+		}
+	}
+	if firstU != nil {
+		return firstU, triU, missU
+	}
+	return nil, triF, factSet{}
+}
+
+var yes, no = true, false
+
+// filerBears says whether a filer with the given roles bears an obligation
+// of the bearer: nil when no role is stated. A product manufacturer that
+// places the system on the market with its product under its own name is
+// the provider (EU AI Act Art. 25(3)); importers, distributors and
+// authorised representatives bear none of a pack's provider or deployer
+// duties (their own, e.g. Art. 22–24, are not encoded).
+func filerBears(bearer string, roles []string) *bool {
+	if len(roles) == 0 {
+		return nil
+	}
+	provider := slices.Contains(roles, "provider") || slices.Contains(roles, "product_manufacturer")
+	deployer := slices.Contains(roles, "deployer")
+	switch {
+	case bearer == "provider" && provider, bearer == "deployer" && deployer, bearer == "both" && (provider || deployer):
+		return &yes
+	}
+	return &no
 }

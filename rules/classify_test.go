@@ -213,6 +213,85 @@ exclusions:
 	}
 }
 
+// TestExclusionUnlessTier: an exclusion with unless_tier takes the filing
+// out of scope only when the pack's own outcome is not one of those tiers,
+// and is undetermined while the outcome could still reach one.
+func TestExclusionUnlessTier(t *testing.T) {
+	p := mustLoad(t, strings.Replace(okPack, "default_tier: minimal", `default_tier: minimal
+exclusions:
+  - id: foss
+    citation: Art. 0(12)
+    title: {en: Open source}
+    when: facts.free_open_source
+    unless_tier: [prohibited, high]`, 1))
+	stated := func(domain string, foss, scoring *bool) accord.Filing {
+		f := filing("FR", domain)
+		f.Facts.FreeOpenSource, f.Facts.SocialScoring = foss, scoring
+		f.Facts.NarrowProceduralTask = ptr(false)
+		return f
+	}
+	tests := []struct {
+		name             string
+		f                accord.Filing
+		applicable, tier string
+		missing          []string
+	}{
+		{"open source, minimal: excluded", stated("general.translation", ptr(true), ptr(false)), NotApplicable, TierNotApplicable, nil},
+		{"open source, high: kept", stated("employment.recruitment", ptr(true), ptr(false)), Applicable, "high", nil},
+		{"not open source, minimal", stated("general.translation", ptr(false), ptr(false)), Applicable, "minimal", nil},
+		{"unknown licence, minimal: undetermined", stated("general.translation", nil, ptr(false)), Undetermined, TierUndetermined, []string{"free_open_source"}},
+		{"unknown licence, high: kept without asking", stated("employment.recruitment", nil, ptr(false)), Applicable, "high", nil},
+		{"open source, could be prohibited: undetermined", stated("general.translation", ptr(true), nil), Undetermined, TierUndetermined, []string{"social_scoring"}},
+		{"open source, at least high: kept although a fact is missing", stated("employment.recruitment", ptr(true), nil), Applicable, TierUndetermined, []string{"social_scoring"}},
+	}
+	for _, tc := range tests {
+		fw := classifyOne(t, p, tc.f, "2026-01-01")
+		if fw.Applicable != tc.applicable || fw.Tier != tc.tier || !slices.Equal(fw.Missing, tc.missing) {
+			t.Errorf("%s: applicable %s tier %s missing %v; want %s %s %v", tc.name, fw.Applicable, fw.Tier, fw.Missing, tc.applicable, tc.tier, tc.missing)
+		}
+		if tc.applicable != Applicable && (fw.Reason == nil || fw.Reason.Exclusion != "foss") {
+			t.Errorf("%s: reason %+v, want the exclusion foss", tc.name, fw.Reason)
+		}
+	}
+	if _, err := Load("test.yaml", []byte(strings.Replace(okPack, "default_tier: minimal", `default_tier: minimal
+exclusions:
+  - {id: foss, citation: x, title: {en: X}, when: facts.free_open_source, unless_tier: [severe]}`, 1))); err == nil || !strings.Contains(err.Error(), `unless_tier: "severe" is not one of the pack's tiers`) {
+		t.Errorf("unknown unless_tier: %v", err)
+	}
+}
+
+// TestFilerBears: obligations say whether the filer bears them, from the
+// roles the filing states.
+func TestFilerBears(t *testing.T) {
+	tests := []struct {
+		bearer string
+		roles  []string
+		want   *bool
+	}{
+		{"provider", nil, nil},
+		{"provider", []string{"provider"}, ptr(true)},
+		{"provider", []string{"deployer"}, ptr(false)},
+		{"provider", []string{"product_manufacturer"}, ptr(true)},
+		{"deployer", []string{"deployer"}, ptr(true)},
+		{"deployer", []string{"importer", "distributor"}, ptr(false)},
+		{"both", []string{"deployer"}, ptr(true)},
+		{"both", []string{"authorised_representative"}, ptr(false)},
+	}
+	for _, tc := range tests {
+		got := filerBears(tc.bearer, tc.roles)
+		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+			t.Errorf("%s duty, roles %v: got %v, want %v", tc.bearer, tc.roles, got, tc.want)
+		}
+	}
+	p := mustLoad(t, okPack)
+	f := filing("FR", "employment.recruitment")
+	f.Facts.SocialScoring, f.Roles = ptr(true), []string{"deployer"}
+	fw := classifyOne(t, p, f, "2026-01-01")
+	if len(fw.Obligations) != 1 || fw.Obligations[0].FilerBears == nil || !*fw.Obligations[0].FilerBears {
+		t.Errorf("a deployer's duty of both: %+v", fw.Obligations)
+	}
+}
+
 func TestDates(t *testing.T) {
 	src := strings.Replace(okPack, "    tier: high\n", "    tier: high\n    effective_from: 2026-08-02\n", 1)
 	src = strings.Replace(src, "        text: {en: Stop.}\n", "        text: {en: Stop.}\n        applies_from: 2025-02-02\n", 1)

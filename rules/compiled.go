@@ -71,6 +71,8 @@ func (c *condition) programs() error {
 type compiledPack struct {
 	appliesWhen *condition
 	exclusions  []*condition
+	// conditional is set when an exclusion has unless_tier.
+	conditional bool
 	rules       []*condition
 	// targets[i] lists the rules rule i is an exception to; excs[i] the
 	// rules that are exceptions to rule i (all versions of each id).

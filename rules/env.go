@@ -45,6 +45,9 @@ var listVars = []listVar{
 	{"affected_persons", accord.AffectedPersons.Has, "affected-persons code"},
 	{"personal_data", accord.PersonalDataCategories.Has, "personal-data category"},
 	{"regions", accord.ValidRegion, "ISO 3166-2 subdivision or locality code"},
+	{"roles", accord.Roles.Has, "role"},
+	{"established_in", accord.ValidCountry, "ISO 3166-1 alpha-2 country code"},
+	{"output_used_in", accord.ValidCountry, "ISO 3166-1 alpha-2 country code"},
 }
 
 func listVarByName(name string) (listVar, bool) {
@@ -195,7 +198,7 @@ func (s factSet) paths() []string {
 }
 
 // listPaths are the filing fields behind the CEL list variables, by slot.
-var listPaths = [len(listVarsArr)]string{"domains", "algorithm_types", "deployment_countries", "deployer_kinds", "affected_persons", "personal_data", "deployment_regions"}
+var listPaths = [len(listVarsArr)]string{"domains", "algorithm_types", "deployment_countries", "deployer_kinds", "affected_persons", "personal_data", "deployment_regions", "roles", "established_in", "output_used_in"}
 
 // withheldSet resolves the filing paths a caller withholds. Paths that
 // classification never reads (e.g. "data_sources") are ignored.
@@ -472,6 +475,8 @@ func (c *codeChecker) anyPrefix(v listVar, prefix string) bool {
 		codes = accord.AffectedPersons.Codes()
 	case "personal_data":
 		codes = accord.PersonalDataCategories.Codes()
+	case "roles":
+		codes = accord.Roles.Codes()
 	default:
 		return true
 	}

@@ -16,9 +16,10 @@ import (
 const (
 	slotStatus = len(listVarsArr)
 	slotFacts  = slotStatus + 1
+	slotRoles  = 7 // listVarsArr[7]
 )
 
-var listVarsArr = [7]string{"domains", "algorithm_types", "countries", "deployer_kinds", "affected_persons", "personal_data", "regions"}
+var listVarsArr = [10]string{"domains", "algorithm_types", "countries", "deployer_kinds", "affected_persons", "personal_data", "regions", "roles", "established_in", "output_used_in"}
 
 // listPatterns mark a withheld list unknown for partial evaluation.
 var listPatterns = func() (ps [len(listVarsArr)]*interpreter.AttributePattern) {
@@ -75,7 +76,7 @@ func (in *input) reset(f *accord.Filing, withheld factSet) {
 	in.known = factSet{}
 	in.oversized = false
 	in.withheld, in.wlists = withheld, false
-	in.lists = [...][]string{f.Domains, f.AlgorithmTypes, f.DeploymentCountries, f.DeployerKinds, f.AffectedPersons, f.PersonalData, f.DeploymentRegions}
+	in.lists = [...][]string{f.Domains, f.AlgorithmTypes, f.DeploymentCountries, f.DeployerKinds, f.AffectedPersons, f.PersonalData, f.DeploymentRegions, f.Roles, f.EstablishedIn, f.OutputUsedIn}
 	if !withheld.empty() {
 		for slot := range in.lists {
 			if withheld.hasList(slot) {

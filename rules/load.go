@@ -519,6 +519,11 @@ func (v *validator) exclusions() {
 			v.errorf(ctx, x.Pos.Line, "when is required: the CEL condition under which the pack does not apply")
 		}
 		v.dates(ctx, x.Pos, x.EffectiveFrom, x.EffectiveUntil)
+		for _, t := range x.UnlessTier {
+			if _, ok := v.p.Tier(t); !ok {
+				v.errorf(ctx, x.Pos.LineOf("unless_tier"), "unless_tier: %q is not one of the pack's tiers (%s)", t, strings.Join(tierIDs(v.p), ", "))
+			}
+		}
 	}
 }
 
@@ -751,6 +756,7 @@ func (v *validator) compile() error {
 	c.exclusions = make([]*condition, len(p.Exclusions))
 	for i, x := range p.Exclusions {
 		c.exclusions[i] = cc.condition("exclusion "+x.ID, x.Pos.LineOf("when"), x.When)
+		c.conditional = c.conditional || len(x.UnlessTier) > 0
 	}
 	c.rules = make([]*condition, len(p.Rules))
 	for i, r := range p.Rules {

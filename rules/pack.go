@@ -91,13 +91,18 @@ type Theme struct {
 // military use). When its condition holds the pack does not apply, and the
 // result cites the exclusion as the reason.
 type Exclusion struct {
-	ID             string      `json:"id"`
-	Citation       string      `json:"citation"`
-	Title          accord.Text `json:"title"`
-	Rationale      accord.Text `json:"rationale,omitempty"`
-	When           string      `json:"when"`
-	EffectiveFrom  Date        `json:"effective_from,omitempty"`
-	EffectiveUntil Date        `json:"effective_until,omitempty"`
+	ID        string      `json:"id"`
+	Citation  string      `json:"citation"`
+	Title     accord.Text `json:"title"`
+	Rationale accord.Text `json:"rationale,omitempty"`
+	When      string      `json:"when"`
+	// UnlessTier lists tiers of the pack's own outcome that keep the filing
+	// in scope although When holds: EU AI Act Art. 2(12) excludes free and
+	// open-source systems "unless" they are high-risk or under Art. 5 or 50.
+	// Such an exclusion is weighed after the rules.
+	UnlessTier     []string `json:"unless_tier,omitempty"`
+	EffectiveFrom  Date     `json:"effective_from,omitempty"`
+	EffectiveUntil Date     `json:"effective_until,omitempty"`
 
 	Pos Pos `json:"-" yaml:"-"`
 }

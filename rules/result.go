@@ -176,6 +176,11 @@ type Duty struct {
 	// classification date.
 	Applies  bool        `json:"applies"`
 	Deadline accord.Text `json:"deadline,omitempty"`
+	// FilerBears reports whether the filer bears the obligation, from the
+	// roles the filing states (Filing.Roles): a provider or product
+	// manufacturer bears the provider's duties, a deployer the deployer's.
+	// Nil when the filing states no role.
+	FilerBears *bool `json:"filer_bears,omitempty"`
 }
 
 // ThemeDuties is one theme of the merged checklist. Its duties are the

@@ -310,13 +310,21 @@ func (l loader) Checkpoint(ctx context.Context, size int64, note []byte) error {
 }
 
 func (l loader) Federation(ctx context.Context, r accord.FederationRow) error {
-	return accord.LoadFederation(ctx, l.t, r, func(latest bool, s accord.WitnessState) error {
-		table := "witness_cosigned"
-		if latest {
-			table = "witness_state"
-		}
-		_, err := l.t.exec(ctx, `INSERT INTO `+table+`(origin, size, root, checkpoint, cosigned) VALUES (?, ?, ?, ?, ?)`,
-			s.Origin, s.Size, s.Root[:], s.Checkpoint, accord.LogTime(s.Cosigned))
-		return l.conflict(err, table+" of "+s.Origin)
-	})
+	return accord.LoadFederation(ctx, l.t, r, l)
+}
+
+func (l loader) PutWitness(ctx context.Context, latest bool, s accord.WitnessState) error {
+	table := "witness_cosigned"
+	if latest {
+		table = "witness_state"
+	}
+	_, err := l.t.exec(ctx, `INSERT INTO `+table+`(origin, size, root, checkpoint, cosigned) VALUES (?, ?, ?, ?, ?)`,
+		s.Origin, s.Size, s.Root[:], s.Checkpoint, accord.LogTime(s.Cosigned))
+	return l.conflict(err, table+" of "+s.Origin)
+}
+
+func (l loader) PutMirrorTile(ctx context.Context, m accord.MirrorTileOf) error {
+	_, err := l.t.exec(ctx, `INSERT INTO mirror_tiles(origin, level, n, width, data) VALUES (?, ?, ?, ?, ?)`,
+		m.Origin, m.Level, m.N, m.Width, m.Data)
+	return l.conflict(err, fmt.Sprintf("mirror tile %d/%d of %s", m.Level, m.N, m.Origin))
 }

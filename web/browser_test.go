@@ -332,11 +332,31 @@ func TestBrowserFiling(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-intended_purpose-fr"), "Classe les candidatures pour un recruteur, qui décide."),
 		chromedp.SendKeys(chromedp.CSS("#f-system_version"), "1.0"),
 		chromedp.Click(chromedp.CSS(`[id="f-domains-employment.recruitment"]`)),
+		chromedp.Click(chromedp.CSS(`[id="f-domains-other"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-deployment_countries"), "FR uk"),
+		// Who the law reaches (EU AI Act Art. 2(1)): a provider established in
+		// the United States whose rankings are used in Germany.
+		chromedp.Click(chromedp.CSS(`[id="f-roles-provider"]`)),
+		chromedp.SendKeys(chromedp.CSS("#f-established_in"), "US"),
+		chromedp.SendKeys(chromedp.CSS("#f-output_used_in"), "DE"),
+		chromedp.Click(chromedp.CSS(`#f-facts-not_ai_system-no`)),
+		chromedp.Click(chromedp.CSS(`#f-facts-free_open_source-no`)),
 		chromedp.Click(chromedp.CSS(`#f-facts-profiling-yes`)),
 		chromedp.Click(chromedp.CSS(`button[value="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#error-summary")),
 	)
+	// The scope questions are asked with their legal definitions, in French.
+	if got := text(t, ctx, `label[for="f-output_used_in"]`); !strings.Contains(got, "sorties") {
+		t.Errorf("label of output_used_in = %q, want the French question", got)
+	}
+	if got := text(t, ctx, "#f-facts-not_ai_system-hint"); !strings.Contains(got, "art. 3, point 1") {
+		t.Errorf("hint of not_ai_system = %q, want the definition of Art. 3(1)", got)
+	}
+	// "Other" without its description is refused next to the description.
+	if got := text(t, ctx, "#f-other_domain-err"); !strings.Contains(got, "Autre") {
+		t.Errorf("error next to other_domain = %q, want the French message", got)
+	}
+	run(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-other_domain"), "Tri de candidatures saisonnières"))
 	msg := text(t, ctx, "#f-deployment_countries-err")
 	if !strings.Contains(msg, "GB") || !strings.Contains(msg, "Royaume-Uni") {
 		t.Errorf("error next to the countries field = %q, want the French message about GB", msg)
@@ -375,6 +395,13 @@ func TestBrowserFiling(t *testing.T) {
 	)
 	if got := text(t, ctx, ".system-head .notice"); !strings.Contains(got, "Déclaration enregistrée") {
 		t.Errorf("notice after filing = %q", got)
+	}
+	if got := text(t, ctx, "main"); !strings.Contains(got, "Tri de candidatures saisonnières") || !strings.Contains(got, "Fournisseur") || !strings.Contains(got, "Allemagne") {
+		t.Errorf("the system page does not show the other domain, the role and where the output is used: %.400q", got)
+	}
+	// The filer is a provider: the checklist says which duties are its own.
+	if got := text(t, ctx, ".filer-yes"); !strings.Contains(got, "vous incombe") {
+		t.Errorf("no obligation is marked as the filer's: %q", got)
 	}
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	if !strings.Contains(loc, "/systems/sys_") {

@@ -145,8 +145,12 @@ func diffFilings(l *Locale, a, b accord.Filing) []change {
 	text("intended_purpose", a.IntendedPurpose, b.IntendedPurpose)
 	text("operating_logic", a.OperatingLogic, b.OperatingLogic)
 	list("domains", a.Domains, b.Domains, vocab("domain"))
+	value("other_domain", a.OtherDomain, b.OtherDomain)
 	list("algorithm_types", a.AlgorithmTypes, b.AlgorithmTypes, vocab("algorithm"))
 	list("deployment_countries", a.DeploymentCountries, b.DeploymentCountries, l.CountryName)
+	list("roles", a.Roles, b.Roles, vocab("role"))
+	list("established_in", a.EstablishedIn, b.EstablishedIn, l.CountryName)
+	list("output_used_in", a.OutputUsedIn, b.OutputUsedIn, l.CountryName)
 	list("deployer_kinds", a.DeployerKinds, b.DeployerKinds, vocab("deployer"))
 	list("affected_persons", a.AffectedPersons, b.AffectedPersons, vocab("affected"))
 	// Facts: one change per fact whose value differs.

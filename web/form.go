@@ -111,9 +111,11 @@ func parseFiling(l *Locale, v url.Values, errs *formErrors) (f accord.Filing, do
 	f.AffectedPersons = v["affected_persons"]
 	f.PersonalData = v["personal_data"]
 	f.Confidential = v["confidential"]
-	f.DeploymentCountries = strings.FieldsFunc(v.Get("deployment_countries"), func(r rune) bool {
-		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '、' || r == '،' || r == '，'
-	})
+	f.DeploymentCountries = countryCodes(v.Get("deployment_countries"))
+	f.Roles = v["roles"]
+	f.EstablishedIn = countryCodes(v.Get("established_in"))
+	f.OutputUsedIn = countryCodes(v.Get("output_used_in"))
+	f.OtherDomain = v.Get("other_domain")
 	f.InfoURL = v.Get("info_url")
 	f.Facts = parseFacts(l, v, errs)
 	for i := range maxDocRows {
@@ -126,6 +128,14 @@ func parseFiling(l *Locale, v url.Values, errs *formErrors) (f accord.Filing, do
 		docRows = append(docRows, i)
 	}
 	return f, docRows
+}
+
+// countryCodes splits a list of country codes typed in any of the
+// languages' list separators.
+func countryCodes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '、' || r == '،' || r == '，'
+	})
 }
 
 func parseFacts(l *Locale, v url.Values, errs *formErrors) accord.Facts {
@@ -215,6 +225,10 @@ func filingValues(f accord.Filing) url.Values {
 	v["personal_data"] = f.PersonalData
 	v["confidential"] = f.Confidential
 	v.Set("deployment_countries", strings.Join(f.DeploymentCountries, " "))
+	v["roles"] = f.Roles
+	v.Set("established_in", strings.Join(f.EstablishedIn, " "))
+	v.Set("output_used_in", strings.Join(f.OutputUsedIn, " "))
+	v.Set("other_domain", f.OtherDomain)
 	v.Set("info_url", f.InfoURL)
 	fv := reflect.ValueOf(f.Facts)
 	for _, d := range accord.FactDocs {
@@ -259,6 +273,8 @@ var problemRules = []struct{ match, key string }{
 	{"is required: one of planned", "err.required_choice"},
 	{"is required: give at least one code", "err.required_one"},
 	{"is required: give at least one ISO 3166-1", "err.required_country"},
+	{`is required when domains lists "other"`, "err.other_domain_required"},
+	{`is only for a filing whose domains list "other"`, "err.other_domain_unused"},
 	{"is required: give the text in at least one language", "err.text_required"},
 	{"(write it in upper case", "err.country_case"},
 	{"(the ISO code of the United Kingdom is GB)", "err.country_uk"},

@@ -110,17 +110,22 @@ type formData struct {
 	ETag     string
 	Name     Shown // the system's name, when editing
 
-	Texts      []textInput
-	Reference  simpleInput
-	Version    simpleInput
-	Status     choiceInput
-	Countries  simpleInput
-	InfoURL    simpleInput
-	Lists      []choiceInput // domains (grouped) and the other vocabularies
-	FactGroups []factGroup
-	Documents  []docRow
-	DocKinds   []option
-	Conf       choiceInput
+	Texts     []textInput
+	Reference simpleInput
+	Version   simpleInput
+	Status    choiceInput
+	Countries simpleInput
+	// Scope (EU AI Act Art. 2(1)): where the filer is established and
+	// where the output is used; OtherDomain describes an "other" domain.
+	Established simpleInput
+	OutputUsed  simpleInput
+	OtherDomain simpleInput
+	InfoURL     simpleInput
+	Lists       []choiceInput // domains (grouped) and the other vocabularies
+	FactGroups  []factGroup
+	Documents   []docRow
+	DocKinds    []option
+	Conf        choiceInput
 
 	Idem string // Idempotency-Key: a form posted twice files once
 
@@ -199,8 +204,8 @@ var factGroups = []struct {
 	key   string
 	facts []string
 }{
-	{"facts.group.capabilities", []string{"interacts_with_natural_persons", "generates_synthetic_content", "deep_fake", "public_interest_text", "remote_biometric_identification", "real_time_biometric_identification", "publicly_accessible_spaces", "biometric_verification_only", "biometric_categorisation", "infers_sensitive_attributes", "emotion_recognition", "profiling", "automated_decision", "safety_component", "third_party_conformity_assessment", "manipulative_techniques", "exploits_vulnerabilities", "social_scoring", "crime_prediction_by_profiling", "untargeted_facial_scraping", "medical_or_safety_purpose", "biometric_law_enforcement_exception"}},
-	{"facts.group.scope", []string{"military_only", "research_only"}},
+	{"facts.group.capabilities", []string{"interacts_with_natural_persons", "generates_synthetic_content", "deep_fake", "public_interest_text", "remote_biometric_identification", "real_time_biometric_identification", "publicly_accessible_spaces", "biometric_verification_only", "biometric_categorisation", "infers_sensitive_attributes", "emotion_recognition", "profiling", "automated_decision", "safety_component", "third_party_conformity_assessment", "annex_i_section_b", "manipulative_techniques", "exploits_vulnerabilities", "social_scoring", "crime_prediction_by_profiling", "untargeted_facial_scraping", "medical_or_safety_purpose", "biometric_law_enforcement_exception"}},
+	{"facts.group.scope", []string{"not_ai_system", "military_only", "research_only", "pre_market_research", "international_cooperation", "personal_use_only", "free_open_source"}},
 	{"facts.group.derogation", []string{"narrow_procedural_task", "improves_human_activity", "detects_decision_patterns", "preparatory_task", "material_influence_on_decision"}},
 	{"facts.group.models", []string{"general_purpose_model", "training_compute_flop", "parameter_count", "licence", "open_weights", "systemic_risk_designated"}},
 	{"facts.group.china", []string{"public_opinion_attributes", "public_facing_service", "internet_information_service", "edits_biometric_features"}},
@@ -418,6 +423,9 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 	d.Reference = simple("reference", "hint.reference", false)
 	d.Version = simple("system_version", "hint.system_version", true)
 	d.Countries = simple("deployment_countries", "hint.deployment_countries", true)
+	d.Established = simple("established_in", "hint.established_in", false)
+	d.OutputUsed = simple("output_used_in", "hint.output_used_in", false)
+	d.OtherDomain = simple("other_domain", "hint.other_domain", false)
 	d.InfoURL = simple("info_url", "hint.info_url", false)
 
 	checked := func(name, value string) bool { return slices.Contains(v[name], value) }
@@ -450,6 +458,7 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 	}
 	d.Lists = []choiceInput{
 		dom,
+		list("roles", "role", accord.Roles, false),
 		list("algorithm_types", "algorithm", accord.AlgorithmTypes, false),
 		list("deployer_kinds", "deployer", accord.DeployerKinds, false),
 		list("affected_persons", "affected", accord.AffectedPersons, false),
@@ -511,7 +520,7 @@ func (h *Handler) formData(l *Locale, v url.Values, errs *formErrors, action str
 		}
 		labels[t.OtherID] = t.Label + " (" + l.T("form.other_language") + ")"
 	}
-	for _, s := range []simpleInput{d.Reference, d.Version, d.Countries, d.InfoURL} {
+	for _, s := range []simpleInput{d.Reference, d.Version, d.Countries, d.Established, d.OutputUsed, d.OtherDomain, d.InfoURL} {
 		labels[s.ID] = s.Label
 	}
 	labels[d.Status.ID] = d.Status.Label

@@ -225,6 +225,8 @@ func TestNormalizeProblemsLocalised(t *testing.T) {
 		{Facts: accord.Facts{ParameterCount: &neg, TrainingComputeFLOP: &nan, DeveloperAnnualRevenue: &nan}, Documents: []accord.Document{{Kind: "poem", URL: "ftp://x", SHA256: "zz"}}, InfoURL: "notaurl", Confidential: []string{"trade_name"}},
 		{Reference: "\xff", Domains: make([]string, 65), Documents: make([]accord.Document, 33)},
 		{InfoURL: "https://example.org/" + strings.Repeat("a", 2000)},
+		{Domains: []string{"other"}, Roles: []string{"vendor"}, EstablishedIn: []string{"us"}, OutputUsedIn: []string{"Germany"}},
+		{Domains: []string{"agriculture"}, OtherDomain: "Beekeeping"},
 	}
 	seen := map[string]bool{}
 	for _, f := range bad {
@@ -293,6 +295,18 @@ func TestFactHints(t *testing.T) {
 		m := re.FindStringSubmatch(body)
 		if m == nil || !strings.Contains(html.UnescapeString(m[1]), words[code]) {
 			t.Errorf("%s: no definition beside the public-opinion question (got %q)", code, m)
+		}
+		// Art. 3(1): whether the software is an AI system at all, with the definition.
+		ai := fieldID("facts.not_ai_system")
+		aiWords := map[string]string{"en": "Art. 3(1)", "fr": "art. 3, point 1", "es": "art. 3, punto 1", "ru": "ст. 3(1)", "ar": "المادة 3(1)", "zh-Hans": "第3条第1项"}
+		re = regexp.MustCompile(`<p class="hint" id="` + regexp.QuoteMeta(ai) + `-hint">([^<]*)</p>`)
+		if m := re.FindStringSubmatch(body); m == nil || !strings.Contains(html.UnescapeString(m[1]), aiWords[code]) {
+			t.Errorf("%s: no definition beside the AI-system question (got %q)", code, m)
+		}
+		for _, id := range []string{"f-roles", "f-established_in", "f-output_used_in", "f-other_domain", fieldID("facts.free_open_source"), fieldID("facts.annex_i_section_b")} {
+			if !strings.Contains(body, `id="`+id+`"`) {
+				t.Errorf("%s: the form does not ask %s", code, id)
+			}
 		}
 		if strings.Contains(body, fieldID("facts.profiling")+`-hint`) {
 			t.Errorf("%s: a question without a catalogue hint shows one", code)

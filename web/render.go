@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/internal/compress"
@@ -190,8 +192,25 @@ func statusTitleKey(status int) string {
 		return "error.title.403"
 	case http.StatusConflict:
 		return "error.title.409"
+	case http.StatusTooManyRequests:
+		return "error.title.429"
 	}
 	return "error.title.500"
+}
+
+// TooManyRequests answers a reader who went over one of the node's limits
+// (the node's limiter calls it for the web UI's paths): 429 with
+// Retry-After and a page in the reader's language. It reads no session and
+// nothing stored, as it answers while the node sheds load.
+func (h *Handler) TooManyRequests(w http.ResponseWriter, r *http.Request, retry time.Duration) {
+	secs := max(1, int(retry.Seconds()+0.999))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	w.Header().Set("Cache-Control", "no-store")
+	l := negotiate(r)
+	p := &page{L: l, Locales: orderedLocales(), Here: r.URL.RequestURI(), Private: true}
+	p.Title = l.T("error.title.429")
+	p.Data = errorData{Status: http.StatusTooManyRequests, Message: l.T("error.too_many_requests", "n", secs)}
+	h.render(w, r, http.StatusTooManyRequests, "error", p)
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -229,4 +231,30 @@ func TestSessionEndsWithItsToken(t *testing.T) {
 	if p, err := sn.Registry.Search(context.Background(), accord.SystemQuery{Provider: org}); err != nil || len(p.Systems) != 0 {
 		t.Errorf("filed with a revoked token's session: %v, %v", p, err)
 	}
+}
+
+// TestRefusedSignInsGetAPageInTheirLanguage: a reader who goes over the
+// node's limit on failed sign-ins gets 429 with Retry-After and an error
+// page in the language asked for, not a line of English text.
+func TestRefusedSignInsGetAPageInTheirLanguage(t *testing.T) {
+	sn := startSessionNode(t, node.Config{DataDir: t.TempDir()})
+	for i := range 100 { // the default limit allows a burst of 20 failures
+		resp, body := sn.post(t, nil, "/portal/signin", "fr", url.Values{"token": {fmt.Sprintf("accord_wrong%d", i)}})
+		if resp.StatusCode != http.StatusTooManyRequests {
+			continue
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("429 Content-Type %q, want an HTML page", ct)
+		}
+		if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 1 {
+			t.Errorf("Retry-After %q, want whole seconds ≥ 1", resp.Header.Get("Retry-After"))
+		}
+		for _, want := range []string{`lang="fr"`, "Trop de requêtes", "Veuillez patienter"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("429 page lacks %q:\n%s", want, body)
+			}
+		}
+		return
+	}
+	t.Fatal("100 failed sign-ins from one address were never refused")
 }

@@ -306,6 +306,9 @@ type dutyView struct {
 	Deadline    *Shown
 	AppliesFrom time.Time
 	Applies     bool
+	// Filer is "yes" or "no" when the filing states the filer's roles:
+	// whether the filer bears the duty (rules.Duty.FilerBears).
+	Filer string
 }
 
 func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
@@ -372,6 +375,9 @@ func (h *Handler) classView(l *Locale, res *rules.Result) *classView {
 		}
 		for _, du := range th.Duties {
 			dv := dutyView{Pack: packName[du.Pack], PackID: du.Pack, Citation: du.Citation, Bearer: du.Bearer, Text: l.Pick(du.Text), AppliesFrom: dateOf(string(du.AppliesFrom)), Applies: du.Applies}
+			if du.FilerBears != nil {
+				dv.Filer = map[bool]string{true: "yes", false: "no"}[*du.FilerBears]
+			}
 			if len(du.Deadline) > 0 {
 				s := l.Pick(du.Deadline)
 				dv.Deadline = &s

@@ -753,3 +753,32 @@ func TestMetaDescriptions(t *testing.T) {
 
 // en returns the English catalogue's raw text for a key.
 func en(key string) string { return locales["en"].msgs[key].text }
+
+// TestDiffScopeFields: a change of who files, where it is established,
+// where the output is used or what an "other" domain is shows in the
+// version comparison.
+func TestDiffScopeFields(t *testing.T) {
+	if err := Ready(); err != nil {
+		t.Fatal(err)
+	}
+	l := locales["en"]
+	a := accord.Filing{Domains: []string{"other"}, OtherDomain: "Beekeeping", DeploymentCountries: []string{"US"}}
+	b := a
+	b.OtherDomain, b.Roles, b.EstablishedIn, b.OutputUsedIn = "Beekeeping advice", []string{"provider"}, []string{"US"}, []string{"DE"}
+	got := map[string]change{}
+	for _, c := range diffFilings(l, a, b) {
+		got[c.Label] = c
+	}
+	if c := got[l.T("field.other_domain")]; c.Before != "Beekeeping" || c.After != "Beekeeping advice" {
+		t.Errorf("other_domain change: %+v", c)
+	}
+	if c := got[l.T("field.roles")]; len(c.Added) != 1 || c.Added[0] != "Provider" {
+		t.Errorf("roles change: %+v", c)
+	}
+	if c := got[l.T("field.output_used_in")]; len(c.Added) != 1 || c.Added[0] != l.CountryName("DE") {
+		t.Errorf("output_used_in change: %+v", c)
+	}
+	if _, ok := got[l.T("field.established_in")]; !ok {
+		t.Errorf("no established_in change in %v", got)
+	}
+}

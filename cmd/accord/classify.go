@@ -279,7 +279,11 @@ func writeReport(w io.Writer, f accord.Filing, res rules.Result, packs []*rules.
 			if d.Applies {
 				when = "applies since " + string(d.AppliesFrom)
 			}
-			fmt.Fprintf(w, "  - [%s, %s] %s: %s (%s)\n", d.Pack, d.Citation, d.Bearer, tr(d.Text), when)
+			bearer := d.Bearer
+			if d.FilerBears != nil {
+				bearer += map[bool]string{true: ", borne by you", false: ", borne by another party"}[*d.FilerBears]
+			}
+			fmt.Fprintf(w, "  - [%s, %s] %s: %s (%s)\n", d.Pack, d.Citation, bearer, tr(d.Text), when)
 			if len(d.Deadline) > 0 {
 				fmt.Fprintf(w, "      deadline: %s\n", tr(d.Deadline))
 			}

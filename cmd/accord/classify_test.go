@@ -47,6 +47,25 @@ func TestClassifyReport(t *testing.T) {
 	}
 }
 
+// TestClassifyRoles: a deployer established in the EU is reached wherever
+// it uses the system (EU AI Act Art. 2(1)(b)), and the report says which
+// obligations it bears by the roles the filing states.
+func TestClassifyRoles(t *testing.T) {
+	code, out, errs := runCmd(t, classifyCmd, "testdata/classify-deployer.yaml", "--as-of", "2026-09-01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"Tier: High-risk AI system (high)",
+		"[eu-ai-act, Art. 26(2)] deployer, borne by you: Assign human oversight",
+		"[eu-ai-act, Art. 9] provider, borne by another party: Establish, implement, document and maintain a risk management system",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestClassifyJSONAndFlagsAfterFile(t *testing.T) {
 	code, out, errs := runCmd(t, classifyCmd, "testdata/classify-chatbot.json", "--json", "--as-of", "2026-09-01")
 	if code != 0 {
@@ -101,6 +120,9 @@ func TestClassifyErrors(t *testing.T) {
 			"is not a valid filing",
 			"trade_name: is required",
 			`deployment_countries[0]: "France" is not an ISO 3166-1 alpha-2 country code`,
+		}},
+		{"unknown domain", []string{"testdata/classify-unknown-domain.yaml"}, 1, []string{
+			`domains[0]: "gaming" is not a known code; use one of: `, "entertainment.video_games", "defence.military", "biometrics.verification", "other",
 		}},
 		{"not a filing", []string{"testdata/packs-ok/demo/cases.yaml"}, 1, []string{"a filing is a mapping"}},
 	}

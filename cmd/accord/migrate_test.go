@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -34,6 +36,20 @@ func TestMigrateStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := a.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// What the node mirrors of a peer's log moves with it: a state half
+	// way through a catch-up, its entry bundle and hash tile.
+	peerLog := accord.MirrorState{Origin: "peer.example/log", Size: 3, Checkpoint: []byte("peer.example/log\n2\n…\n"),
+		Pending: []byte("peer.example/log\n5\n…\n"), Indexed: 2, Updated: time.Date(2026, 12, 4, 1, 2, 3, 0, time.UTC)} // stores keep whole seconds
+	peerTiles := []accord.MirrorTile{{Level: -1, N: 0, Width: 3, Data: []byte("three entries")}, {Level: 0, N: 0, Width: 3, Data: make([]byte, 3*tlog.HashSize)}}
+	err = a.Store.Update(ctx, func(tx accord.WriteTx) error {
+		if err := tx.AdvanceMirror(ctx, 0, peerLog, peerTiles); err != nil {
+			return err
+		}
+		return tx.SetMirrorIndexed(ctx, peerLog.Origin, 0, peerLog.Indexed)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	a.Close()
@@ -83,6 +99,7 @@ func TestMigrateStore(t *testing.T) {
 		}
 		sameLog(t, orig.Store, n.Store)
 		sameTiles(t, orig, n)
+		sameMirror(t, db, n.Store, peerLog, peerTiles)
 		// Summaries read alike, levels and tiers included, whichever way
 		// each store keeps them.
 		if a, b := summaries(t, orig.Store), summaries(t, n.Store); !slices.Equal(a, b) {
@@ -250,5 +267,40 @@ func sameTiles(t *testing.T, a, b *node.Node) {
 	}
 	if paths < 2 {
 		t.Errorf("compared only %d tiles", paths)
+	}
+}
+
+// sameMirror checks that a moved store mirrors the peer's log as the
+// original did: the same state and the same stored tiles.
+func sameMirror(t *testing.T, db string, s accord.Store, want accord.MirrorState, tiles []accord.MirrorTile) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.View(ctx, func(tx accord.ReadTx) error {
+		got, err := tx.MirrorStates(ctx)
+		if err != nil {
+			return err
+		}
+		if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+			t.Errorf("%s: mirror states %+v, want [%+v]", db, got, want)
+		}
+		for _, level := range []int{-1, 0} {
+			ts, err := tx.MirrorTiles(ctx, want.Origin, level, 0, 1)
+			if err != nil {
+				return err
+			}
+			var w []accord.MirrorTile
+			for _, m := range tiles {
+				if m.Level == level {
+					w = append(w, m)
+				}
+			}
+			if !reflect.DeepEqual(ts, w) {
+				t.Errorf("%s: mirror tiles at level %d: %+v, want %+v", db, level, ts, w)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

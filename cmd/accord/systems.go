@@ -295,7 +295,7 @@ func runVocabularies(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	vocabs := map[string]accord.Vocabulary{
-		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds,
+		"domains": accord.Domains, "algorithm_types": accord.AlgorithmTypes, "deployer_kinds": accord.DeployerKinds, "roles": accord.Roles,
 		"affected_persons": accord.AffectedPersons, "statuses": accord.Statuses, "personal_data": accord.PersonalDataCategories,
 		"document_kinds": accord.DocumentKinds, "organization_kinds": accord.OrganizationKinds, "localities": accord.Localities,
 	}
