@@ -40,10 +40,46 @@ const (
 	maxBackoff = time.Minute
 )
 
+// roundSpacing is the least time from one round's start to the next's.
+// Under a steady stream of writes the sequencer signs a checkpoint every
+// few milliseconds and witnesses on a fast network answer as quickly, so
+// rounds back to back would cost the node (and every witness) a proof,
+// a request, a signature check and a write per witness, hundreds of
+// times a second; spaced, the checkpoints signed meanwhile coalesce into
+// the next round. A checkpoint after a quiet spell goes out at once.
+const roundSpacing = 10 * time.Millisecond
+
+// storeWithin bounds how long a round's cosignatures wait for a batch of
+// local writes to share its commit and fsync, when the sequencer is busy,
+// before they are stored on their own.
+const storeWithin = 10 * time.Millisecond
+
 type signedCheckpoint struct {
 	size int64
 	note []byte
 	at   time.Time // when the sequencer signed it
+	// proofs holds the consistency proofs to size built so far, by the
+	// size they start from: the witnesses of a round mostly last cosigned
+	// the same size, and each proof costs reads of the stored tree.
+	proofs sync.Map // int64 → []sumtlog.Hash
+}
+
+// proofFrom returns the consistency proof from old to the checkpoint's size.
+func (c *cosigner) proofFrom(ctx context.Context, cp *signedCheckpoint, old int64) ([]sumtlog.Hash, error) {
+	if p, ok := cp.proofs.Load(old); ok {
+		return p.([]sumtlog.Hash), nil
+	}
+	var proof []sumtlog.Hash
+	err := c.s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		proof, err = sumtlog.ProveTree(cp.size, old, tlog.StoreReader(ctx, tx))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	cp.proofs.Store(old, proof)
+	return proof, nil
 }
 
 type cosigner struct {
@@ -140,6 +176,7 @@ func (c *cosigner) run(ctx context.Context) {
 	tick := time.NewTicker(time.Second) // retries after backoff
 	defer tick.Stop()
 	ticks := 0
+	var last time.Time // the last round's start
 	for {
 		select {
 		case <-ctx.Done():
@@ -152,6 +189,14 @@ func (c *cosigner) run(ctx context.Context) {
 				c.targetsChanged()
 			}
 		}
+		if wait := roundSpacing - time.Since(last); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
 		if err := c.refresh(ctx); err != nil {
 			c.s.logger.Warn("cosigner: read witnesses", "err", err)
 			continue
@@ -308,13 +353,15 @@ func (c *cosigner) store(ctx context.Context, cs []accord.Cosignature) {
 	if len(cs) == 0 {
 		return
 	}
-	_, err := c.s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
+	// Upserts that fail only with the database: no savepoint needed. They
+	// ride with the next batch of writes, if one comes soon.
+	err := c.s.log.Later(ctx, storeWithin, func(ctx context.Context, tx accord.WriteTx) error {
 		for _, x := range cs {
 			if err := tx.PutCosignature(ctx, x); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		return nil, nil
+		return nil
 	})
 	if err != nil && ctx.Err() == nil {
 		c.s.logger.Warn("cosigner: store cosignatures", "count", len(cs), "err", err)
@@ -350,12 +397,8 @@ func (c *cosigner) trySubmit(ctx context.Context, t *target, cp *signedCheckpoin
 		}
 		req := AddCheckpointRequest{Old: old, Checkpoint: cp.note}
 		if old > 0 && old < cp.size {
-			err := c.s.store.View(ctx, func(tx accord.ReadTx) error {
-				var err error
-				req.Proof, err = sumtlog.ProveTree(cp.size, old, tlog.StoreReader(ctx, tx))
-				return err
-			})
-			if err != nil {
+			var err error
+			if req.Proof, err = c.proofFrom(ctx, cp, old); err != nil {
 				return nil, fmt.Errorf("consistency proof %d → %d: %w", old, cp.size, err)
 			}
 		}

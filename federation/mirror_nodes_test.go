@@ -27,10 +27,16 @@ import (
 // a data directory of its own or a given one.
 func startNodeWith(t testing.TB, name, db, data string, extra ...string) *nodeProc {
 	t.Helper()
+	return startNodeProc(t, name, db, data, false, extra...)
+}
+
+// startNodeProc is startNodeWith, under SCHED_IDLE if idle is set.
+func startNodeProc(t testing.TB, name, db, data string, idle bool, extra ...string) *nodeProc {
+	t.Helper()
 	if data == "" {
 		data = t.TempDir()
 	}
-	p := &nodeProc{t: t, name: name, addr: freeAddr(t), data: data}
+	p := &nodeProc{t: t, name: name, addr: freeAddr(t), data: data, idle: idle}
 	p.args = append([]string{"serve", "--addr", p.addr, "--data", p.data, "--origin", strings.Split(name, "-")[0] + ".test/log",
 		"--member", strings.Split(name, "-")[0], "--public-url", "http://" + p.addr, "--log-level", "warn"}, extra...)
 	if db != "" {

@@ -73,6 +73,10 @@ type nodeProc struct {
 	admin  *client.Client
 	public *client.Client
 	id     *accord.NodeIdentity
+	// idle, if set, runs the process under SCHED_IDLE, on CPU time no
+	// other process wants: a benchmark's stand-in for a node on another
+	// machine.
+	idle bool
 }
 
 func startNode(t testing.TB, name, db string) *nodeProc {
@@ -104,6 +108,10 @@ func startNode(t testing.TB, name, db string) *nodeProc {
 func (p *nodeProc) start() {
 	p.t.Helper()
 	p.cmd = exec.Command(accordBinary(p.t), p.args...)
+	if p.idle {
+		// chrt execs the node: same process, every thread SCHED_IDLE.
+		p.cmd = exec.Command("chrt", append([]string{"--idle", "0", accordBinary(p.t)}, p.args...)...)
+	}
 	p.cmd.Stdout, p.cmd.Stderr = p.logf, p.logf
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)

@@ -39,6 +39,7 @@ type Service struct {
 
 	verifiers sync.Map // verifier key → note.Verifier (parsing costs more than verifying)
 	peers     sync.Map // origin → cachedPeer, for the witness
+	cosigned  cosignedSizes
 	cosigner  *cosigner
 	// witnessedHook, if set, hears of every checkpoint our witness cosigned
 	// (the mirror: a new checkpoint of a peer is the signal to follow it).

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -103,46 +104,110 @@ func (s *Service) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 	// requests share its commit (and fsync).
 	var refusal *WitnessError
 	var forked *accord.WitnessState
-	_, err = s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
-		state, err := tx.WitnessState(ctx, peer.Origin)
-		switch {
-		case accord.ErrorCode(err) == accord.ENotFound:
-			state = &accord.WitnessState{Origin: peer.Origin, Root: emptyRoot}
-		case err != nil:
-			return nil, err
-		}
-		switch {
-		case req.Old != state.Size:
-			refusal = &WitnessError{Status: http.StatusConflict, Size: state.Size, Msg: fmt.Sprintf("log %s was last cosigned at size %d, not %d", peer.Origin, state.Size, req.Old)}
-		case req.Old == c.Size && c.Hash != state.Root:
-			forked = state
-			refusal = refuse(http.StatusUnprocessableEntity, "the checkpoint has size %d, like the one cosigned before, and another root: the log shows two views (evidence kept)", c.Size)
-		case req.Old > 0 && req.Old < c.Size:
-			if err := sumtlog.CheckTree(req.Proof, c.Size, c.Hash, req.Old, state.Root); err != nil {
-				refusal = refuse(http.StatusUnprocessableEntity, "the consistency proof from size %d to %d does not hold", req.Old, c.Size)
-			}
-		}
-		if refusal != nil {
-			return nil, nil
-		}
-		return nil, tx.AdvanceWitness(ctx, req.Old, next)
-	})
 	var conflict *accord.WitnessConflict
+	if root, ok := s.cosigned.root(peer.Origin, req.Old); ok && req.Old > 0 && req.Old < c.Size &&
+		sumtlog.CheckTree(req.Proof, c.Size, c.Hash, req.Old, root) == nil {
+		// The usual request, the next checkpoint after the one this
+		// process last cosigned, checked here against what it knows of
+		// that one: what is left for the sequencer is the compare-and-set,
+		// which alone decides (another process on the same database may
+		// have moved the state on: then it is a 409).
+		err = s.log.Update(ctx, func(ctx context.Context, tx accord.WriteTx) error {
+			err := tx.AdvanceWitness(ctx, req.Old, next)
+			if errors.As(err, &conflict) {
+				return nil // nothing written
+			}
+			return err
+		})
+	} else {
+		_, err = s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, _ int64) ([][]byte, error) {
+			state, err := tx.WitnessState(ctx, peer.Origin)
+			switch {
+			case accord.ErrorCode(err) == accord.ENotFound:
+				state = &accord.WitnessState{Origin: peer.Origin, Root: emptyRoot}
+			case err != nil:
+				return nil, err
+			}
+			switch {
+			case req.Old != state.Size:
+				refusal = &WitnessError{Status: http.StatusConflict, Size: state.Size, Msg: fmt.Sprintf("log %s was last cosigned at size %d, not %d", peer.Origin, state.Size, req.Old)}
+			case req.Old == c.Size && c.Hash != state.Root:
+				forked = state
+				refusal = refuse(http.StatusUnprocessableEntity, "the checkpoint has size %d, like the one cosigned before, and another root: the log shows two views (evidence kept)", c.Size)
+			case req.Old > 0 && req.Old < c.Size:
+				if err := sumtlog.CheckTree(req.Proof, c.Size, c.Hash, req.Old, state.Root); err != nil {
+					refusal = refuse(http.StatusUnprocessableEntity, "the consistency proof from size %d to %d does not hold", req.Old, c.Size)
+				}
+			}
+			if refusal != nil {
+				return nil, nil
+			}
+			return nil, tx.AdvanceWitness(ctx, req.Old, next)
+		})
+	}
 	switch {
-	case errors.As(err, &conflict):
+	case err == nil && conflict != nil, errors.As(err, &conflict):
+		s.cosigned.forget(peer.Origin)
 		return nil, &WitnessError{Status: http.StatusConflict, Size: conflict.Size, Msg: fmt.Sprintf("log %s was last cosigned at size %d, not %d", peer.Origin, conflict.Size, req.Old)}
 	case err != nil:
 		return nil, err
 	case forked != nil:
+		s.cosigned.forget(peer.Origin)
 		s.fork(ctx, peer, forked, n)
 	}
 	if refusal != nil {
 		return nil, refusal
 	}
+	s.cosigned.advance(peer.Origin, c.Size, c.Hash)
 	if h := s.witnessedHook.Load(); h != nil {
 		(*h)(peer.Origin, c.Size, cosigned)
 	}
 	return lastLine(cosigned), nil
+}
+
+// cosignedSizes is what this process knows the witness made durable for
+// each log: the largest size it cosigned and that size's root. A pair
+// stays true once durable (the witness never cosigns two roots of one
+// size), so it can check a consistency proof ahead of the compare-and-set,
+// which alone decides whether the state is still at that size.
+type cosignedSizes struct {
+	mu sync.Mutex
+	m  map[string]sizeRoot
+}
+
+type sizeRoot struct {
+	size int64
+	root sumtlog.Hash
+}
+
+// root returns the root cosigned at size, if size is the largest known.
+func (c *cosignedSizes) root(origin string, size int64) (sumtlog.Hash, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.m[origin]
+	if !ok || k.size != size {
+		return sumtlog.Hash{}, false
+	}
+	return k.root, true
+}
+
+// advance records a durable cosignature, unless a larger one is known.
+func (c *cosignedSizes) advance(origin string, size int64, root sumtlog.Hash) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]sizeRoot{}
+	}
+	if k, ok := c.m[origin]; !ok || k.size < size {
+		c.m[origin] = sizeRoot{size, root}
+	}
+}
+
+// forget drops what is known of a log (after a conflict or a fork).
+func (c *cosignedSizes) forget(origin string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, origin)
 }
 
 // peerTTL bounds how long the witness trusts its cached view of a peer:

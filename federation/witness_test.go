@@ -428,3 +428,38 @@ func TestAddCheckpointFork(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestAddCheckpointStateMovedElsewhere: the witness checks the usual
+// request against the size it last cosigned, as it remembers it; when the
+// stored state moved on behind it (another node on the same PostgreSQL
+// database), the compare-and-set still decides: 409 with the stored size,
+// nothing stored, and the next request from that size is cosigned.
+func TestAddCheckpointStateMovedElsewhere(t *testing.T) {
+	w := newWitnessNode(t)
+	peer := newFakeLog(t, "moved.test/log")
+	w.addPeer(t, "moved", peer)
+	if _, err := w.fed.AddCheckpoint(ctx, body(0, nil, peer.checkpoint(t, 10, nil))); err != nil {
+		t.Fatal(err)
+	}
+	err := w.store.Update(ctx, func(tx accord.WriteTx) error {
+		return tx.AdvanceWitness(ctx, 10, accord.WitnessState{Origin: peer.origin, Size: 20, Root: peer.root(t, 20), Checkpoint: peer.checkpoint(t, 20, nil), Cosigned: time.Now()})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows := w.state(t, peer.origin)
+	_, err = w.fed.AddCheckpoint(ctx, body(10, peer.proof(t, 15, 10), peer.checkpoint(t, 15, nil)))
+	var we *federation.WitnessError
+	if !errors.As(err, &we) || we.Status != 409 || we.Size != 20 {
+		t.Fatalf("from the size remembered, after the state moved to 20: %v, want 409 at 20", err)
+	}
+	if size, after := w.state(t, peer.origin); size != 20 || after != rows {
+		t.Fatalf("after the 409: size %d and %d history rows, want 20 and %d", size, after, rows)
+	}
+	if _, err := w.fed.AddCheckpoint(ctx, body(20, peer.proof(t, 30, 20), peer.checkpoint(t, 30, nil))); err != nil {
+		t.Fatalf("from the stored size: %v", err)
+	}
+	if size, _ := w.state(t, peer.origin); size != 30 {
+		t.Errorf("size %d, want 30", size)
+	}
+}

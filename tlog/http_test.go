@@ -1,6 +1,7 @@
 package tlog_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,8 +11,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/merkle/proof"
@@ -62,6 +65,14 @@ func newTestLogKey(t *testing.T, skey string) *testLog {
 	srv := httptest.NewServer(http.StripPrefix("/log", tlog.Handler(db)))
 	t.Cleanup(func() { srv.Close(); l.Close(); db.Close() })
 	return &testLog{db, l, vkey, "tiles.test/log", srv}
+}
+
+// restartHandler serves the log from a new handler on the same store.
+func (l *testLog) restartHandler(t *testing.T) {
+	t.Helper()
+	srv := httptest.NewServer(http.StripPrefix("/log", tlog.Handler(l.store)))
+	t.Cleanup(srv.Close)
+	l.srv = srv
 }
 
 func entry(i int) []byte {
@@ -248,6 +259,52 @@ func TestTilesHTTP(t *testing.T) {
 	}
 }
 
+// The handler keeps the tiles it served: a partial tile keeps its bytes as
+// the log grows past it, a tile beyond the tree is not kept as missing, and
+// what it serves is what the store holds.
+func TestTilesHTTPServedAgain(t *testing.T) {
+	l := newTestLog(t)
+	l.fill(t, 0, 300)
+	paths := []string{"/log/tile/entries/001.p/44", "/log/tile/0/001.p/44", "/log/tile/0/000", "/log/tile/entries/000"}
+	first := map[string][]byte{}
+	for _, p := range paths {
+		status, hdr, b := get(t, l, p)
+		if status != 200 || hdr.Get("Content-Length") != strconv.Itoa(len(b)) {
+			t.Fatalf("GET %s = %d, Content-Length %q for %d bytes", p, status, hdr.Get("Content-Length"), len(b))
+		}
+		first[p] = b
+	}
+	if status, _, _ := get(t, l, "/log/tile/entries/001.p/100"); status != 404 {
+		t.Fatalf("entries 256..356 of a 300-entry log: %d, want 404", status)
+	}
+	l.fill(t, 300, 100)
+	for _, p := range paths {
+		if _, _, b := get(t, l, p); !bytes.Equal(b, first[p]) {
+			t.Errorf("GET %s changed as the log grew", p)
+		}
+	}
+	_, _, b := get(t, l, "/log/tile/entries/001.p/100")
+	es, err := tlog.ParseBundle(b)
+	if err != nil || len(es) != 100 || string(es[99]) != string(entry(355)) {
+		t.Fatalf("entries 256..356 once the log holds them: %d entries, %v", len(es), err)
+	}
+	// Narrower partial tiles come from the wider ones now cached.
+	for _, p := range paths {
+		if _, _, b := get(t, l, p); !bytes.Equal(b, first[p]) {
+			t.Errorf("GET %s, once a wider tile was served, differs", p)
+		}
+	}
+	if _, _, b := get(t, l, "/log/tile/0/001.p/100"); len(b) != 100*32 || !bytes.Equal(b[:44*32], first["/log/tile/0/001.p/44"]) {
+		t.Errorf("hash tile 001.p/100: %d bytes, not an extension of 001.p/44", len(b))
+	}
+	// The hash tiles served agree with the log's proofs, from the cache too.
+	for range 2 {
+		if _, err := tlog.Audit(ctx, fetcher(l), l.vkey, nil, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // fetcher reads the test log's tiles over HTTP.
 func fetcher(l *testLog) tlog.Fetcher {
 	return func(ctx context.Context, path string) ([]byte, error) {
@@ -292,6 +349,9 @@ func TestAudit(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE log_entries SET data = ? WHERE idx = 7`, entry(8)); err != nil {
 		t.Fatal(err)
 	}
+	// A handler keeps the tiles it served; one started on the rewritten
+	// database (the node restarted) serves what it holds now.
+	l.restartHandler(t)
 	_, err = tlog.Audit(ctx, fetcher(l), l.vkey, state, 4)
 	var ae *tlog.AuditError
 	if !errors.As(err, &ae) || ae.Kind != "root" {
@@ -305,6 +365,7 @@ func TestAudit(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE log_hashes SET hash = zeroblob(32) WHERE idx = 3`); err != nil {
 		t.Fatal(err)
 	}
+	l.restartHandler(t)
 	_, err = tlog.Audit(ctx, fetcher(l), l.vkey, state, 4)
 	if !errors.As(err, &ae) || ae.Kind != "tile" {
 		t.Errorf("audit after a hash rewrite: %v, want a tile failure", err)
@@ -348,5 +409,89 @@ func TestAuditDetectsFork(t *testing.T) {
 	_, err = tlog.Audit(ctx, fetcher(other), a.vkey, nil, 2)
 	if !errors.As(err, &ae) || ae.Kind != "signature" {
 		t.Errorf("audit with the wrong key: %v, want a signature failure", err)
+	}
+}
+
+// TestUpdate: a write without entries or savepoint commits with its batch;
+// one that fails fails its batch, so nothing it wrote is kept; one whose
+// caller gave up before it ran does not run.
+func TestUpdate(t *testing.T) {
+	l := newTestLog(t)
+	meta := func() []byte {
+		var v []byte
+		l.store.View(ctx, func(tx accord.ReadTx) error { v, _ = tx.Meta(ctx, "update.test"); return nil })
+		return v
+	}
+	set := func(v string, fail error) func(ctx context.Context, tx accord.WriteTx) error {
+		return func(ctx context.Context, tx accord.WriteTx) error {
+			if err := tx.SetMeta(ctx, "update.test", []byte(v)); err != nil {
+				return err
+			}
+			return fail
+		}
+	}
+	if err := l.log.Update(ctx, set("one", nil)); err != nil || string(meta()) != "one" {
+		t.Fatalf("Update = %v, stored %q; want it stored", err, meta())
+	}
+	err := l.log.Update(ctx, set("two", errors.New("the database failed")))
+	if accord.ErrorCode(err) != accord.EUnavailable || string(meta()) != "one" {
+		t.Fatalf("failing Update = %v, stored %q; want EUnavailable and nothing kept", err, meta())
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := l.log.Update(gone, set("three", nil)); err == nil || string(meta()) != "one" {
+		t.Fatalf("Update after its caller gave up = %v, stored %q; want an error and nothing kept", err, meta())
+	}
+	// The log goes on: appends after a failed batch get receipts.
+	if rs := l.fill(t, 0, 3); len(rs) != 3 {
+		t.Fatalf("%d receipts after the failed batch, want 3", len(rs))
+	}
+}
+
+// TestLater: a write that can wait runs at once when the sequencer is
+// idle; while it is busy, it joins the next batch.
+func TestLater(t *testing.T) {
+	l := newTestLog(t)
+	meta := func() string {
+		var v []byte
+		l.store.View(ctx, func(tx accord.ReadTx) error { v, _ = tx.Meta(ctx, "later.test"); return nil })
+		return string(v)
+	}
+	set := func(v string) func(ctx context.Context, tx accord.WriteTx) error {
+		return func(ctx context.Context, tx accord.WriteTx) error { return tx.SetMeta(ctx, "later.test", []byte(v)) }
+	}
+	start := time.Now()
+	if err := l.log.Later(ctx, time.Minute, set("idle")); err != nil || meta() != "idle" {
+		t.Fatalf("Later on an idle log = %v, stored %q", err, meta())
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Later on an idle log waited %v", d)
+	}
+	// Hold a batch in its transaction: the sequencer is busy.
+	started, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		_, err := l.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
+			close(started)
+			<-release
+			return [][]byte{entry(0)}, nil
+		})
+		held <- err
+	}()
+	<-started
+	done := make(chan error, 1)
+	start = time.Now()
+	go func() { done <- l.log.Later(ctx, time.Minute, set("with a batch")) }()
+	time.Sleep(20 * time.Millisecond) // Later queued behind the batch held
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	l.fill(t, 1, 1) // the next batch takes it
+	if err := <-done; err != nil || meta() != "with a batch" {
+		t.Fatalf("Later while the log was busy = %v, stored %q", err, meta())
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Later waited %v with a batch to join", d)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -45,6 +46,10 @@ type Log struct {
 	stop     chan struct{}
 	done     chan struct{}
 	once     sync.Once
+
+	laterMu sync.Mutex
+	later   []*request  // Later writes waiting for a batch
+	busy    atomic.Bool // a batch is being committed
 }
 
 // Metrics receives the sequencer's observations; any field may be nil.
@@ -72,7 +77,11 @@ type Config struct {
 type request struct {
 	ctx  context.Context
 	op   Op
+	bare func(ctx context.Context, tx accord.WriteTx) error // for Update, instead of op
 	resp chan response
+	// claimed is set by whoever runs a Later write: a batch, or its caller
+	// once it waited long enough.
+	claimed atomic.Bool
 }
 
 type response struct {
@@ -146,7 +155,73 @@ var ErrClosed = accord.Errorf(accord.EUnavailable, "the node is shutting down")
 // durably, one receipt for each entry op produced, proved against the
 // checkpoint signed for that batch.
 func (l *Log) Append(ctx context.Context, op Op) ([]accord.Receipt, error) {
-	req := &request{ctx: ctx, op: op, resp: make(chan response, 1)}
+	return l.run(&request{ctx: ctx, op: op, resp: make(chan response, 1)})
+}
+
+// Update runs fn in the next batch's transaction, for a write that appends
+// nothing and needs no savepoint of its own (one compare-and-set, say):
+// cheaper than Append, as it sets no savepoint. fn must not fail half-way
+// through: an error from it fails the whole batch (nothing of the batch is
+// stored and every write in it fails, as when the commit fails), so fn
+// returns an error only for a failing database, and reports a refusal (a
+// write it decided not to make, having written nothing) by its own means.
+// fn runs with a context of the batch's (ctx ending does not end it once it
+// started); Update returns once the batch is durable.
+func (l *Log) Update(ctx context.Context, fn func(ctx context.Context, tx accord.WriteTx) error) error {
+	_, err := l.run(&request{ctx: ctx, bare: fn, resp: make(chan response, 1)})
+	return err
+}
+
+// Later is Update for a write that can wait, up to within, for a batch
+// that commits anyway, so that it costs no commit and no fsync of its own:
+// while the sequencer is busy (writes queued or a batch committing) it
+// joins the next batch, or runs as an Update once within passed without
+// one; when the sequencer is idle it runs at once.
+func (l *Log) Later(ctx context.Context, within time.Duration, fn func(ctx context.Context, tx accord.WriteTx) error) error {
+	if len(l.queue) == 0 && !l.busy.Load() {
+		return l.Update(ctx, fn)
+	}
+	req := &request{ctx: ctx, bare: fn, resp: make(chan response, 1)}
+	l.laterMu.Lock()
+	l.later = append(l.later, req)
+	l.laterMu.Unlock()
+	t := time.NewTimer(within)
+	defer t.Stop()
+	select {
+	case r := <-req.resp:
+		return r.err
+	case <-t.C:
+	case <-l.done:
+		return ErrClosed
+	}
+	if req.claimed.CompareAndSwap(false, true) {
+		return l.Update(ctx, fn) // no batch came
+	}
+	select { // a batch took it meanwhile
+	case r := <-req.resp:
+		return r.err
+	case <-l.done:
+		return ErrClosed
+	}
+}
+
+// takeLater returns the Later writes no one claimed yet, claimed.
+func (l *Log) takeLater() []*request {
+	l.laterMu.Lock()
+	waiting := l.later
+	l.later = nil
+	l.laterMu.Unlock()
+	var out []*request
+	for _, r := range waiting {
+		if r.claimed.CompareAndSwap(false, true) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (l *Log) run(req *request) ([]accord.Receipt, error) {
+	ctx := req.ctx
 	select {
 	case l.queue <- req:
 	case <-l.stop:
@@ -190,7 +265,9 @@ func (l *Log) sequence() {
 				break fill
 			}
 		}
-		l.commit(batch)
+		l.busy.Store(true)
+		l.commit(append(batch, l.takeLater()...))
+		l.busy.Store(false)
 	}
 }
 
@@ -234,6 +311,15 @@ func (l *Log) commit(batch []*request) {
 		first = size
 		next := size
 		for i, r := range batch {
+			if r.bare != nil {
+				if results[i].err = r.ctx.Err(); results[i].err != nil {
+					continue // never started: nothing written
+				}
+				if err := runBare(ctx, r, tx); err != nil {
+					return err
+				}
+				continue
+			}
 			results[i].err = tx.Savepoint(ctx, func() error {
 				es, err := runOp(r, tx, next)
 				if err != nil {
@@ -383,6 +469,16 @@ func runOp(r *request, tx accord.WriteTx, next int64) (es [][]byte, err error) {
 		return nil, err
 	}
 	return r.op(r.ctx, tx, next)
+}
+
+// runBare runs an Update's function with the batch's context.
+func runBare(ctx context.Context, r *request, tx accord.WriteTx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("write panicked: %v", p)
+		}
+	}()
+	return r.bare(ctx, tx)
 }
 
 // appendEntries hashes entries into the tree and stores entries and hashes.

@@ -135,6 +135,7 @@ func (t tilePath) inTree(size int64) bool {
 // Handler serves the C2SP tlog-tiles read API: /checkpoint, /tile/<L>/<N>[.p/<W>]
 // and /tile/entries/<N>[.p/<W>], relative to where it is mounted.
 func Handler(store accord.Store) http.Handler {
+	tiles := newTileCache(tileCacheBytes)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /checkpoint", func(w http.ResponseWriter, r *http.Request) {
 		var cp []byte
@@ -161,16 +162,21 @@ func Handler(store accord.Store) http.Handler {
 			tileError(w, err.Error(), http.StatusNotFound)
 			return
 		}
-		data, err := readTile(r.Context(), store, t)
-		if err != nil {
-			if accord.ErrorCode(err) == accord.ENotFound {
-				tileError(w, accord.ErrorMessage(err), http.StatusNotFound)
+		data, ok, have, haveW := tiles.get(t)
+		if !ok {
+			data, err = readTile(r.Context(), store, t, have, haveW)
+			if err != nil {
+				if accord.ErrorCode(err) == accord.ENotFound {
+					tileError(w, accord.ErrorMessage(err), http.StatusNotFound)
+					return
+				}
+				tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
 				return
 			}
-			tileError(w, "the database is unavailable", http.StatusServiceUnavailable)
-			return
+			tiles.put(t, data)
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 		if t.W == 1<<TileHeight {
 			// Full tiles never change.
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
@@ -189,8 +195,10 @@ func tileError(w http.ResponseWriter, msg string, status int) {
 	http.Error(w, msg, status)
 }
 
-// readTile reads a tile's bytes, if the tree is large enough to contain it.
-func readTile(ctx context.Context, store accord.Store, t tilePath) ([]byte, error) {
+// readTile reads a tile's bytes, if the tree is large enough to contain
+// it; for an entry bundle of which the first haveW entries are known
+// (have), only the entries after them.
+func readTile(ctx context.Context, store accord.Store, t tilePath, have []byte, haveW int) ([]byte, error) {
 	var data []byte
 	err := store.View(ctx, func(tx accord.ReadTx) error {
 		size, err := treeSize(ctx, tx)
@@ -202,11 +210,12 @@ func readTile(ctx context.Context, store accord.Store, t tilePath) ([]byte, erro
 		}
 		start := t.N << TileHeight // first node index of the tile, at its level
 		if t.Level < 0 {
-			es, err := tx.ReadEntries(ctx, start, start+int64(t.W))
+			es, err := tx.ReadEntries(ctx, start+int64(haveW), start+int64(t.W))
 			if err != nil {
 				return err
 			}
-			data = bundle(es)
+			// A new slice: have is shared with requests being answered.
+			data = append(append(make([]byte, 0, len(have)+bundleLen(es)), have...), bundle(es)...)
 			return nil
 		}
 		data, err = tlog.ReadTileData(tlog.Tile{H: TileHeight, L: t.Level, N: t.N, W: t.W}, storeReader(ctx, tx))
@@ -226,13 +235,18 @@ func treeSize(ctx context.Context, tx accord.ReadTx) (int64, error) {
 	return c.Size, err
 }
 
-// bundle encodes entries as a C2SP entry bundle.
-func bundle(entries [][]byte) []byte {
+// bundleLen is the length of entries' bundle.
+func bundleLen(entries [][]byte) int {
 	n := 0
 	for _, e := range entries {
 		n += 2 + len(e)
 	}
-	out := make([]byte, 0, n)
+	return n
+}
+
+// bundle encodes entries as a C2SP entry bundle.
+func bundle(entries [][]byte) []byte {
+	out := make([]byte, 0, bundleLen(entries))
 	for _, e := range entries {
 		out = binary.BigEndian.AppendUint16(out, uint16(len(e)))
 		out = append(out, e...)

@@ -1,6 +1,7 @@
 package tlog
 
 import (
+	"bytes"
 	"math"
 	"math/big"
 	"strings"
@@ -89,4 +90,39 @@ func FuzzTilePath(f *testing.F) {
 			t.Fatalf("%q in a tree of %d: %v, exact arithmetic says %v", p, size, got, want)
 		}
 	})
+}
+
+func TestTileCache(t *testing.T) {
+	hashes := func(w int) []byte { return bytes.Repeat([]byte{byte(w)}, w*32) }
+	c := newTileCache(200)
+	c.put(tilePath{Level: 0, N: 1, W: 2}, hashes(2))
+	if data, ok, _, _ := c.get(tilePath{Level: 0, N: 1, W: 1}); !ok || len(data) != 32 {
+		t.Errorf("a narrower hash tile than cached: %v, %d bytes", ok, len(data))
+	}
+	if _, ok, have, haveW := c.get(tilePath{Level: 0, N: 1, W: 3}); ok || haveW != 2 || len(have) != 64 {
+		t.Errorf("a wider hash tile than cached: %v, have %d of width %d", ok, len(have), haveW)
+	}
+	b := bundle([][]byte{[]byte("one"), []byte("three")})
+	c.put(tilePath{Level: -1, N: 0, W: 2}, b)
+	if data, ok, _, _ := c.get(tilePath{Level: -1, N: 0, W: 1}); !ok || !bytes.Equal(data, bundle([][]byte{[]byte("one")})) {
+		t.Errorf("a narrower bundle than cached: %v, %q", ok, data)
+	}
+	c.put(tilePath{Level: -1, N: 1, W: 3}, b) // two entries, not three
+	if _, ok, have, _ := c.get(tilePath{Level: -1, N: 1, W: 1}); ok || have != nil {
+		t.Error("a bundle of the wrong width was kept")
+	}
+	// The bound: 200 bytes hold two tiles of 96; the least recently used goes.
+	c = newTileCache(200)
+	c.put(tilePath{Level: 0, N: 1, W: 3}, hashes(3))
+	c.put(tilePath{Level: 0, N: 2, W: 3}, hashes(3))
+	c.get(tilePath{Level: 0, N: 1, W: 3})
+	c.put(tilePath{Level: 0, N: 3, W: 3}, hashes(3))
+	for n, want := range map[int64]bool{1: true, 2: false, 3: true} {
+		if _, ok, _, _ := c.get(tilePath{Level: 0, N: n, W: 3}); ok != want {
+			t.Errorf("tile %d kept: %v, want %v", n, ok, want)
+		}
+	}
+	if c.put(tilePath{Level: 0, N: 4, W: 7}, hashes(7)); c.bytes > 200 {
+		t.Errorf("%d bytes held, over the bound", c.bytes)
+	}
 }

@@ -34,6 +34,7 @@ type serveConfig struct {
 	authFailureRate                  float64
 	tokenWriteRate, clientWriteRate  float64
 	maxSearches                      int
+	cpuProfile                       string
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -60,6 +61,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&c.tokenWriteRate, "token-write-rate", d.TokenWrites.PerSecond, "writes allowed per second with one API token (bursts of twice as many); 0: no limit")
 	fs.Float64Var(&c.clientWriteRate, "client-write-rate", d.ClientWrites.PerSecond, "writes allowed per second from one address (bursts of twice as many); 0: no limit")
 	fs.IntVar(&c.maxSearches, "max-searches", 0, "searches and classifications answered at once; more wait a quarter second, then get 429 (0: two per CPU, at most half the database connections; -1: no bound)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the node, from start to shutdown, to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -91,6 +93,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC()
+	stopProfile, err := startCPUProfile(c.cpuProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "accord serve: --cpuprofile: %v\n", err)
+		return 1
+	}
+	defer stopProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, c, logger, stdout); err != nil {
