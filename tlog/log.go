@@ -32,9 +32,13 @@ type Log struct {
 	verifier note.Verifier
 	origin   string
 	maxBatch int
-	logger   *slog.Logger
-	metrics  Metrics
-	signed   func(size int64, checkpoint []byte)
+	// lastCommit is when the sequencer last finished a batch, and
+	// lastBatch how many writes it held (the sequencer's own).
+	lastCommit time.Time
+	lastBatch  int
+	logger     *slog.Logger
+	metrics    Metrics
+	signed     func(size int64, checkpoint []byte)
 
 	cache *hashCache
 	queue chan *request
@@ -265,11 +269,41 @@ func (l *Log) sequence() {
 				break fill
 			}
 		}
+		// Under concurrent load (the last batch, a moment ago, held several
+		// writes) a small batch waits a little for writers still on their
+		// way: each commit costs a write of its own, what the log spends
+		// most on. A lone writer (batches of one) never waits.
+		if len(batch) < lingerBelow && l.lastBatch > 1 && time.Since(l.lastCommit) < lingerWindow {
+			t := time.NewTimer(linger)
+		wait:
+			for len(batch) < l.maxBatch {
+				select {
+				case r := <-l.queue:
+					batch = append(batch, r)
+				case <-t.C:
+					break wait
+				}
+			}
+			t.Stop()
+		}
 		l.busy.Store(true)
 		l.commit(append(batch, l.takeLater()...))
 		l.busy.Store(false)
+		l.lastCommit, l.lastBatch = time.Now(), len(batch)
 	}
 }
+
+// The linger of a small batch under concurrent load: a batch of fewer
+// than lingerBelow writes, when the previous batch held several and ended
+// less than lingerWindow ago, waits up to linger for more. Measured with
+// BenchmarkReceiptsHTTP (filings over HTTP at 16 clients: 3.3–3.6 writes
+// per batch without it, 4.5–5.5 with it) and BenchmarkAppendBatch/batch=1
+// (a lone writer: unchanged).
+const (
+	lingerBelow  = 4
+	lingerWindow = 2 * time.Millisecond
+	linger       = 500 * time.Microsecond
+)
 
 func (l *Log) drain() {
 	for {
