@@ -79,6 +79,23 @@ var SystemOnlyFacts = []string{
 	// Who the law reaches (EU AI Act Art. 2(4), 2(10), 2(12), 3(1), Annex I
 	// Section B): questions about a system and its users.
 	"not_ai_system", "personal_use_only", "international_cooperation", "free_open_source", "annex_i_section_b",
+	// Regulation (EU) 2026/1744: the new Art. 5(1)(ba), (bb) and 5(1a)
+	// prohibitions, the narrowed safety component (Art. 6(1a)) and the
+	// Art. 111(4) transition for Art. 50(2).
+	"non_consensual_intimate_content", "child_sexual_abuse_material", "realistic_imagery_of_persons",
+	"sexual_content_safeguards", "assistance_only_function", "on_market_before_2026_08_02",
+}
+
+// AnyKindFacts are the facts both kinds of filing may state: scope and
+// service questions that reach systems and models alike (EU AI Act Art.
+// 2(3), 2(6), 2(8); China's service rules; California SB 53's developer).
+// Every fact is in exactly one of the three lists, so that a new fact is
+// given a kind when it is added.
+var AnyKindFacts = []string{
+	"generates_synthetic_content", "military_only", "research_only", "pre_market_research",
+	"general_purpose_model", "licence", "open_weights",
+	"public_opinion_attributes", "public_facing_service", "internet_information_service",
+	"trained_by_filer", "developer_annual_revenue_usd",
 }
 
 // modelDomain is the one domain a model filing has.

@@ -66,15 +66,22 @@ func TestKindFields(t *testing.T) {
 	}
 }
 
-// TestKindFactListsAreFacts: the lists of model-only and system-only facts
-// name facts that exist, and no fact is in both.
+// TestKindFactListsAreFacts: the lists of model-only, system-only and
+// any-kind facts name facts that exist, and every fact is in exactly one
+// of them (a fact added without a kind fails here).
 func TestKindFactListsAreFacts(t *testing.T) {
-	for _, n := range append(slices.Clone(ModelOnlyFacts), SystemOnlyFacts...) {
-		if _, ok := factFieldIndex[n]; !ok {
-			t.Errorf("%q is not a fact", n)
+	in := map[string]int{}
+	for _, list := range [][]string{ModelOnlyFacts, SystemOnlyFacts, AnyKindFacts} {
+		for _, n := range list {
+			if _, ok := factFieldIndex[n]; !ok {
+				t.Errorf("%q is not a fact", n)
+			}
+			in[n]++
 		}
-		if slices.Contains(ModelOnlyFacts, n) && slices.Contains(SystemOnlyFacts, n) {
-			t.Errorf("%q is both model-only and system-only", n)
+	}
+	for n := range factFieldIndex {
+		if in[n] != 1 {
+			t.Errorf("fact %q is in %d of ModelOnlyFacts, SystemOnlyFacts and AnyKindFacts, want exactly 1", n, in[n])
 		}
 	}
 }
