@@ -42,11 +42,15 @@ type ModelRef struct {
 	Node   string `json:"node,omitempty"`
 }
 
-// ValidMemberName reports whether s can be a federation member's name: the
-// characters peer names may have, and '/' (a node's own name defaults to
-// its log's origin), at most 255 of them.
+// MaxMemberName is the longest a federation member's name may be.
+const MaxMemberName = 128
+
+// ValidMemberName reports whether s can be a federation member's name (a
+// peer's, or the member a foreign record names): 1 to MaxMemberName
+// letters, digits and . - _ : / (a node's own name defaults to its log's
+// origin, which often holds a slash).
 func ValidMemberName(s string) bool {
-	if s == "" || len(s) > 255 {
+	if s == "" || len(s) > MaxMemberName {
 		return false
 	}
 	for _, r := range s {

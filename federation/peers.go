@@ -28,15 +28,10 @@ func validName(field, s string, p *accord.Problems) {
 	switch {
 	case s == "":
 		p.Add(field, "is required")
-	case len(s) > 128:
-		p.Add(field, "is longer than 128 characters")
-	default:
-		for _, r := range s {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:/", r)) {
-				p.Add(field, "%q: use letters, digits and . - _ : / only (e.g. accord.example.org)", s)
-				return
-			}
-		}
+	case len(s) > accord.MaxMemberName:
+		p.Add(field, "is longer than %d characters", accord.MaxMemberName)
+	case !accord.ValidMemberName(s):
+		p.Add(field, "%q: use letters, digits and . - _ : / only (e.g. accord.example.org)", s)
 	}
 }
 
