@@ -129,6 +129,18 @@ func (f Filing) normalizeKind(p *Problems) Filing {
 		f.BuiltOn = f.BuiltOn.normalize(p)
 	}
 	set := f.Facts.stated()
+	// refuse names each field, and each stated fact of facts, as not
+	// belonging to this kind of filing.
+	refuse := func(fields, facts []string, why string) {
+		for _, n := range facts {
+			if set[n] {
+				fields = append(fields, "facts."+n)
+			}
+		}
+		for _, field := range fields {
+			p.Add(field, why, field)
+		}
+	}
 	if f.Kind == KindSystem {
 		var model []string
 		if len(f.Modalities) > 0 {
@@ -137,14 +149,7 @@ func (f Filing) normalizeKind(p *Problems) Filing {
 		if f.ReleaseDate != "" {
 			model = append(model, "release_date")
 		}
-		for _, n := range ModelOnlyFacts {
-			if set[n] {
-				model = append(model, "facts."+n)
-			}
-		}
-		for _, field := range model {
-			p.Add(field, "describes a general-purpose AI model, not a system: file the model with kind: model and name it in built_on, or leave %s out", field)
-		}
+		refuse(model, ModelOnlyFacts, "describes a general-purpose AI model, not a system: file the model with kind: model and name it in built_on, or leave %s out")
 		return f
 	}
 	// A model.
@@ -158,14 +163,7 @@ func (f Filing) normalizeKind(p *Problems) Filing {
 	if len(f.AffectedPersons) > 0 {
 		system = append(system, "affected_persons")
 	}
-	for _, n := range SystemOnlyFacts {
-		if set[n] {
-			system = append(system, "facts."+n)
-		}
-	}
-	for _, field := range system {
-		p.Add(field, "describes an AI system's use, not a general-purpose model: state it in the filings of the systems built on the model (kind: system, built_on naming it), or leave %s out", field)
-	}
+	refuse(system, SystemOnlyFacts, "describes an AI system's use, not a general-purpose model: state it in the filings of the systems built on the model (kind: system, built_on naming it), or leave %s out")
 	if v := f.Facts.GeneralPurposeModel; v != nil && !*v {
 		p.Add("facts.general_purpose_model", "is false, but a filing of kind model is a general-purpose AI model: file a narrow model as part of its system (kind: system)")
 	}

@@ -157,22 +157,9 @@ func (c *compiledPack) index(p *Pack) {
 	for i, r := range p.Rules {
 		byID[r.ID] = append(byID[r.ID], i)
 	}
-	rankOf := map[string]int{}
-	for i, t := range p.Tiers {
-		rankOf[t.ID] = i
-	}
-	c.defaultRank = len(p.Tiers) - 1
-	if r, ok := rankOf[p.DefaultTier]; ok {
-		c.defaultRank = r
-	}
-	modelRankOf := map[string]int{}
-	for i, t := range p.ModelTiers {
-		modelRankOf[t.ID] = i
-	}
-	c.defaultModelRank = len(p.ModelTiers) - 1
-	if r, ok := modelRankOf[p.DefaultModelTier]; ok {
-		c.defaultModelRank = r
-	}
+	var rankOf, modelRankOf map[string]int
+	rankOf, c.defaultRank = tierRanks(p.Tiers, p.DefaultTier)
+	modelRankOf, c.defaultModelRank = tierRanks(p.ModelTiers, p.DefaultModelTier)
 	var keys []Obligation
 	byOblID := map[string][]int{} // obligation id → keys with that id
 	for i, r := range p.Rules {
@@ -244,4 +231,19 @@ func (c *compiledPack) index(p *Pack) {
 func sameObligation(a, b Obligation) bool {
 	return a.ID == b.ID && a.Citation == b.Citation && a.Bearer == b.Bearer && a.Theme == b.Theme &&
 		a.AppliesFrom == b.AppliesFrom && maps.Equal(a.Text, b.Text) && maps.Equal(a.Deadline, b.Deadline)
+}
+
+// tierRanks maps a scale's tier ids to their ranks (0 is the most severe)
+// and gives the rank of its default tier (the least severe if the default
+// is not one of them).
+func tierRanks(tiers []Tier, def string) (map[string]int, int) {
+	rank := make(map[string]int, len(tiers))
+	for i, t := range tiers {
+		rank[t.ID] = i
+	}
+	d, ok := rank[def]
+	if !ok {
+		d = len(tiers) - 1
+	}
+	return rank, d
 }
