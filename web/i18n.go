@@ -3,7 +3,9 @@ package web
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/http"
 	"path"
@@ -18,10 +20,12 @@ import (
 )
 
 // The UI speaks the six official languages of the United Nations. Every
-// string lives in locales/<code>.json; a test keeps the six catalogues in
-// step (same keys, every plural category CLDR requires).
+// string lives in locales/<code>.json, or, for a capability's own pages, in
+// locales/<capability>/<code>.json (one catalogue per capability keeps their
+// strings apart; a key may be defined only once across them); a test keeps
+// the six catalogues in step (same keys, every plural category CLDR requires).
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFS embed.FS
 
 // Locale codes, in the order of the language switcher (the UN's own order:
@@ -193,13 +197,9 @@ func loadLocales() error {
 	tags := make([]language.Tag, len(matchOrder))
 	for i, code := range matchOrder {
 		tags[i] = language.MustParse(code)
-		b, err := localeFS.ReadFile(path.Join("locales", code+".json"))
+		msgs, err := readCatalogue(localeFS, code)
 		if err != nil {
 			return err
-		}
-		var msgs map[string]message
-		if err := json.Unmarshal(b, &msgs); err != nil {
-			return fmt.Errorf("locales/%s.json: %w", code, err)
 		}
 		conv := localeConventions[code]
 		dir := "ltr"
@@ -215,6 +215,43 @@ func loadLocales() error {
 	}
 	matcher = language.NewMatcher(tags)
 	return nil
+}
+
+// readCatalogue merges a language's catalogues: locales/<code>.json and
+// every locales/<capability>/<code>.json. A key defined in two of them is
+// an error, so one capability's strings never silently replace another's.
+func readCatalogue(fsys fs.FS, code string) (map[string]message, error) {
+	files := []string{path.Join("locales", code+".json")}
+	dirs, err := fs.ReadDir(fsys, "locales")
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dirs {
+		if d.IsDir() {
+			files = append(files, path.Join("locales", d.Name(), code+".json"))
+		}
+	}
+	msgs := map[string]message{}
+	for i, file := range files {
+		b, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			if i > 0 && errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: missing (every capability's catalogue comes in all six languages)", file)
+			}
+			return nil, err
+		}
+		var part map[string]message
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		for k, m := range part {
+			if _, dup := msgs[k]; dup {
+				return nil, fmt.Errorf("%s: key %q is defined in another catalogue too", file, k)
+			}
+			msgs[k] = m
+		}
+	}
+	return msgs, nil
 }
 
 func dedupe(ss []string) []string {

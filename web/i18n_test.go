@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 	"unicode"
 
@@ -343,5 +344,50 @@ func TestPick(t *testing.T) {
 	}
 	if got := locales["es"].Pick(nil); got != (Shown{}) {
 		t.Errorf("empty text: got %+v", got)
+	}
+}
+
+func TestCapabilityCataloguesMerge(t *testing.T) {
+	cases := []struct {
+		name    string
+		fs      fstest.MapFS
+		wantErr string
+		want    []string
+	}{
+		{"merged", fstest.MapFS{
+			"locales/en.json":      {Data: []byte(`{"a":"A"}`)},
+			"locales/cap/en.json":  {Data: []byte(`{"cap.b":"B"}`)},
+			"locales/cap2/en.json": {Data: []byte(`{"cap2.c":"C"}`)},
+		}, "", []string{"a", "cap.b", "cap2.c"}},
+		{"a key twice", fstest.MapFS{
+			"locales/en.json":     {Data: []byte(`{"a":"A"}`)},
+			"locales/cap/en.json": {Data: []byte(`{"a":"other"}`)},
+		}, `locales/cap/en.json: key "a" is defined in another catalogue too`, nil},
+		{"a language missing", fstest.MapFS{
+			"locales/en.json":     {Data: []byte(`{"a":"A"}`)},
+			"locales/cap/fr.json": {Data: []byte(`{"b":"B"}`)},
+		}, "locales/cap/en.json: missing", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			msgs, err := readCatalogue(c.fs, "en")
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for k := range msgs {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if !slices.Equal(keys, c.want) {
+				t.Errorf("keys = %v, want %v", keys, c.want)
+			}
+		})
 	}
 }
