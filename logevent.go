@@ -132,6 +132,17 @@ var logDecoders = map[string]func(*LogEvent) (any, error){
 	LogWitnessRemoved:         decodeWitness,
 }
 
+// registerLogDecoder adds the decoder of a capability's entry type; each
+// capability's root file (governance.go, consent.go, …) registers its own
+// types in an init function, so the table above stays the registry's.
+// Registering a type twice is a programming error caught at start.
+func registerLogDecoder(typ string, decode func(*LogEvent) (any, error)) {
+	if _, dup := logDecoders[typ]; dup || !validToken(typ, 64) {
+		panic("log entry type registered twice or not a short name: " + typ)
+	}
+	logDecoders[typ] = decode
+}
+
 // KnownLogType reports whether entries of this type have a decoder.
 func KnownLogType(typ string) bool { _, ok := logDecoders[typ]; return ok }
 
