@@ -163,8 +163,8 @@ func TestLitewitnessCosignsAccord(t *testing.T) {
 
 	alpha := startNode(t, "alpha", "")
 	db := filepath.Join(dir, "litewitness.db")
-	run(nil, filepath.Join(bin, "witnessctl"), "add-log", "-db", db, "-origin", alpha.id.Origin)
-	run(nil, filepath.Join(bin, "witnessctl"), "add-key", "-db", db, "-origin", alpha.id.Origin, "-key", alpha.id.LogKey)
+	run(nil, filepath.Join(bin, "witnessctl"), "add-log", "-db", db, "-origin", alpha.ID.Origin)
+	run(nil, filepath.Join(bin, "witnessctl"), "add-key", "-db", db, "-origin", alpha.ID.Origin, "-key", alpha.ID.LogKey)
 	addr := freeAddr(t)
 	lwLog, _ := os.Create(filepath.Join(dir, "litewitness.log"))
 	lw := exec.Command(filepath.Join(bin, "litewitness"), "-db", db, "-name", "litewitness.test/witness", "-key", fp, "-ssh-agent", sock, "-listen", addr)
@@ -186,10 +186,10 @@ func TestLitewitnessCosignsAccord(t *testing.T) {
 	})
 
 	ctx := context.Background()
-	if _, err := alpha.admin.AddWitness(ctx, accord.NewExternalWitness{URL: "http://" + addr, Key: lwKey}); err != nil {
+	if _, err := alpha.Admin.AddWitness(ctx, accord.NewExternalWitness{URL: "http://" + addr, Key: lwKey}); err != nil {
 		t.Fatalf("add litewitness as an external witness: %v", err)
 	}
-	prov, _ := alpha.provider(t)
+	prov, _ := alpha.Provider(t)
 	yes := true
 	filed, err := prov.FileSystem(ctx, "", accord.Filing{
 		TradeName: accord.Text{"en": "Witnessed by a stock witness"}, SystemVersion: "1", Status: "active",
@@ -205,7 +205,7 @@ func TestLitewitnessCosignsAccord(t *testing.T) {
 	}
 	var latest []byte
 	waitFor(t, "litewitness's cosignature on the node's newest checkpoint", 60*time.Second, func() bool {
-		latest, err = alpha.public.Get(ctx, "/log/checkpoint")
+		latest, err = alpha.Public.Get(ctx, "/log/checkpoint")
 		if err != nil {
 			return false
 		}
@@ -215,11 +215,11 @@ func TestLitewitnessCosignsAccord(t *testing.T) {
 	})
 
 	// A fresh receipt proves against that checkpoint, cosignature included.
-	rc, err := alpha.public.Receipt(ctx, filed.ID, 1)
+	rc, err := alpha.Public.Receipt(ctx, filed.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy := fmt.Sprintf("# the node's log, and litewitness\nlog %s %s/log\nwitness lw %s http://%s\ngroup stock 1 lw\nquorum stock\n", alpha.id.LogKey, alpha.id.URL, lwKey, addr)
+	policy := fmt.Sprintf("# the node's log, and litewitness\nlog %s %s/log\nwitness lw %s http://%s\ngroup stock 1 lw\nquorum stock\n", alpha.ID.LogKey, alpha.ID.URL, lwKey, addr)
 	rcFile, polFile := filepath.Join(dir, "receipt.json"), filepath.Join(dir, "policy.txt")
 	b, _ := json.Marshal(rc)
 	os.WriteFile(rcFile, b, 0o644)

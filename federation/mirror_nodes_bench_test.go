@@ -47,7 +47,7 @@ func peeredNodes(b *testing.B, n int, opt func(i int) nodeOpt) []*nodeProc {
 	for _, p := range nodes {
 		for _, q := range nodes {
 			if p != q {
-				p.peerWith(b, q)
+				p.PeerWith(b, q)
 			}
 		}
 	}
@@ -74,7 +74,7 @@ func BenchmarkFiveNodes(b *testing.B) {
 		nodes := peeredNodes(b, 5, nil)
 		provs := make([]*client.Client, len(nodes))
 		for i, p := range nodes {
-			provs[i], _ = p.provider(b)
+			provs[i], _ = p.Provider(b)
 		}
 		time.Sleep(3 * time.Second) // every follower started
 		ctx := context.Background()
@@ -102,9 +102,9 @@ func BenchmarkFiveNodes(b *testing.B) {
 						mu.Unlock()
 						return
 					}
-					for !p.found(b, home.id.Member, strings.ToLower(name), v.ID) {
+					for !found(b, p, home.ID.Member, strings.ToLower(name), v.ID) {
 						if time.Since(at) > 30*time.Second {
-							b.Errorf("%s: %s not found after 30 s", p.name, v.ID)
+							b.Errorf("%s: %s not found after 30 s", p.Name, v.ID)
 							return
 						}
 						time.Sleep(10 * time.Millisecond)
@@ -126,7 +126,7 @@ func BenchmarkFiveNodes(b *testing.B) {
 		b.ReportMetric(float64(percentile(quorum, 0.99).Milliseconds()), "quorum-p99-ms")
 		b.StopTimer()
 		for _, p := range nodes {
-			p.stop()
+			p.Stop()
 		}
 	}
 }
@@ -138,12 +138,12 @@ func waitQuorum(b *testing.B, p *nodeProc, nodes []*nodeProc, index int64, at ti
 	var vs []note.Verifier
 	for _, q := range nodes {
 		if q != p {
-			v, _ := federation.NewCosignatureVerifier(q.id.WitnessKey)
+			v, _ := federation.NewCosignatureVerifier(q.ID.WitnessKey)
 			vs = append(vs, v)
 		}
 	}
 	for {
-		cp, err := p.public.Get(context.Background(), "/log/checkpoint")
+		cp, err := p.Public.Get(context.Background(), "/log/checkpoint")
 		if err == nil {
 			c, _ := tlog.ParseCheckpoint(strings.SplitN(string(cp), "\n\n", 2)[0] + "\n")
 			if n, err := note.Open(cp, note.VerifierList(vs...)); err == nil && c.Size > index && len(n.Sigs) >= 3 {
@@ -151,7 +151,7 @@ func waitQuorum(b *testing.B, p *nodeProc, nodes []*nodeProc, index int64, at ti
 			}
 		}
 		if time.Since(at) > 30*time.Second {
-			b.Errorf("%s: no quorum after 30 s", p.name)
+			b.Errorf("%s: no quorum after 30 s", p.Name)
 			return time.Since(at)
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -233,8 +233,8 @@ func BenchmarkFederationOnOff(b *testing.B) {
 			return nodeOpt{idle: true, data: shmDir(b)}
 		})
 		on := fed[0]
-		offProv, _ := off.provider(b)
-		onProv, _ := on.provider(b)
+		offProv, _ := off.Provider(b)
+		onProv, _ := on.Provider(b)
 		time.Sleep(3 * time.Second)
 		b.StartTimer()
 		var thr [2][]float64
@@ -281,13 +281,13 @@ func BenchmarkFederationOnOff(b *testing.B) {
 		b.StopTimer()
 		// The peers mirrored what the node filed.
 		for _, p := range fed[1:] {
-			page, err := p.public.Search(context.Background(), accord.SystemQuery{Node: on.id.Member, Limit: 1})
+			page, err := p.Public.Search(context.Background(), accord.SystemQuery{Node: on.ID.Member, Limit: 1})
 			if err != nil || len(page.Systems) == 0 {
-				b.Errorf("%s mirrored nothing of %s: %v", p.name, on.name, err)
+				b.Errorf("%s mirrored nothing of %s: %v", p.Name, on.Name, err)
 			}
 		}
 		for _, p := range append(fed, off) {
-			p.stop()
+			p.Stop()
 		}
 	}
 }
@@ -295,7 +295,7 @@ func BenchmarkFederationOnOff(b *testing.B) {
 // scrape reads a node's counters of tile and checkpoint requests served
 // and of cosignatures collected, from its /metrics.
 func scrape(b *testing.B, p *nodeProc) map[string]float64 {
-	resp, err := http.Get("http://" + p.addr + "/metrics")
+	resp, err := http.Get("http://" + p.Addr + "/metrics")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func shmDir(b *testing.B) string {
 
 // procCPU is the CPU time a node process used so far (Linux).
 func procCPU(p *nodeProc) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Cmd.Process.Pid))
 	if err != nil {
 		return 0
 	}

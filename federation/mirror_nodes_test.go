@@ -16,6 +16,7 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
 	"github.com/accord-gov/accord/federation"
+	"github.com/accord-gov/accord/internal/nodeproc"
 	"github.com/accord-gov/accord/postgres/pgtest"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -33,31 +34,7 @@ func startNodeWith(t testing.TB, name, db, data string, extra ...string) *nodePr
 // startNodeProc is startNodeWith, under SCHED_IDLE if idle is set.
 func startNodeProc(t testing.TB, name, db, data string, idle bool, extra ...string) *nodeProc {
 	t.Helper()
-	if data == "" {
-		data = t.TempDir()
-	}
-	p := &nodeProc{t: t, name: name, addr: freeAddr(t), data: data, idle: idle}
-	p.args = append([]string{"serve", "--addr", p.addr, "--data", p.data, "--origin", strings.Split(name, "-")[0] + ".test/log",
-		"--member", strings.Split(name, "-")[0], "--public-url", "http://" + p.addr, "--log-level", "warn"}, extra...)
-	if db != "" {
-		p.args = append(p.args, "--db", db)
-	}
-	var err error
-	if p.logf, err = os.Create(filepath.Join(t.TempDir(), name+".log")); err != nil {
-		t.Fatal(err)
-	}
-	p.start()
-	t.Cleanup(p.stop)
-	tok, err := os.ReadFile(filepath.Join(p.data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.admin = client.New("http://"+p.addr, strings.TrimSpace(string(tok)))
-	p.public = client.New("http://"+p.addr, "")
-	if p.id, err = p.public.Node(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return nodeproc.StartWith(t, nodeproc.Options{Name: name, Member: strings.Split(name, "-")[0], DB: db, Data: data, Idle: idle, Extra: extra})
 }
 
 func testSystem(name string) accord.Filing {
@@ -70,16 +47,16 @@ func testSystem(name string) accord.Filing {
 }
 
 // found reports whether the node's search for q (at node=home) holds id.
-func (p *nodeProc) found(t testing.TB, home, q, id string) bool {
+func found(t testing.TB, p *nodeProc, home, q, id string) bool {
 	t.Helper()
-	page, err := p.public.Search(context.Background(), accord.SystemQuery{Q: q, Node: home, Limit: 100})
+	page, err := p.Public.Search(context.Background(), accord.SystemQuery{Q: q, Node: home, Limit: 100})
 	if err != nil {
-		t.Fatalf("%s: search: %v", p.name, err)
+		t.Fatalf("%s: search: %v", p.Name, err)
 	}
 	for _, s := range page.Systems {
 		if s.ID == id {
 			if s.Home != home {
-				t.Errorf("%s: %s found with home %q, want %q", p.name, id, s.Home, home)
+				t.Errorf("%s: %s found with home %q, want %q", p.Name, id, s.Home, home)
 			}
 			return true
 		}
@@ -110,11 +87,11 @@ func startWriter(t testing.TB, p *nodeProc, prov *client.Client) *writer {
 			case <-time.After(20 * time.Millisecond):
 			}
 			start := time.Now()
-			v, err := prov.FileSystem(context.Background(), "", testSystem(fmt.Sprintf("Local filing %d at %s", i, p.name)), "")
+			v, err := prov.FileSystem(context.Background(), "", testSystem(fmt.Sprintf("Local filing %d at %s", i, p.Name)), "")
 			d := time.Since(start)
 			w.mu.Lock()
 			if err == nil {
-				_, err = tlog.VerifyReceipt(*v.Receipt, p.id.LogKey, nil)
+				_, err = tlog.VerifyReceipt(*v.Receipt, p.ID.LogKey, nil)
 			}
 			if err != nil {
 				w.errs = append(w.errs, err)
@@ -133,23 +110,23 @@ func (w *writer) finish(t testing.TB, p *nodeProc) {
 	close(w.stop)
 	<-w.done
 	if len(w.errs) > 0 {
-		t.Errorf("%s: %d local writes failed, first: %v", p.name, len(w.errs), w.errs[0])
+		t.Errorf("%s: %d local writes failed, first: %v", p.Name, len(w.errs), w.errs[0])
 	}
-	page, err := p.public.Search(context.Background(), accord.SystemQuery{Q: "local filing", Node: p.id.Member, Limit: 100})
+	page, err := p.Public.Search(context.Background(), accord.SystemQuery{Q: "local filing", Node: p.ID.Member, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := len(page.Systems)
 	for page.Next != "" {
-		if page, err = p.public.Search(context.Background(), accord.SystemQuery{Q: "local filing", Node: p.id.Member, Limit: 100, Cursor: page.Next}); err != nil {
+		if page, err = p.Public.Search(context.Background(), accord.SystemQuery{Q: "local filing", Node: p.ID.Member, Limit: 100, Cursor: page.Next}); err != nil {
 			t.Fatal(err)
 		}
 		n += len(page.Systems)
 	}
 	if n != len(w.ids) {
-		t.Errorf("%s: %d local filings answered, %d found", p.name, len(w.ids), n)
+		t.Errorf("%s: %d local filings answered, %d found", p.Name, len(w.ids), n)
 	}
-	t.Logf("%s: %d local filings during the test, the slowest answered in %s", p.name, len(w.ids), w.slowest.Round(time.Millisecond))
+	t.Logf("%s: %d local filings during the test, the slowest answered in %s", p.Name, len(w.ids), w.slowest.Round(time.Millisecond))
 }
 
 // TestMirrorNodes: three real nodes (one on PostgreSQL) mirror each other:
@@ -170,13 +147,13 @@ func TestMirrorNodes(t *testing.T) {
 	for _, p := range nodes {
 		for _, q := range nodes {
 			if p != q {
-				p.peerWith(t, q)
+				p.PeerWith(t, q)
 			}
 		}
 	}
 	ctx := context.Background()
-	prov, _ := alpha.provider(t)
-	betaProv, _ := beta.provider(t)
+	prov, _ := alpha.Provider(t)
+	betaProv, _ := beta.Provider(t)
 	local := startWriter(t, beta, betaProv)
 
 	filed, err := prov.FileSystem(ctx, "", testSystem("Federated screening assistant"), "")
@@ -185,35 +162,35 @@ func TestMirrorNodes(t *testing.T) {
 	}
 	receipt := time.Now()
 	for _, p := range []*nodeProc{beta, gamma} {
-		waitFor(t, p.name+" to find alpha's filing", 30*time.Second, func() bool { return p.found(t, "alpha", "federated screening", filed.ID) })
-		t.Logf("alpha's filing found at %s %s after its receipt", p.name, time.Since(receipt).Round(time.Millisecond))
+		waitFor(t, p.Name+" to find alpha's filing", 30*time.Second, func() bool { return found(t, p, "alpha", "federated screening", filed.ID) })
+		t.Logf("alpha's filing found at %s %s after its receipt", p.Name, time.Since(receipt).Round(time.Millisecond))
 	}
 
 	// At beta: the home node and a receipt from alpha's log, which accord
 	// verify accepts with alpha's key.
-	v, err := beta.public.System(ctx, filed.ID)
+	v, err := beta.Public.System(ctx, filed.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Home != "alpha" || v.HomeNode == nil || v.HomeNode.URL != alpha.id.URL || v.HomeNode.LogKey != alpha.id.LogKey || v.Receipt == nil {
+	if v.Home != "alpha" || v.HomeNode == nil || v.HomeNode.URL != alpha.ID.URL || v.HomeNode.LogKey != alpha.ID.LogKey || v.Receipt == nil {
 		t.Fatalf("beta's view of alpha's system: home %q, home node %+v, receipt %v", v.Home, v.HomeNode, v.Receipt != nil)
 	}
 	rcFile := filepath.Join(t.TempDir(), "receipt.json")
 	b, _ := json.Marshal(v.Receipt)
 	os.WriteFile(rcFile, b, 0o644)
-	out, err := exec.Command(accordBinary(t), "verify", rcFile, "--key", alpha.id.LogKey).CombinedOutput()
+	out, err := exec.Command(accordBinary(t), "verify", rcFile, "--key", alpha.ID.LogKey).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "OK: entry") || !strings.Contains(string(out), filed.ID) {
 		t.Fatalf("accord verify of beta's receipt with alpha's key: %v\n%s", err, out)
 	}
 	// It is alpha's: beta's admin cannot change it.
-	_, err = beta.admin.UpdateSystem(ctx, filed.ID, v.ETag(), testSystem("changed at beta"))
+	_, err = beta.Admin.UpdateSystem(ctx, filed.ID, v.ETag(), testSystem("changed at beta"))
 	var ce *client.Error
 	if !errors.As(err, &ce) || ce.Status != 403 || !strings.Contains(ce.Detail, "member alpha") {
 		t.Errorf("updating alpha's system at beta: %v, want 403 naming member alpha", err)
 	}
 
 	// gamma stops for a while; alpha and beta go on; gamma catches up.
-	gamma.stop()
+	gamma.Stop()
 	var more []string
 	for i := range 20 {
 		v, err := prov.FileSystem(ctx, "", testSystem(fmt.Sprintf("Filed while gamma is down %d", i)), "")
@@ -223,10 +200,10 @@ func TestMirrorNodes(t *testing.T) {
 		more = append(more, v.ID)
 	}
 	time.Sleep(2 * time.Second)
-	gamma.start()
+	gamma.Start()
 	waitFor(t, "gamma, back, to catch up with alpha", 60*time.Second, func() bool {
 		for _, id := range more {
-			if !gamma.found(t, "alpha", "filed while gamma is down", id) {
+			if !found(t, gamma, "alpha", "filed while gamma is down", id) {
 				return false
 			}
 		}
@@ -234,14 +211,14 @@ func TestMirrorNodes(t *testing.T) {
 	})
 	local.finish(t, beta)
 	waitFor(t, "gamma to mirror beta's local filings", 60*time.Second, func() bool {
-		ms, err := gamma.public.Mirrors(ctx)
+		ms, err := gamma.Public.Mirrors(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range ms {
 			if m.Peer == "beta" {
 				var size int64
-				bs, _ := beta.public.Get(ctx, "/log/checkpoint")
+				bs, _ := beta.Public.Get(ctx, "/log/checkpoint")
 				c, _ := tlog.ParseCheckpoint(strings.SplitN(string(bs), "\n\n", 2)[0] + "\n")
 				size = c.Size
 				return m.Size >= size && m.Indexed == m.Size && m.Error == ""
@@ -250,17 +227,17 @@ func TestMirrorNodes(t *testing.T) {
 		return false
 	})
 	// beta serves its mirror of alpha's log, signed by alpha's key.
-	mcp, err := beta.public.Get(ctx, "/mirror/"+federation.OriginHash(alpha.id.Origin)+"/checkpoint")
+	mcp, err := beta.Public.Get(ctx, "/mirror/"+federation.OriginHash(alpha.ID.Origin)+"/checkpoint")
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1, _ := federation.NewLogVerifier(alpha.id.LogKey)
-	if _, err := tlog.OpenCheckpoint(mcp, v1, alpha.id.Origin); err != nil {
+	v1, _ := federation.NewLogVerifier(alpha.ID.LogKey)
+	if _, err := tlog.OpenCheckpoint(mcp, v1, alpha.ID.Origin); err != nil {
 		t.Errorf("beta's mirror checkpoint of alpha's log: %v", err)
 	}
 	for _, p := range nodes {
-		if as, err := p.public.Alarms(ctx, ""); err != nil || len(as) != 0 {
-			t.Errorf("%s: alarms %v, %v; want none", p.name, as, err)
+		if as, err := p.Public.Alarms(ctx, ""); err != nil || len(as) != 0 {
+			t.Errorf("%s: alarms %v, %v; want none", p.Name, as, err)
 		}
 	}
 }
@@ -283,64 +260,64 @@ func TestMirrorNodesEquivocation(t *testing.T) {
 	for _, p := range honest {
 		for _, q := range honest {
 			if p != q {
-				p.peerWith(t, q)
+				p.PeerWith(t, q)
 			}
 		}
-		e.peerWith(t, p)
+		e.PeerWith(t, p)
 	}
-	a.peerWith(t, e)
-	b.peerWith(t, e)
+	a.PeerWith(t, e)
+	b.PeerWith(t, e)
 	ctx := context.Background()
-	prov, _ := e.provider(t)
+	prov, _ := e.Provider(t)
 	first, err := prov.FileSystem(ctx, "", testSystem("Filed before the copy"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []*nodeProc{a, b} {
-		waitFor(t, p.name+" to mirror eve's first filing", 30*time.Second, func() bool { return p.found(t, "eve", "filed before the copy", first.ID) })
+		waitFor(t, p.Name+" to mirror eve's first filing", 30*time.Second, func() bool { return found(t, p, "eve", "filed before the copy", first.ID) })
 	}
 	// The copy: eve stopped, its data directory copied, both started.
-	e.stop()
+	e.Stop()
 	copyDir := t.TempDir()
-	if err := os.CopyFS(copyDir, os.DirFS(e.data)); err != nil {
+	if err := os.CopyFS(copyDir, os.DirFS(e.Data)); err != nil {
 		t.Fatal(err)
 	}
-	e.start()
+	e.Start()
 	e2 := startNodeWith(t, "eve-copy", "", copyDir, fast...)
 	// cai knows eve only at the copy's URL.
-	if _, err := c.admin.AddPeer(ctx, accord.NewPeer{Name: "eve", URL: e2.id.URL, LogKey: e.id.LogKey, WitnessKey: e.id.WitnessKey}); err != nil {
+	if _, err := c.Admin.AddPeer(ctx, accord.NewPeer{Name: "eve", URL: e2.ID.URL, LogKey: e.ID.LogKey, WitnessKey: e.ID.WitnessKey}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.admin.SetPeerState(ctx, "eve", accord.PeerStateChange{State: accord.PeerActive}); err != nil {
+	if _, err := c.Admin.SetPeerState(ctx, "eve", accord.PeerStateChange{State: accord.PeerActive}); err != nil {
 		t.Fatal(err)
 	}
 	// Both sign a checkpoint of the same size over different filings.
-	prov2 := client.New("http://"+e2.addr, prov.Token)
+	prov2 := client.New("http://"+e2.Addr, prov.Token)
 	if _, err := prov.FileSystem(ctx, "", testSystem("Shown to ana and ben"), ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := prov2.FileSystem(ctx, "", testSystem("Shown to cai"), ""); err != nil {
 		t.Fatal(err)
 	}
-	aProv, _ := a.provider(t)
+	aProv, _ := a.Provider(t)
 	local := startWriter(t, a, aProv)
 	dir := t.TempDir()
 	for _, p := range honest {
-		waitFor(t, p.name+" to raise an alarm about eve's log", 90*time.Second, func() bool {
-			as, err := p.public.Alarms(ctx, e.id.Origin)
+		waitFor(t, p.Name+" to raise an alarm about eve's log", 90*time.Second, func() bool {
+			as, err := p.Public.Alarms(ctx, e.ID.Origin)
 			return err == nil && len(as) > 0
 		})
-		as, _ := p.public.Alarms(ctx, e.id.Origin)
-		f := filepath.Join(dir, p.name+"-alarms.json")
+		as, _ := p.Public.Alarms(ctx, e.ID.Origin)
+		f := filepath.Join(dir, p.Name+"-alarms.json")
 		b, _ := json.Marshal(map[string]any{"alarms": as})
 		os.WriteFile(f, b, 0o644)
-		out, err := exec.Command(accordBinary(t), "alarm", "verify", f, "--key", e.id.LogKey).CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "OK: log "+e.id.Origin+" showed two views") {
-			t.Errorf("%s: accord alarm verify: %v\n%s", p.name, err, out)
+		out, err := exec.Command(accordBinary(t), "alarm", "verify", f, "--key", e.ID.LogKey).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "OK: log "+e.ID.Origin+" showed two views") {
+			t.Errorf("%s: accord alarm verify: %v\n%s", p.Name, err, out)
 		}
-		t.Logf("%s: %d alarm(s) about eve's log: %s", p.name, len(as), strings.TrimSpace(string(out)))
-		waitFor(t, p.name+" to make eve read-only", 30*time.Second, func() bool {
-			peer, err := p.public.Peer(ctx, "eve")
+		t.Logf("%s: %d alarm(s) about eve's log: %s", p.Name, len(as), strings.TrimSpace(string(out)))
+		waitFor(t, p.Name+" to make eve read-only", 30*time.Second, func() bool {
+			peer, err := p.Public.Peer(ctx, "eve")
 			return err == nil && peer.State == accord.PeerReadOnly
 		})
 	}
