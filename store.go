@@ -46,6 +46,13 @@ type SyncedStore interface {
 type ReadTx interface {
 	FederationReadTx
 	MirrorReadTx
+	// governance reads
+
+	// consent reads
+
+	// incidents reads
+
+	// resources reads
 
 	Meta(ctx context.Context, key string) ([]byte, error)
 
@@ -93,6 +100,14 @@ type WriteTx interface {
 	ReadTx
 	FederationWriteTx
 	MirrorWriteTx
+	// governance writes
+
+	// consent writes
+
+	// incidents writes
+
+	// resources writes
+
 	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
 	// transaction goes on. The log sequencer runs each batched write in one.
 	Savepoint(ctx context.Context, fn func() error) error

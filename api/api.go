@@ -26,6 +26,15 @@ type API struct {
 	mirror      *federation.Mirror
 	patterns    []string // every route registered, in order
 	auth        *authCache
+
+	// governance
+
+	// consent
+
+	// incidents
+
+	// resources
+
 }
 
 // Options configures the API.
@@ -39,6 +48,15 @@ type Options struct {
 	// Mirror serves what the node mirrors of its peers (mirror status,
 	// alarms); nil leaves those routes out.
 	Mirror *federation.Mirror
+
+	// governance
+
+	// consent
+
+	// incidents
+
+	// resources
+
 }
 
 // Route is an extra /v1 route another package adds (e.g. classification).
@@ -53,8 +71,24 @@ func New(svc *registry.Service, opts Options) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: svc, logger: logger, mux: http.NewServeMux(), extra: opts.Extra, verifierKey: opts.VerifierKey, fed: opts.Federation, mirror: opts.Mirror,
-		auth: newAuthCache(authTTL, authCacheLimit, time.Now)}
+	a := &API{
+		svc:         svc,
+		logger:      logger,
+		mux:         http.NewServeMux(),
+		extra:       opts.Extra,
+		verifierKey: opts.VerifierKey,
+		fed:         opts.Federation,
+		mirror:      opts.Mirror,
+		auth:        newAuthCache(authTTL, authCacheLimit, time.Now),
+
+		// governance
+
+		// consent
+
+		// incidents
+
+		// resources
+	}
 	a.routes()
 	return a
 }
@@ -86,6 +120,14 @@ func (a *API) routes() {
 	a.handle("GET /v1/frameworks/{id}", a.getFramework)
 	a.federationRoutes()
 	a.mirrorRoutes()
+	// governance routes
+
+	// consent routes
+
+	// incidents routes
+
+	// resources routes
+
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)
 	}

@@ -32,7 +32,21 @@ type HTTPOptions struct {
 // peers' logs, C2SP tlog-mirror style), /healthz, /metrics and the web UI.
 func (n *Node) Handler(opts HTTPOptions) http.Handler {
 	mux := http.NewServeMux()
-	a := api.New(n.Registry, api.Options{Logger: n.logger, VerifierKey: n.VerifierKey, Extra: opts.APIRoutes, Federation: n.Federation, Mirror: n.Mirror})
+	a := api.New(n.Registry, api.Options{
+		Logger:      n.logger,
+		VerifierKey: n.VerifierKey,
+		Extra:       opts.APIRoutes,
+		Federation:  n.Federation,
+		Mirror:      n.Mirror,
+
+		// governance
+
+		// consent
+
+		// incidents
+
+		// resources
+	})
 	mux.Handle("/v1/", a)
 	mux.Handle("/log/", http.StripPrefix("/log", tlog.Handler(n.Store)))
 	// The checkpoint with the cosignatures collected for it; the witness.

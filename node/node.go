@@ -62,12 +62,21 @@ const (
 
 // Node is a running node.
 type Node struct {
-	Config      Config
-	Store       accord.Store
-	Log         *tlog.Log
-	Registry    *registry.Service
-	Federation  *federation.Service
-	Mirror      *federation.Mirror
+	Config     Config
+	Store      accord.Store
+	Log        *tlog.Log
+	Registry   *registry.Service
+	Federation *federation.Service
+	Mirror     *federation.Mirror
+
+	// governance
+
+	// consent
+
+	// incidents
+
+	// resources
+
 	Metrics     *prometheus.Registry
 	VerifierKey string
 	logger      *slog.Logger
@@ -149,6 +158,14 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		Federation: n.Federation, Registry: n.Registry, Interval: cfg.MirrorInterval, MonitorInterval: cfg.MonitorInterval,
 		Logger: cfg.Logger, Metrics: newMirrorMetrics(n.Metrics, store),
 	})
+	// governance
+
+	// consent
+
+	// incidents
+
+	// resources
+
 	n.Federation.Start(context.Background())
 	n.Mirror.Start(context.Background())
 	return n, nil
@@ -156,6 +173,14 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 
 // Close stops the cosigner and the log's sequencer and closes the store.
 func (n *Node) Close() error {
+	// governance
+
+	// consent
+
+	// incidents
+
+	// resources
+
 	if n.Mirror != nil {
 		n.Mirror.Close()
 	}

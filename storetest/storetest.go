@@ -57,6 +57,14 @@ func Run(t *testing.T, newStore NewStore) {
 		{"MirrorCASRace", testMirrorCASRace},
 		{"MirrorIndexed", testMirrorIndexed},
 		{"NodeFacet", testNodeFacet},
+		// governance
+
+		// consent
+
+		// incidents
+
+		// resources
+
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })

@@ -74,6 +74,14 @@ type Config struct {
 	Federation *federation.Service
 	Mirror     *federation.Mirror
 	Now        func() time.Time
+
+	// governance
+
+	// consent
+
+	// incidents
+
+	// resources
 }
 
 // Handler serves the UI. Mount it at "/".
@@ -141,6 +149,14 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /portal/systems/{id}", h.editForm)
 	h.mux.HandleFunc("POST /portal/systems/{id}", h.submitEdit)
 	h.mux.HandleFunc("POST /lang", h.setLanguage)
+	// governance pages
+
+	// consent pages
+
+	// incidents pages
+
+	// resources pages
+
 	h.mux.HandleFunc("GET /static/{name}", h.serveStatic)
 	h.mux.HandleFunc("/", h.notFound)
 }

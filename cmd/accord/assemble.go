@@ -33,6 +33,14 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		BaseURL:       p.baseURL,
 		Federation:    n.Federation,
 		Mirror:        n.Mirror,
+
+		// governance
+
+		// consent
+
+		// incidents
+
+		// resources
 	})}
 }
 

@@ -17,10 +17,14 @@ type command struct {
 	run     func(args []string, stdout, stderr io.Writer) int
 }
 
-var commands map[string]command
+// commands holds every subcommand. A capability registers its own from
+// its file's init (commands["incident"] = command{…}), so this table is not
+// edited by every capability; package variables are set before any init
+// runs, whatever the order of the files.
+var commands = map[string]command{}
 
 func init() {
-	commands = map[string]command{
+	for name, c := range map[string]command{
 		"serve":         {"run a node", runServe},
 		"file":          {"file a new AI system from a JSON or YAML file", runFile},
 		"update":        {"file a new version of a system", runUpdate},
@@ -50,6 +54,8 @@ func init() {
 
 		"mirrors": {"show how the node mirrors each peer's log", runMirrors},
 		"alarm":   {"list split views detected, and verify their evidence offline", runAlarm},
+	} {
+		commands[name] = c
 	}
 }
 
