@@ -47,6 +47,7 @@ type ReadTx interface {
 	FederationReadTx
 	MirrorReadTx
 	// governance reads
+	GovernanceReadTx
 
 	// consent reads
 
@@ -101,6 +102,7 @@ type WriteTx interface {
 	FederationWriteTx
 	MirrorWriteTx
 	// governance writes
+	GovernanceWriteTx
 
 	// consent writes
 

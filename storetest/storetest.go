@@ -58,6 +58,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"MirrorIndexed", testMirrorIndexed},
 		{"NodeFacet", testNodeFacet},
 		// governance
+		{"Governance", testGovernance},
+		{"GovernanceCursor", testGovernanceCursor},
 
 		// consent
 
