@@ -51,6 +51,7 @@ type ReadTx interface {
 	// consent reads
 
 	// incidents reads
+	IncidentReadTx
 
 	// resources reads
 
@@ -105,6 +106,7 @@ type WriteTx interface {
 	// consent writes
 
 	// incidents writes
+	IncidentWriteTx
 
 	// resources writes
 
