@@ -49,6 +49,8 @@ type DumpWriter interface {
 	// witness's state must move with the node: a witness that forgot what it
 	// cosigned could be led to cosign a second history.
 	Federation(ctx context.Context, r FederationRow) error
+	// Incident receives the incident tables' rows (IncidentRow).
+	Incident(ctx context.Context, r IncidentRow) error
 }
 
 // FederationRow is one row of the federation's tables: exactly one field is set.

@@ -52,6 +52,7 @@ type ReadTx interface {
 	// consent reads
 
 	// incidents reads
+	IncidentReadTx
 
 	// resources reads
 
@@ -107,6 +108,7 @@ type WriteTx interface {
 	// consent writes
 
 	// incidents writes
+	IncidentWriteTx
 
 	// resources writes
 

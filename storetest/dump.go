@@ -108,6 +108,8 @@ func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 			err = w.LogHashes(ctx, row.Seq, []tlog.Hash{v})
 		case accord.FederationRow:
 			err = w.Federation(ctx, v)
+		case accord.IncidentRow:
+			err = w.Incident(ctx, v)
 		}
 		if err != nil {
 			return err

@@ -64,6 +64,8 @@ func Run(t *testing.T, newStore NewStore) {
 		// consent
 
 		// incidents
+		{"Incidents", testIncidents},
+		{"IncidentsDumpLoad", testIncidentsDumpLoad},
 
 		// resources
 
