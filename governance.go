@@ -502,8 +502,21 @@ const (
 	LogProposalFiled    = "proposal.filed"
 	LogProposalComment  = "proposal.comment"
 	LogVoteCast         = "vote.cast"
+	LogProposalSealed   = "proposal.sealed"
 	LogProposalDecided  = "proposal.decided"
 )
+
+// Seal is a node's mark, logged at a proposal's close, that its log holds
+// every ballot its member cast on it: a tally counts a member's ballots
+// logged before its node's seal, and none after.
+type Seal struct {
+	Proposal    string `json:"proposal"`
+	ContentHash string `json:"content_hash"`
+	Member      string `json:"member"`
+	Time        string `json:"time"`
+	Origin      string `json:"origin"`
+	LogIndex    int64  `json:"log_index"`
+}
 
 // GovernanceEvent is the content of every governance entry: "v" and one
 // of the parts, by type.
@@ -517,11 +530,12 @@ type GovernanceEvent struct {
 	Proposal *ProposalContent `json:"proposal,omitempty"` // proposal.filed
 	Comment  *Comment         `json:"comment,omitempty"`  // proposal.comment
 	Ballot   *Ballot          `json:"ballot,omitempty"`   // vote.cast
+	Seal     *Seal            `json:"seal,omitempty"`     // proposal.sealed
 	Decision *Decision        `json:"decision,omitempty"` // proposal.decided
 }
 
 func init() {
-	for _, t := range []string{LogCharterInstalled, LogProposalPack, LogProposalFiled, LogProposalComment, LogVoteCast, LogProposalDecided} {
+	for _, t := range []string{LogCharterInstalled, LogProposalPack, LogProposalFiled, LogProposalComment, LogVoteCast, LogProposalSealed, LogProposalDecided} {
 		registerLogDecoder(t, decodeGovernance)
 	}
 }
@@ -546,6 +560,8 @@ func decodeGovernance(ev *LogEvent) (any, error) {
 		ok = g.Comment != nil && g.Comment.Proposal != "" && len(g.Comment.Text) > 0
 	case LogVoteCast:
 		ok = g.Ballot != nil && g.Ballot.Proposal == ev.Record && g.Ballot.Note != ""
+	case LogProposalSealed:
+		ok = g.Seal != nil && g.Seal.Proposal == ev.Record
 	case LogProposalDecided:
 		ok = g.Decision != nil && g.Decision.Proposal == ev.Record
 	}
@@ -571,6 +587,8 @@ type GovernanceReadTx interface {
 	Ballots(ctx context.Context, proposal string) ([]Ballot, error)
 	// Comments lists a proposal's comments, oldest first.
 	Comments(ctx context.Context, proposal string) ([]Comment, error)
+	// Seals lists the seals logged for a proposal, one per node, by origin.
+	Seals(ctx context.Context, proposal string) ([]Seal, error)
 	// Decisions lists the decisions logged for a proposal, one per node.
 	Decisions(ctx context.Context, proposal string) ([]Decision, error)
 	// GovernanceCursor is how many entries of a mirrored log governance has
@@ -592,6 +610,9 @@ type GovernanceWriteTx interface {
 	AddBallot(ctx context.Context, b Ballot) error
 	// AddComment stores a comment; EConflict if its id exists.
 	AddComment(ctx context.Context, c Comment) error
+	// AddSeal stores a node's seal; EConflict if that origin sealed the
+	// proposal already.
+	AddSeal(ctx context.Context, s Seal) error
 	// AddDecision stores a node's decision; EConflict if that origin
 	// decided the proposal already.
 	AddDecision(ctx context.Context, d Decision) error
