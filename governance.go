@@ -620,3 +620,134 @@ type GovernanceWriteTx interface {
 	// EConflict if it is not at old.
 	SetGovernanceCursor(ctx context.Context, origin string, old, next int64) error
 }
+
+// PackDiff is a proposed pack version compared with its base, rule by
+// rule: every field of the pack, of each rule and of each obligation that
+// differs, texts language by language.
+type PackDiff struct {
+	Pack            string        `json:"pack"`
+	BaseVersion     string        `json:"base_version"`
+	ProposedVersion string        `json:"proposed_version"`
+	BaseHash        string        `json:"base_hash"`
+	ProposedHash    string        `json:"proposed_hash"`
+	Fields          []FieldChange `json:"fields"` // the pack's own fields, tiers and exclusions
+	Rules           []ItemChange  `json:"rules"`
+}
+
+// Change kinds of a PackDiff.
+const (
+	Added   = "added"
+	Removed = "removed"
+	Changed = "changed"
+)
+
+// ItemChange is a rule (or an obligation, a tier, an exclusion) added,
+// removed or changed.
+type ItemChange struct {
+	ID          string        `json:"id"`
+	Change      string        `json:"change"`
+	Citation    string        `json:"citation,omitempty"` // the proposed one (the base one for a removed rule)
+	Fields      []FieldChange `json:"fields,omitempty"`
+	Obligations []ItemChange  `json:"obligations,omitempty"`
+}
+
+// FieldChange is one field that differs: its path (e.g. "when",
+// "title.fr", "effective_from") and its old and new values as JSON text
+// ("" for a field absent on that side).
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new,omitempty"`
+}
+
+// Check validates and normalises a multilingual text of kind (see
+// CheckText) under field, as filings' texts are.
+func (t Text) Check(field string, kind TextKind, required bool, maxLen int, p *Problems) Text {
+	return t.normalize(field, kind, required, maxLen, p)
+}
+
+// CharterInstall is a request to install a charter at a node: the charter
+// document (YAML) and the members' signatures (signed notes, each over
+// CharterNoteText).
+type CharterInstall struct {
+	Charter    string   `json:"charter"`
+	Signatures []string `json:"signatures"`
+}
+
+// NewProposal is a member's proposal, filed at its own node by its admin.
+type NewProposal struct {
+	Kind string `json:"kind"`
+	Pack string `json:"pack"`
+	// BaseHash is the hash of the version in force the proposal amends
+	// (amend-pack, retire-pack): a proposal against any other is stale.
+	BaseHash string `json:"base_hash,omitempty"`
+	// PackYAML is the whole proposed version (amend-pack, add-pack).
+	PackYAML  string `json:"pack_yaml,omitempty"`
+	Title     Text   `json:"title"`
+	Rationale Text   `json:"rationale"`
+}
+
+// NewComment is a comment on a proposal in its comment period.
+type NewComment struct {
+	Parent string `json:"parent,omitempty"`
+	Text   Text   `json:"text"`
+}
+
+// NewBallot is a member's vote, signed by its vote key over
+// BallotNoteText, sent to its own node by that node's admin.
+type NewBallot struct {
+	Choice  string `json:"choice"`
+	Reasons Text   `json:"reasons,omitempty"`
+	OptOut  bool   `json:"opt_out,omitempty"`
+	Note    string `json:"note"`
+}
+
+// Proposal statuses (computed, never stored: the logs decide them).
+const (
+	StatusComment  = "comment"  // in its comment period
+	StatusVoting   = "voting"   // in its voting period
+	StatusClosed   = "closed"   // closed; this node has not decided yet
+	StatusDecided  = "decided"  // this node decided; others' decisions awaited
+	StatusAdopted  = "adopted"  // every member's node decided it passed
+	StatusRejected = "rejected" // every member's node decided it failed
+	StatusDisputed = "disputed" // members' nodes decided differently
+)
+
+// ProposalView is a proposal as the API shows it: with its status, the
+// live tally, its comments, ballots, seals and the nodes' decisions.
+type ProposalView struct {
+	Proposal
+	Status string `json:"status"`
+	// InForce says whether this node loaded the adopted version; OptedOut
+	// that its member opted out and keeps the previous one.
+	InForce   bool       `json:"in_force"`
+	OptedOut  bool       `json:"opted_out,omitempty"`
+	Tally     Tally      `json:"tally"`
+	Comments  []Comment  `json:"comments"`
+	Ballots   []Ballot   `json:"ballots"`
+	Seals     []Seal     `json:"seals"`
+	Decisions []Decision `json:"decisions"`
+}
+
+// ProposalList is the proposals a node holds, newest first.
+type ProposalList struct {
+	Proposals []ProposalSummary `json:"proposals"`
+}
+
+// ProposalSummary is a line of the proposals list.
+type ProposalSummary struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`
+	Pack     string `json:"pack"`
+	Title    Text   `json:"title"`
+	Proposer string `json:"proposer"`
+	Status   string `json:"status"`
+	Closes   string `json:"closes"`
+}
+
+// GovernanceReceipt is the answer to a governance write: the record's id
+// and the log receipts of its entries.
+type GovernanceReceipt struct {
+	ID       string    `json:"id"`
+	Receipts []Receipt `json:"receipts"`
+}

@@ -6,62 +6,24 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/rules"
 )
 
-// PackDiff is a proposed pack version compared with its base, rule by
-// rule: every field of the pack, of each rule and of each obligation that
-// differs, texts language by language.
-type PackDiff struct {
-	Pack            string        `json:"pack"`
-	BaseVersion     string        `json:"base_version"`
-	ProposedVersion string        `json:"proposed_version"`
-	BaseHash        string        `json:"base_hash"`
-	ProposedHash    string        `json:"proposed_hash"`
-	Fields          []FieldChange `json:"fields"` // the pack's own fields, tiers and exclusions
-	Rules           []ItemChange  `json:"rules"`
-}
-
-// Change kinds.
-const (
-	Added   = "added"
-	Removed = "removed"
-	Changed = "changed"
-)
-
-// ItemChange is a rule (or an obligation, a tier, an exclusion) added,
-// removed or changed.
-type ItemChange struct {
-	ID          string        `json:"id"`
-	Change      string        `json:"change"`
-	Citation    string        `json:"citation,omitempty"` // the proposed one (the base one for a removed rule)
-	Fields      []FieldChange `json:"fields,omitempty"`
-	Obligations []ItemChange  `json:"obligations,omitempty"`
-}
-
-// FieldChange is one field that differs: its path (e.g. "when",
-// "title.fr", "effective_from") and its old and new values as JSON text
-// ("" for a field absent on that side).
-type FieldChange struct {
-	Field string `json:"field"`
-	Old   string `json:"old,omitempty"`
-	New   string `json:"new,omitempty"`
-}
-
 // Diff compares two versions of a pack.
-func Diff(base, proposed *rules.Pack) PackDiff {
-	d := PackDiff{Pack: proposed.ID, BaseVersion: base.Version, ProposedVersion: proposed.Version, BaseHash: base.Hash, ProposedHash: proposed.Hash,
-		Fields: []FieldChange{}, Rules: []ItemChange{}}
+func Diff(base, proposed *rules.Pack) accord.PackDiff {
+	d := accord.PackDiff{Pack: proposed.ID, BaseVersion: base.Version, ProposedVersion: proposed.Version, BaseHash: base.Hash, ProposedHash: proposed.Hash,
+		Fields: []accord.FieldChange{}, Rules: []accord.ItemChange{}}
 	bm, pm := flat(base), flat(proposed)
 	delete(bm, "rules")
 	delete(pm, "rules")
 	d.Fields = fieldChanges("", bm, pm)
 	for _, c := range items(base.Rules, proposed.Rules, func(r rules.Rule) string { return r.ID }) {
-		ch := ItemChange{ID: c.id, Change: c.change}
+		ch := accord.ItemChange{ID: c.id, Change: c.change}
 		switch c.change {
-		case Added:
+		case accord.Added:
 			ch.Citation = c.new.Citation
-		case Removed:
+		case accord.Removed:
 			ch.Citation = c.old.Citation
 		default:
 			ch.Citation = c.new.Citation
@@ -70,11 +32,11 @@ func Diff(base, proposed *rules.Pack) PackDiff {
 			delete(nm, "obligations")
 			ch.Fields = fieldChanges("", om, nm)
 			for _, o := range items(c.old.Obligations, c.new.Obligations, func(o rules.Obligation) string { return o.ID }) {
-				oc := ItemChange{ID: o.id, Change: o.change}
+				oc := accord.ItemChange{ID: o.id, Change: o.change}
 				switch o.change {
-				case Added:
+				case accord.Added:
 					oc.Citation = o.new.Citation
-				case Removed:
+				case accord.Removed:
 					oc.Citation = o.old.Citation
 				default:
 					oc.Citation = o.new.Citation
@@ -112,14 +74,14 @@ func items[T any](old, new []T, id func(T) string) []itemPair[T] {
 	for _, o := range old {
 		seen[id(o)] = true
 		if n, ok := byID[id(o)]; ok {
-			out = append(out, itemPair[T]{id: id(o), change: Changed, old: o, new: n})
+			out = append(out, itemPair[T]{id: id(o), change: accord.Changed, old: o, new: n})
 		} else {
-			out = append(out, itemPair[T]{id: id(o), change: Removed, old: o})
+			out = append(out, itemPair[T]{id: id(o), change: accord.Removed, old: o})
 		}
 	}
 	for _, n := range new {
 		if !seen[id(n)] {
-			out = append(out, itemPair[T]{id: id(n), change: Added, new: n})
+			out = append(out, itemPair[T]{id: id(n), change: accord.Added, new: n})
 		}
 	}
 	return out
@@ -136,7 +98,7 @@ func flat(v any) map[string]json.RawMessage {
 // fieldChanges lists the keys whose values differ, by key; texts (objects
 // of language tag → string) and lists of objects with ids are compared
 // member by member.
-func fieldChanges(prefix string, old, new map[string]json.RawMessage) []FieldChange {
+func fieldChanges(prefix string, old, new map[string]json.RawMessage) []accord.FieldChange {
 	keys := map[string]bool{}
 	for k := range old {
 		keys[k] = true
@@ -149,7 +111,7 @@ func fieldChanges(prefix string, old, new map[string]json.RawMessage) []FieldCha
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	out := []FieldChange{}
+	out := []accord.FieldChange{}
 	for _, k := range names {
 		o, n := old[k], new[k]
 		if string(o) == string(n) {
@@ -165,17 +127,17 @@ func fieldChanges(prefix string, old, new map[string]json.RawMessage) []FieldCha
 			for _, c := range items(ol, nl, func(m map[string]json.RawMessage) string { return idOf(m) }) {
 				ip := path + "[" + c.id + "]"
 				switch c.change {
-				case Added:
-					out = append(out, FieldChange{Field: ip, New: compact(c.new)})
-				case Removed:
-					out = append(out, FieldChange{Field: ip, Old: compact(c.old)})
+				case accord.Added:
+					out = append(out, accord.FieldChange{Field: ip, New: compact(c.new)})
+				case accord.Removed:
+					out = append(out, accord.FieldChange{Field: ip, Old: compact(c.old)})
 				default:
 					out = append(out, fieldChanges(ip+".", c.old, c.new)...)
 				}
 			}
 			continue
 		}
-		out = append(out, FieldChange{Field: path, Old: text(o), New: text(n)})
+		out = append(out, accord.FieldChange{Field: path, Old: text(o), New: text(n)})
 	}
 	return out
 }
@@ -238,9 +200,9 @@ func text(r json.RawMessage) string {
 	return string(r)
 }
 
-// Text renders the diff for a terminal or a golden file: one line per
+// DiffText renders a diff for a terminal or a golden file: one line per
 // change, + added, - removed, ~ changed.
-func (d PackDiff) Text() string {
+func DiffText(d accord.PackDiff) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "pack %s: %s → %s\n", d.Pack, d.BaseVersion, d.ProposedVersion)
 	fmt.Fprintf(&b, "  base     sha256 %s\n  proposed sha256 %s\n", d.BaseHash, d.ProposedHash)
@@ -253,8 +215,8 @@ func (d PackDiff) Text() string {
 	return b.String()
 }
 
-func writeItem(b *strings.Builder, indent, what string, c ItemChange) {
-	mark := map[string]string{Added: "+", Removed: "-", Changed: "~"}[c.Change]
+func writeItem(b *strings.Builder, indent, what string, c accord.ItemChange) {
+	mark := map[string]string{accord.Added: "+", accord.Removed: "-", accord.Changed: "~"}[c.Change]
 	fmt.Fprintf(b, "%s%s %s %s (%s)\n", indent, mark, what, c.ID, c.Citation)
 	for _, f := range c.Fields {
 		writeField(b, indent+"    ", f)
@@ -264,7 +226,7 @@ func writeItem(b *strings.Builder, indent, what string, c ItemChange) {
 	}
 }
 
-func writeField(b *strings.Builder, indent string, f FieldChange) {
+func writeField(b *strings.Builder, indent string, f accord.FieldChange) {
 	switch {
 	case f.Old == "":
 		fmt.Fprintf(b, "%s+ %s: %s\n", indent, f.Field, f.New)

@@ -58,7 +58,7 @@ func TestDiffGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Diff(base, loadPack(t, tc.file))
-			golden(t, tc.golden, []byte(d.Text()))
+			golden(t, tc.golden, []byte(DiffText(d)))
 		})
 	}
 	t.Run("a pack compared with itself has no change", func(t *testing.T) {
