@@ -172,6 +172,9 @@ type CharterMember struct {
 	VoteKey string `json:"vote_key"` // note verifier key of its vote key (Ed25519)
 	Origin  string `json:"origin"`   // its node's log origin: where its ballots are logged
 	URL     string `json:"url"`      // its node's public base URL
+	// LogKey is its node's log verifier key, when the charter pins it: an
+	// offline tally (accord governance tally) verifies the member's log with it.
+	LogKey string `json:"log_key,omitempty"`
 }
 
 // Charter is the body's constitution: who the members are and how each
@@ -255,6 +258,13 @@ func (c *Charter) Check() error {
 			p.Add(f+".vote_key", "is another member's key: each member has its own")
 		}
 		keys[m.VoteKey] = true
+		if m.LogKey != "" {
+			if err := CheckVoteKey(m.LogKey); err != nil {
+				p.Add(f+".log_key", "is not a note verifier key (accord node prints the log key)")
+			} else if m.LogKey == m.VoteKey {
+				p.Add(f+".log_key", "is the member's vote key: keys have one role each")
+			}
+		}
 		if m.Origin == "" || CheckText(m.Origin, Line) != "" || len(m.Origin) > 255 {
 			p.Add(f+".origin", "is required: the log origin of the member's node (accord node prints it)")
 		} else if origins[m.Origin] {
