@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Governance: members amend the shared rule packs by consensus. A charter
@@ -313,11 +315,9 @@ func ValidDecisionKind(k string) bool {
 }
 
 // CheckVoteKey checks the form of a vote verifier key: a signed-note
-// Ed25519 verifier key "name+hash+key" (the signature itself is checked
-// with golang.org/x/mod/sumdb/note by the governance service).
+// Ed25519 verifier key "name+hash+key" (golang.org/x/mod/sumdb/note).
 func CheckVoteKey(k string) error {
-	parts := strings.Split(k, "+")
-	if len(parts) != 3 || parts[0] == "" || len(parts[1]) != 8 || len(parts[2]) < 40 {
+	if _, err := note.NewVerifier(k); err != nil {
 		return errors.New("is not a note verifier key name+hash+key (accord governance keygen prints one)")
 	}
 	return nil
