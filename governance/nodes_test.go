@@ -320,7 +320,9 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fetch := func(ctx context.Context, base, path string) ([]byte, error) { return client.New(base, "").Get(ctx, path) }
+	fetch := func(ctx context.Context, base, path string) ([]byte, error) {
+		return client.New(base, "").Get(ctx, path)
+	}
 	_, off, err := governance.OfflineTally(ctx, ch, pid, nil, fetch)
 	if err != nil {
 		t.Fatalf("offline tally: %v", err)
