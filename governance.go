@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Governance: members amend the shared rule packs by consensus. A charter
@@ -172,6 +174,9 @@ type CharterMember struct {
 	VoteKey string `json:"vote_key"` // note verifier key of its vote key (Ed25519)
 	Origin  string `json:"origin"`   // its node's log origin: where its ballots are logged
 	URL     string `json:"url"`      // its node's public base URL
+	// LogKey is its node's log verifier key, when the charter pins it: an
+	// offline tally (accord governance tally) verifies the member's log with it.
+	LogKey string `json:"log_key,omitempty"`
 }
 
 // Charter is the body's constitution: who the members are and how each
@@ -255,6 +260,13 @@ func (c *Charter) Check() error {
 			p.Add(f+".vote_key", "is another member's key: each member has its own")
 		}
 		keys[m.VoteKey] = true
+		if m.LogKey != "" {
+			if err := CheckVoteKey(m.LogKey); err != nil {
+				p.Add(f+".log_key", "is not a note verifier key (accord node prints the log key)")
+			} else if m.LogKey == m.VoteKey {
+				p.Add(f+".log_key", "is the member's vote key: keys have one role each")
+			}
+		}
 		if m.Origin == "" || CheckText(m.Origin, Line) != "" || len(m.Origin) > 255 {
 			p.Add(f+".origin", "is required: the log origin of the member's node (accord node prints it)")
 		} else if origins[m.Origin] {
@@ -303,11 +315,9 @@ func ValidDecisionKind(k string) bool {
 }
 
 // CheckVoteKey checks the form of a vote verifier key: a signed-note
-// Ed25519 verifier key "name+hash+key" (the signature itself is checked
-// with golang.org/x/mod/sumdb/note by the governance service).
+// Ed25519 verifier key "name+hash+key" (golang.org/x/mod/sumdb/note).
 func CheckVoteKey(k string) error {
-	parts := strings.Split(k, "+")
-	if len(parts) != 3 || parts[0] == "" || len(parts[1]) != 8 || len(parts[2]) < 40 {
+	if _, err := note.NewVerifier(k); err != nil {
 		return errors.New("is not a note verifier key name+hash+key (accord governance keygen prints one)")
 	}
 	return nil
@@ -502,8 +512,21 @@ const (
 	LogProposalFiled    = "proposal.filed"
 	LogProposalComment  = "proposal.comment"
 	LogVoteCast         = "vote.cast"
+	LogProposalSealed   = "proposal.sealed"
 	LogProposalDecided  = "proposal.decided"
 )
+
+// Seal is a node's mark, logged at a proposal's close, that its log holds
+// every ballot its member cast on it: a tally counts a member's ballots
+// logged before its node's seal, and none after.
+type Seal struct {
+	Proposal    string `json:"proposal"`
+	ContentHash string `json:"content_hash"`
+	Member      string `json:"member"`
+	Time        string `json:"time"`
+	Origin      string `json:"origin"`
+	LogIndex    int64  `json:"log_index"`
+}
 
 // GovernanceEvent is the content of every governance entry: "v" and one
 // of the parts, by type.
@@ -517,11 +540,12 @@ type GovernanceEvent struct {
 	Proposal *ProposalContent `json:"proposal,omitempty"` // proposal.filed
 	Comment  *Comment         `json:"comment,omitempty"`  // proposal.comment
 	Ballot   *Ballot          `json:"ballot,omitempty"`   // vote.cast
+	Seal     *Seal            `json:"seal,omitempty"`     // proposal.sealed
 	Decision *Decision        `json:"decision,omitempty"` // proposal.decided
 }
 
 func init() {
-	for _, t := range []string{LogCharterInstalled, LogProposalPack, LogProposalFiled, LogProposalComment, LogVoteCast, LogProposalDecided} {
+	for _, t := range []string{LogCharterInstalled, LogProposalPack, LogProposalFiled, LogProposalComment, LogVoteCast, LogProposalSealed, LogProposalDecided} {
 		registerLogDecoder(t, decodeGovernance)
 	}
 }
@@ -546,6 +570,8 @@ func decodeGovernance(ev *LogEvent) (any, error) {
 		ok = g.Comment != nil && g.Comment.Proposal != "" && len(g.Comment.Text) > 0
 	case LogVoteCast:
 		ok = g.Ballot != nil && g.Ballot.Proposal == ev.Record && g.Ballot.Note != ""
+	case LogProposalSealed:
+		ok = g.Seal != nil && g.Seal.Proposal == ev.Record
 	case LogProposalDecided:
 		ok = g.Decision != nil && g.Decision.Proposal == ev.Record
 	}
@@ -571,6 +597,8 @@ type GovernanceReadTx interface {
 	Ballots(ctx context.Context, proposal string) ([]Ballot, error)
 	// Comments lists a proposal's comments, oldest first.
 	Comments(ctx context.Context, proposal string) ([]Comment, error)
+	// Seals lists the seals logged for a proposal, one per node, by origin.
+	Seals(ctx context.Context, proposal string) ([]Seal, error)
 	// Decisions lists the decisions logged for a proposal, one per node.
 	Decisions(ctx context.Context, proposal string) ([]Decision, error)
 	// GovernanceCursor is how many entries of a mirrored log governance has
@@ -592,10 +620,144 @@ type GovernanceWriteTx interface {
 	AddBallot(ctx context.Context, b Ballot) error
 	// AddComment stores a comment; EConflict if its id exists.
 	AddComment(ctx context.Context, c Comment) error
+	// AddSeal stores a node's seal; EConflict if that origin sealed the
+	// proposal already.
+	AddSeal(ctx context.Context, s Seal) error
 	// AddDecision stores a node's decision; EConflict if that origin
 	// decided the proposal already.
 	AddDecision(ctx context.Context, d Decision) error
 	// SetGovernanceCursor moves a mirrored log's cursor from old to next;
 	// EConflict if it is not at old.
 	SetGovernanceCursor(ctx context.Context, origin string, old, next int64) error
+}
+
+// PackDiff is a proposed pack version compared with its base, rule by
+// rule: every field of the pack, of each rule and of each obligation that
+// differs, texts language by language.
+type PackDiff struct {
+	Pack            string        `json:"pack"`
+	BaseVersion     string        `json:"base_version"`
+	ProposedVersion string        `json:"proposed_version"`
+	BaseHash        string        `json:"base_hash"`
+	ProposedHash    string        `json:"proposed_hash"`
+	Fields          []FieldChange `json:"fields"` // the pack's own fields, tiers and exclusions
+	Rules           []ItemChange  `json:"rules"`
+}
+
+// Change kinds of a PackDiff.
+const (
+	Added   = "added"
+	Removed = "removed"
+	Changed = "changed"
+)
+
+// ItemChange is a rule (or an obligation, a tier, an exclusion) added,
+// removed or changed.
+type ItemChange struct {
+	ID          string        `json:"id"`
+	Change      string        `json:"change"`
+	Citation    string        `json:"citation,omitempty"` // the proposed one (the base one for a removed rule)
+	Fields      []FieldChange `json:"fields,omitempty"`
+	Obligations []ItemChange  `json:"obligations,omitempty"`
+}
+
+// FieldChange is one field that differs: its path (e.g. "when",
+// "title.fr", "effective_from") and its old and new values as JSON text
+// ("" for a field absent on that side).
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new,omitempty"`
+}
+
+// Check validates and normalises a multilingual text of kind (see
+// CheckText) under field, as filings' texts are.
+func (t Text) Check(field string, kind TextKind, required bool, maxLen int, p *Problems) Text {
+	return t.normalize(field, kind, required, maxLen, p)
+}
+
+// CharterInstall is a request to install a charter at a node: the charter
+// document (YAML) and the members' signatures (signed notes, each over
+// CharterNoteText).
+type CharterInstall struct {
+	Charter    string   `json:"charter"`
+	Signatures []string `json:"signatures"`
+}
+
+// NewProposal is a member's proposal, filed at its own node by its admin.
+type NewProposal struct {
+	Kind string `json:"kind"`
+	Pack string `json:"pack"`
+	// BaseHash is the hash of the version in force the proposal amends
+	// (amend-pack, retire-pack): a proposal against any other is stale.
+	BaseHash string `json:"base_hash,omitempty"`
+	// PackYAML is the whole proposed version (amend-pack, add-pack).
+	PackYAML  string `json:"pack_yaml,omitempty"`
+	Title     Text   `json:"title"`
+	Rationale Text   `json:"rationale"`
+}
+
+// NewComment is a comment on a proposal in its comment period.
+type NewComment struct {
+	Parent string `json:"parent,omitempty"`
+	Text   Text   `json:"text"`
+}
+
+// NewBallot is a member's vote, signed by its vote key over
+// BallotNoteText, sent to its own node by that node's admin.
+type NewBallot struct {
+	Choice  string `json:"choice"`
+	Reasons Text   `json:"reasons,omitempty"`
+	OptOut  bool   `json:"opt_out,omitempty"`
+	Note    string `json:"note"`
+}
+
+// Proposal statuses (computed, never stored: the logs decide them).
+const (
+	StatusComment  = "comment"  // in its comment period
+	StatusVoting   = "voting"   // in its voting period
+	StatusClosed   = "closed"   // closed; this node has not decided yet
+	StatusDecided  = "decided"  // this node decided; others' decisions awaited
+	StatusAdopted  = "adopted"  // every member's node decided it passed
+	StatusRejected = "rejected" // every member's node decided it failed
+	StatusDisputed = "disputed" // members' nodes decided differently
+)
+
+// ProposalView is a proposal as the API shows it: with its status, the
+// live tally, its comments, ballots, seals and the nodes' decisions.
+type ProposalView struct {
+	Proposal
+	Status string `json:"status"`
+	// InForce says whether this node loaded the adopted version; OptedOut
+	// that its member opted out and keeps the previous one.
+	InForce   bool       `json:"in_force"`
+	OptedOut  bool       `json:"opted_out,omitempty"`
+	Tally     Tally      `json:"tally"`
+	Comments  []Comment  `json:"comments"`
+	Ballots   []Ballot   `json:"ballots"`
+	Seals     []Seal     `json:"seals"`
+	Decisions []Decision `json:"decisions"`
+}
+
+// ProposalList is the proposals a node holds, newest first.
+type ProposalList struct {
+	Proposals []ProposalSummary `json:"proposals"`
+}
+
+// ProposalSummary is a line of the proposals list.
+type ProposalSummary struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`
+	Pack     string `json:"pack"`
+	Title    Text   `json:"title"`
+	Proposer string `json:"proposer"`
+	Status   string `json:"status"`
+	Closes   string `json:"closes"`
+}
+
+// GovernanceReceipt is the answer to a governance write: the record's id
+// and the log receipts of its entries.
+type GovernanceReceipt struct {
+	ID       string    `json:"id"`
+	Receipts []Receipt `json:"receipts"`
 }

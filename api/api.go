@@ -12,6 +12,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/federation"
+	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/registry"
 )
 
@@ -28,6 +29,7 @@ type API struct {
 	auth        *authCache
 
 	// governance
+	gov *governance.Service
 
 	// consent
 
@@ -50,6 +52,9 @@ type Options struct {
 	Mirror *federation.Mirror
 
 	// governance
+	// Governance serves rule-making by consensus (charter, proposals,
+	// comments, ballots, tallies); nil answers 503 on its routes.
+	Governance *governance.Service
 
 	// consent
 
@@ -82,6 +87,7 @@ func New(svc *registry.Service, opts Options) *API {
 		auth:        newAuthCache(authTTL, authCacheLimit, time.Now),
 
 		// governance
+		gov: opts.Governance,
 
 		// consent
 
@@ -121,6 +127,7 @@ func (a *API) routes() {
 	a.federationRoutes()
 	a.mirrorRoutes()
 	// governance routes
+	a.governanceRoutes()
 
 	// consent routes
 

@@ -40,6 +40,7 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		Mirror:      n.Mirror,
 
 		// governance
+		Governance: n.Governance,
 
 		// consent
 

@@ -19,6 +19,7 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
+	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
@@ -70,6 +71,7 @@ type Node struct {
 	Mirror     *federation.Mirror
 
 	// governance
+	Governance *governance.Service
 
 	// consent
 
@@ -159,6 +161,9 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		Logger: cfg.Logger, Metrics: newMirrorMetrics(n.Metrics, store),
 	})
 	// governance
+	n.Governance = governance.New(governance.Config{Store: store, Log: n.Log, Registry: n.Registry, Logger: cfg.Logger,
+		Interval: envDuration("ACCORD_GOVERNANCE_INTERVAL"), Settle: envDuration("ACCORD_GOVERNANCE_SETTLE")})
+	n.Governance.Start(context.Background())
 
 	// consent
 
@@ -174,6 +179,9 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 // Close stops the cosigner and the log's sequencer and closes the store.
 func (n *Node) Close() error {
 	// governance
+	if n.Governance != nil {
+		n.Governance.Close()
+	}
 
 	// consent
 

@@ -61,6 +61,12 @@ func (t *Tx) Comments(ctx context.Context, proposal string) ([]accord.Comment, e
 func (t *Tx) Decisions(ctx context.Context, proposal string) ([]accord.Decision, error) {
 	return govsql.Decisions(ctx, t.gov(), proposal)
 }
+func (t *Tx) Seals(ctx context.Context, proposal string) ([]accord.Seal, error) {
+	return govsql.Seals(ctx, t.gov(), proposal)
+}
+func (t *Tx) AddSeal(ctx context.Context, s accord.Seal) error {
+	return govsql.AddSeal(ctx, t.gov(), s)
+}
 func (t *Tx) GovernanceCursor(ctx context.Context, origin string) (int64, error) {
 	return govsql.Cursor(ctx, t.gov(), origin)
 }

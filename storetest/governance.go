@@ -52,6 +52,12 @@ func testGovernance(t *testing.T, newStore NewStore) {
 				return tx.AddComment(ctx, accord.Comment{ID: "c-1", Proposal: "p-1", Author: "a", Text: accord.Text{"fr": "d'abord"}, Time: "2026-01-02T00:00:00.000Z", Origin: "a.example/log"})
 			},
 			func() error {
+				return tx.AddSeal(ctx, accord.Seal{Proposal: "p-1", Origin: "b.example/log", Member: "b", LogIndex: 8})
+			},
+			func() error {
+				return tx.AddSeal(ctx, accord.Seal{Proposal: "p-1", Origin: "a.example/log", Member: "a", LogIndex: 12})
+			},
+			func() error {
 				return tx.AddDecision(ctx, accord.Decision{Proposal: "p-1", Outcome: accord.OutcomeAdopted, Origin: "b.example/log", Member: "b"})
 			},
 			func() error {
@@ -71,6 +77,9 @@ func testGovernance(t *testing.T, newStore NewStore) {
 		"ballot":   func(tx accord.WriteTx) error { return tx.AddBallot(ctx, ballots[0]) },
 		"comment": func(tx accord.WriteTx) error {
 			return tx.AddComment(ctx, accord.Comment{ID: "c-1", Proposal: "p-1", Text: accord.Text{"en": "x"}})
+		},
+		"seal": func(tx accord.WriteTx) error {
+			return tx.AddSeal(ctx, accord.Seal{Proposal: "p-1", Origin: "a.example/log", LogIndex: 99})
 		},
 		"decision": func(tx accord.WriteTx) error {
 			return tx.AddDecision(ctx, accord.Decision{Proposal: "p-1", Origin: "a.example/log", Outcome: accord.OutcomeRejected})
@@ -106,6 +115,10 @@ func testGovernance(t *testing.T, newStore NewStore) {
 		cm, err := tx.Comments(ctx, "p-1")
 		if err != nil || len(cm) != 2 || cm[0].ID != "c-1" || cm[1].ID != "c-2" || cm[0].Text["fr"] != "d'abord" {
 			t.Errorf("Comments = %+v, %v", cm, err)
+		}
+		ss, err := tx.Seals(ctx, "p-1")
+		if err != nil || len(ss) != 2 || ss[0].Member != "a" || ss[0].LogIndex != 12 || ss[1].Member != "b" {
+			t.Errorf("Seals = %+v, %v", ss, err)
 		}
 		ds, err := tx.Decisions(ctx, "p-1")
 		if err != nil || len(ds) != 2 || ds[0].Member != "a" || ds[1].Member != "b" || ds[0].Outcome != accord.OutcomeAdopted {

@@ -109,6 +109,19 @@ func Decisions(ctx context.Context, db DB, proposal string) ([]accord.Decision, 
 	return rows[accord.Decision](ctx, db, "decision", `SELECT data FROM gov_decisions WHERE proposal = ? ORDER BY origin`, proposal)
 }
 
+func Seals(ctx context.Context, db DB, proposal string) ([]accord.Seal, error) {
+	return rows[accord.Seal](ctx, db, "seal", `SELECT data FROM gov_seals WHERE proposal = ? ORDER BY origin`, proposal)
+}
+
+func AddSeal(ctx context.Context, db DB, s accord.Seal) error {
+	b, err := marshal(s)
+	if err != nil {
+		return err
+	}
+	return insert(ctx, db, fmt.Sprintf("%s sealed proposal %s already", s.Origin, s.Proposal),
+		`INSERT INTO gov_seals(proposal, origin, log_index, data) VALUES (?, ?, ?, ?)`, s.Proposal, s.Origin, s.LogIndex, b)
+}
+
 func Cursor(ctx context.Context, db DB, origin string) (int64, error) {
 	bs, err := db.Blobs(ctx, `SELECT CAST(read AS TEXT) FROM gov_cursors WHERE origin = ?`, origin)
 	if err != nil || len(bs) == 0 {

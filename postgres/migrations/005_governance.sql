@@ -38,6 +38,16 @@ CREATE TABLE gov_comments (
 );
 CREATE INDEX gov_comments_proposal ON gov_comments(proposal, time, id);
 
+-- A node seals a proposal at its close: its ballots before the seal in its
+-- log are the ones every tally counts.
+CREATE TABLE gov_seals (
+	proposal  TEXT NOT NULL,
+	origin    TEXT NOT NULL,
+	log_index BIGINT NOT NULL,
+	data      BYTEA NOT NULL,
+	PRIMARY KEY (proposal, origin)
+);
+
 CREATE TABLE gov_decisions (
 	proposal TEXT NOT NULL,
 	origin   TEXT NOT NULL,
