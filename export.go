@@ -49,6 +49,8 @@ type DumpWriter interface {
 	// witness's state must move with the node: a witness that forgot what it
 	// cosigned could be led to cosign a second history.
 	Federation(ctx context.Context, r FederationRow) error
+	// Consent receives consent's rows (notices, subjects, events; see DumpConsent).
+	Consent(ctx context.Context, r ConsentRow) error
 }
 
 // FederationRow is one row of the federation's tables: exactly one field is set.

@@ -49,6 +49,7 @@ type ReadTx interface {
 	// governance reads
 
 	// consent reads
+	ConsentReadTx
 
 	// incidents reads
 
@@ -103,6 +104,7 @@ type WriteTx interface {
 	// governance writes
 
 	// consent writes
+	ConsentWriteTx
 
 	// incidents writes
 

@@ -60,6 +60,8 @@ func Run(t *testing.T, newStore NewStore) {
 		// governance
 
 		// consent
+		{"ConsentRecords", testConsentRecords},
+		{"ConsentDumpLoad", testConsentDumpLoad},
 
 		// incidents
 
