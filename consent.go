@@ -513,7 +513,7 @@ type ConsentStats struct {
 type ProcessingRecord struct {
 	Controller        string     `json:"controller"`
 	ControllerName    Text       `json:"controller_name,omitempty"`
-	Contact           string     `json:"contact,omitempty"`
+	Contact           Contact    `json:"contact"`
 	System            string     `json:"system"`
 	NoticeVersion     int        `json:"notice_version"`
 	Purpose           string     `json:"purpose"`
@@ -756,4 +756,18 @@ type ReceiptProof struct {
 	// LogReceipt proves the commitment's entry in the log (index, entry,
 	// C2SP tlog-proof with the signed checkpoint).
 	LogReceipt *Receipt `json:"log_receipt,omitempty"`
+}
+
+// ConsentChange is one event of the change stream a provider follows
+// (GET /v1/consent/stream): a withdrawal, an objection or an erasure that
+// concerns its systems, to invalidate its caches. Subject is the pseudonym.
+type ConsentChange struct {
+	Seq      int64     `json:"seq"`
+	Action   string    `json:"action"`
+	Subject  string    `json:"subject"`
+	System   string    `json:"system,omitempty"`
+	Provider string    `json:"provider,omitempty"`
+	Domain   string    `json:"domain,omitempty"`
+	Purpose  string    `json:"purpose,omitempty"`
+	Time     time.Time `json:"time"`
 }

@@ -102,6 +102,8 @@ const (
 type DecideInput struct {
 	Notice  *ConsentNotice  // the system's current notice
 	Purpose *ConsentPurpose // the purpose checked, as declared in it
+	// PurposeHash is Purpose.Hash(), if the caller holds it (else computed).
+	PurposeHash string
 	// SystemWithdrawn: the system was withdrawn from the registry.
 	SystemWithdrawn bool
 	// Events are the subject's events (any scope), oldest first (by seq).
@@ -157,6 +159,10 @@ func (e *ConsentEvent) Applies(n *ConsentNotice, p *ConsentPurpose) bool {
 // a minor's grant here was the guardian's.
 func Decide(in DecideInput) (ok bool, reason string, decisive *ConsentEvent) {
 	p := in.Purpose
+	hash := in.PurposeHash
+	if hash == "" {
+		hash = p.Hash()
+	}
 	if in.SystemWithdrawn {
 		return false, ReasonSystemWithdrawn, nil
 	}
@@ -184,7 +190,7 @@ func Decide(in DecideInput) (ok bool, reason string, decisive *ConsentEvent) {
 		switch {
 		case e.Expires != nil && !in.At.Before(*e.Expires):
 			return false, ReasonExpired, e
-		case e.PurposeHash != p.Hash():
+		case e.PurposeHash != hash:
 			return false, ReasonNoticeChanged, e
 		case in.Data != "" && len(e.DataCategories) > 0 && !slices.Contains(e.DataCategories, in.Data):
 			return false, ReasonOutsideGrant, e

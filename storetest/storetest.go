@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore NewStore) {
 		// consent
 		{"ConsentRecords", testConsentRecords},
 		{"ConsentDumpLoad", testConsentDumpLoad},
+		{"ConsentScenarios", testConsentScenarios},
 
 		// incidents
 
