@@ -771,3 +771,31 @@ type ConsentChange struct {
 	Purpose  string    `json:"purpose,omitempty"`
 	Time     time.Time `json:"time"`
 }
+
+// ConsentNoticeChange answers a published notice.
+type ConsentNoticeChange struct {
+	Notice  ConsentNotice `json:"notice"`
+	Token   string        `json:"token"`
+	Receipt Receipt       `json:"receipt"`
+}
+
+// ConsentErasure answers an erasure.
+type ConsentErasure struct {
+	Subject string  `json:"subject"` // the pseudonym
+	Events  int     `json:"events"`  // how many events were erased
+	Token   string  `json:"token"`
+	Receipt Receipt `json:"receipt"` // of the consent.erased entry
+}
+
+// ConsentHistory is a subject's history (GET /v1/consent/me).
+type ConsentHistory struct {
+	Subject string         `json:"subject"`
+	Events  []ConsentEvent `json:"events"`
+}
+
+// ConsentKeys are the keys receipts verify against (GET /v1/consent/key).
+type ConsentKeys struct {
+	ConsentKey     string `json:"consent_key"`
+	LogKey         string `json:"log_key"`
+	MaxStalenessMS int64  `json:"max_staleness_ms"`
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/registry"
 )
@@ -30,6 +31,7 @@ type API struct {
 	// governance
 
 	// consent
+	consent *consent.Service
 
 	// incidents
 
@@ -52,6 +54,8 @@ type Options struct {
 	// governance
 
 	// consent
+	// Consent serves data-subject control (issue 14); nil leaves its routes answering 503.
+	Consent *consent.Service
 
 	// incidents
 
@@ -84,6 +88,7 @@ func New(svc *registry.Service, opts Options) *API {
 		// governance
 
 		// consent
+		consent: opts.Consent,
 
 		// incidents
 
@@ -123,6 +128,7 @@ func (a *API) routes() {
 	// governance routes
 
 	// consent routes
+	a.consentRoutes()
 
 	// incidents routes
 

@@ -299,19 +299,11 @@ func (s *Service) subjectFor(c *registry.Caller, id string) (string, error) {
 	return s.Pseudonym("subject", id)
 }
 
-// ErasureResult answers an erasure.
-type ErasureResult struct {
-	Subject string         `json:"subject"`
-	Events  int            `json:"events"`
-	Token   string         `json:"token"`
-	Receipt accord.Receipt `json:"receipt"`
-}
-
 // Erase erases a subject's record (GDPR Art. 17): the events' details and
 // the salt of their commitments are deleted, so the log's commitments can
 // no longer be opened, and one consent.erased entry says so. Checks then
 // deny every purpose until the person grants again.
-func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*ErasureResult, error) {
+func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*accord.ConsentErasure, error) {
 	pseudonym, err := s.subjectFor(c, id)
 	if err != nil {
 		return nil, err
@@ -370,7 +362,7 @@ func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*Er
 	if err := s.ix.sync(ctx, false); err != nil {
 		return nil, err
 	}
-	return &ErasureResult{Subject: pseudonym, Events: n, Token: accord.ConsentToken(rs[0].Index), Receipt: rs[0]}, nil
+	return &accord.ConsentErasure{Subject: pseudonym, Events: n, Token: accord.ConsentToken(rs[0].Index), Receipt: rs[0]}, nil
 }
 
 // History returns a subject's events, oldest first.

@@ -244,16 +244,9 @@ func tokenOf(c *registry.Caller) string {
 
 // Notices.
 
-// NoticeChange answers a published notice.
-type NoticeChange struct {
-	Notice  accord.ConsentNotice `json:"notice"`
-	Token   string               `json:"token"`
-	Receipt accord.Receipt       `json:"receipt"`
-}
-
 // PublishNotice publishes a new version of a system's notice: one
 // consent.notice entry. Only the system's provider (or the admin) may.
-func (s *Service) PublishNotice(ctx context.Context, c *registry.Caller, system string, req accord.NewConsentNotice) (*NoticeChange, error) {
+func (s *Service) PublishNotice(ctx context.Context, c *registry.Caller, system string, req accord.NewConsentNotice) (*accord.ConsentNoticeChange, error) {
 	if c == nil {
 		return nil, accord.Errorf(accord.EUnauthorized, "publishing a notice needs the provider's token: send Authorization: Bearer <token>")
 	}
@@ -298,6 +291,9 @@ func (s *Service) PublishNotice(ctx context.Context, c *registry.Caller, system 
 			Jurisdictions: req.Jurisdictions, Purposes: req.Purposes, Text: req.Text, Expires: req.Expires,
 			Published: now, LogIndex: next,
 		}
+		if n.Domains == nil {
+			n.Domains = []string{}
+		}
 		if err := tx.AddConsentNotice(ctx, n); err != nil {
 			return nil, err
 		}
@@ -315,7 +311,7 @@ func (s *Service) PublishNotice(ctx context.Context, c *registry.Caller, system 
 	if err := s.ix.sync(ctx, false); err != nil {
 		return nil, err
 	}
-	return &NoticeChange{Notice: n, Token: accord.ConsentToken(rs[0].Index), Receipt: rs[0]}, nil
+	return &accord.ConsentNoticeChange{Notice: n, Token: accord.ConsentToken(rs[0].Index), Receipt: rs[0]}, nil
 }
 
 // Notice returns a system's notice (version 0: the current one).

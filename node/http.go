@@ -42,6 +42,7 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		// governance
 
 		// consent
+		Consent: n.Consent,
 
 		// incidents
 
