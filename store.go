@@ -50,6 +50,7 @@ type ReadTx interface {
 	GovernanceReadTx
 
 	// consent reads
+	ConsentReadTx
 
 	// incidents reads
 	IncidentReadTx
@@ -106,6 +107,7 @@ type WriteTx interface {
 	GovernanceWriteTx
 
 	// consent writes
+	ConsentWriteTx
 
 	// incidents writes
 	IncidentWriteTx

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/registry"
@@ -32,6 +33,7 @@ type API struct {
 	gov *governance.Service
 
 	// consent
+	consent *consent.Service
 
 	// incidents
 
@@ -57,6 +59,8 @@ type Options struct {
 	Governance *governance.Service
 
 	// consent
+	// Consent serves data-subject control (issue 14); nil leaves its routes answering 503.
+	Consent *consent.Service
 
 	// incidents
 
@@ -90,6 +94,7 @@ func New(svc *registry.Service, opts Options) *API {
 		gov: opts.Governance,
 
 		// consent
+		consent: opts.Consent,
 
 		// incidents
 
@@ -130,6 +135,7 @@ func (a *API) routes() {
 	a.governanceRoutes()
 
 	// consent routes
+	a.consentRoutes()
 
 	// incidents routes
 

@@ -43,6 +43,7 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		Governance: n.Governance,
 
 		// consent
+		Consent: n.Consent,
 
 		// incidents
 

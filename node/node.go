@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/governance"
@@ -74,6 +75,7 @@ type Node struct {
 	Governance *governance.Service
 
 	// consent
+	Consent *consent.Service
 
 	// incidents
 
@@ -166,6 +168,16 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	n.Governance.Start(context.Background())
 
 	// consent
+	ckey, csecret, err := consent.LoadOrCreateKeys(cfg.DataDir, n.Log.Origin()+"/consent")
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	if n.Consent, err = consent.New(ctx, consent.Config{Store: store, Log: n.Log, Registry: n.Registry, Key: ckey, Secret: csecret,
+		PublicURL: publicURL, Logger: cfg.Logger}); err != nil {
+		n.Close()
+		return nil, err
+	}
 
 	// incidents
 
@@ -184,6 +196,9 @@ func (n *Node) Close() error {
 	}
 
 	// consent
+	if n.Consent != nil {
+		n.Consent.Close()
+	}
 
 	// incidents
 

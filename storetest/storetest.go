@@ -62,6 +62,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"GovernanceCursor", testGovernanceCursor},
 
 		// consent
+		{"ConsentRecords", testConsentRecords},
+		{"ConsentDumpLoad", testConsentDumpLoad},
+		{"ConsentScenarios", testConsentScenarios},
 
 		// incidents
 		{"Incidents", testIncidents},
