@@ -78,7 +78,10 @@ func TestDeadlines(t *testing.T) {
 			report("2026-11-04T10:00:00+01:00", func(r *accord.NewIncidentReport) { r.Harms = []string{"eu-3-49:b"} }), highRisk,
 			[]want{{"eu-ai-act/art-73-3", "2026-11-06T23:59:59.999+01:00", false}, {"eu-ai-act/art-73-2", "2026-11-19T23:59:59.999+01:00", false}}},
 		{"EU AI Act Art. 73(3): widespread infringement, aware on a Thursday: the last day a Saturday moves to Monday (Reg. 1182/71 Art. 3(4))",
-			report("2026-11-05T16:00:00+01:00", func(r *accord.NewIncidentReport) { r.Facts.WidespreadInfringement = true; r.Harms = []string{"eu-3-49:c"} }), highRisk,
+			report("2026-11-05T16:00:00+01:00", func(r *accord.NewIncidentReport) {
+				r.Facts.WidespreadInfringement = true
+				r.Harms = []string{"eu-3-49:c"}
+			}), highRisk,
 			[]want{{"eu-ai-act/art-73-3", "2026-11-09T23:59:59.999+01:00", false}, {"eu-ai-act/art-73-2", "2026-11-20T23:59:59.999+01:00", false}}},
 		{"EU AI Act Art. 73(3): aware on a Friday: two working days at least, so Tuesday (Reg. 1182/71 Art. 3(4), 3(5))",
 			report("2026-11-06T16:00:00+01:00", func(r *accord.NewIncidentReport) { r.Harms = []string{"eu-3-49:b"} }), highRisk,
