@@ -309,7 +309,12 @@ func TestBadInput(t *testing.T) {
 		code  string
 		field string
 	}{
-		{"an unknown system", func() error { r := good; r.System.ID = "sys_nothere"; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "system.id"},
+		{"an unknown system", func() error {
+			r := good
+			r.System.ID = "sys_nothere"
+			_, err := e.svc.File(ctx, e.provider, r)
+			return err
+		}, accord.EInvalid, "system.id"},
 		{"a withdrawn system", func() error { r := good; r.System.ID = gone; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "system.id"},
 		{"an unknown version", func() error { r := good; r.System.Version = 9; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "system.version"},
 		{"awareness before occurrence", func() error {
@@ -325,7 +330,12 @@ func TestBadInput(t *testing.T) {
 			_, err := e.svc.File(ctx, e.provider, r)
 			return err
 		}, accord.EInvalid, "occurred"},
-		{"an unknown harm", func() error { r := good; r.Harms = []string{"eu-3-49:z"}; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "harms[0]"},
+		{"an unknown harm", func() error {
+			r := good
+			r.Harms = []string{"eu-3-49:z"}
+			_, err := e.svc.File(ctx, e.provider, r)
+			return err
+		}, accord.EInvalid, "harms[0]"},
 		{"a follow-up to another reporter's report", func() error {
 			r := good
 			r.Stage = accord.StageFollowUp
@@ -352,7 +362,12 @@ func TestBadInput(t *testing.T) {
 			_, err := e.svc.Merge(ctx, e.authority, v.Report.Incident, accord.IncidentMerge{Into: v.Report.Incident})
 			return err
 		}, accord.EInvalid, "into"},
-		{"a report on an unknown incident", func() error { r := good; r.Incident = "inc_nothere"; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "incident"},
+		{"a report on an unknown incident", func() error {
+			r := good
+			r.Incident = "inc_nothere"
+			_, err := e.svc.File(ctx, e.provider, r)
+			return err
+		}, accord.EInvalid, "incident"},
 		{"the dashboard of another country", func() error { _, err := e.svc.Dashboard(ctx, e.other, "DE", "FR", "", "", 10); return err }, accord.EForbidden, ""},
 		{"the dashboard for a provider", func() error { _, err := e.svc.Dashboard(ctx, e.provider, "FR", "FR", "", "", 10); return err }, accord.EForbidden, ""},
 	}
