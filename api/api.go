@@ -12,6 +12,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/federation"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
 )
 
@@ -32,6 +33,7 @@ type API struct {
 	// consent
 
 	// incidents
+	incidents *incident.Service
 
 	// resources
 
@@ -54,6 +56,8 @@ type Options struct {
 	// consent
 
 	// incidents
+	// Incidents serves the incident routes; nil answers them 503.
+	Incidents *incident.Service
 
 	// resources
 
@@ -86,6 +90,7 @@ func New(svc *registry.Service, opts Options) *API {
 		// consent
 
 		// incidents
+		incidents: opts.Incidents,
 
 		// resources
 	}
@@ -125,6 +130,7 @@ func (a *API) routes() {
 	// consent routes
 
 	// incidents routes
+	a.incidentRoutes()
 
 	// resources routes
 

@@ -410,3 +410,33 @@ func (s *Service) Dashboard(ctx context.Context, c *registry.Caller, orgCountry,
 	})
 	return view, err
 }
+
+// Preview computes the deadlines a draft report would have, without filing
+// it: the report form shows them as the reporter types the awareness time.
+// Only the fields the deadlines read need be set (system, kind, aware,
+// countries, harms, facts); problems with the others are not reported.
+func (s *Service) Preview(ctx context.Context, r accord.NewIncidentReport) ([]accord.Deadline, error) {
+	var p accord.Problems
+	if r.Aware.IsZero() {
+		p.Add("aware", "is required: an RFC 3339 time with its offset")
+	}
+	if r.System.ID == "" {
+		p.Add("system.id", "is required")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var out []accord.Deadline
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		_, sv, err := s.system(ctx, tx, r.System)
+		if err != nil {
+			return err
+		}
+		out = Deadlines(s.duties, r, s.subject(sv, r.Aware))
+		return nil
+	})
+	if out == nil && err == nil {
+		out = []accord.Deadline{}
+	}
+	return out, err
+}

@@ -44,6 +44,7 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		// consent
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
@@ -74,6 +75,7 @@ type Node struct {
 	// consent
 
 	// incidents
+	Incidents *incident.Service
 
 	// resources
 
@@ -163,6 +165,10 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	// consent
 
 	// incidents
+	if n.Incidents, err = incident.New(incident.Config{Store: store, Log: n.Log, Packs: packs, Member: n.Federation.Identity().Member}); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
 
 	// resources
 
