@@ -25,7 +25,7 @@ func incidentReport(sys string, aware time.Time) accord.NewIncidentReport {
 	return accord.NewIncidentReport{
 		Kind: accord.IncidentSerious, System: accord.SystemRef{ID: sys}, Occurred: aware.Add(-time.Hour), Aware: aware,
 		Countries: []string{"CN", "FR"}, Severity: "serious", Harms: []string{"eu-3-49:c"},
-		Facts:     accord.IncidentFacts{CNGrade: "major", CNOperator: "other"},
+		Facts:        accord.IncidentFacts{CNGrade: "major", CNOperator: "other"},
 		Title:        accord.Text{"en": "CV Screener rejected applicants over 50"},
 		Summary:      accord.Text{"en": "Applicants over 50 were rejected for every role in Lyon."},
 		Confidential: accord.IncidentConfidential{PersonalData: accord.Text{"en": "Applicant J. Martin"}, Contact: "desk@acme.example"},
