@@ -560,3 +560,63 @@ type IncidentRow struct {
 	Salt      []byte          `json:"salt,omitempty"`
 	ListedIn  string          `json:"listed_in,omitempty"`
 }
+
+// IncidentReportView is a report version as its caller may see it (the
+// confidential part only for the reporter, the provider and authorities),
+// with the incident it is listed in, the incidents that may be the same
+// event, and after a write the receipt that proves when it was filed.
+type IncidentReportView struct {
+	Report     IncidentReport        `json:"report"`
+	Incident   *Incident             `json:"incident,omitempty"`
+	Duplicates []DuplicateSuggestion `json:"duplicates,omitempty"`
+	Receipt    *Receipt              `json:"receipt,omitempty"`
+}
+
+// IncidentView is an incident with its reports (the latest version of
+// each) and its deadlines, marked as of now.
+type IncidentView struct {
+	Incident  Incident         `json:"incident"`
+	Reports   []IncidentReport `json:"reports"`
+	Deadlines []Deadline       `json:"deadlines"`
+	// Earliest is the index in Deadlines of the earliest deadline with a clock, or -1.
+	Earliest int `json:"earliest"`
+}
+
+// DuplicateSuggestion is an incident that may be the same event.
+type DuplicateSuggestion struct {
+	Incident string   `json:"incident"`
+	Title    Text     `json:"title"`
+	Occurred string   `json:"occurred"`
+	Score    float64  `json:"score"`   // 0 to 1
+	Reasons  []string `json:"reasons"` // same-system-window, same-link, similar-text
+}
+
+// IncidentMerge asks to merge incident From into Into (an authority's act).
+type IncidentMerge struct {
+	Into string `json:"into"`
+	Note string `json:"note,omitempty"`
+}
+
+// IncidentMergeView is the result of a merge.
+type IncidentMergeView struct {
+	From    string   `json:"from"`
+	Into    Incident `json:"into"`
+	Receipt *Receipt `json:"receipt"`
+}
+
+// DeadlineItem is one row of the authority's dashboard with its incident.
+type DeadlineItem struct {
+	DeadlineRow
+	Status   string `json:"status"` // overdue, open, met, missed
+	Title    Text   `json:"title"`
+	System   string `json:"system"`
+	Provider string `json:"provider"`
+}
+
+// DashboardView is a page of the authority's dashboard for one country.
+type DashboardView struct {
+	Country   string         `json:"country"`
+	Now       time.Time      `json:"now"`
+	Deadlines []DeadlineItem `json:"deadlines"`
+	Next      string         `json:"next,omitempty"`
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/governance"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
 )
 
@@ -36,6 +37,7 @@ type API struct {
 	consent *consent.Service
 
 	// incidents
+	incidents *incident.Service
 
 	// resources
 
@@ -63,6 +65,8 @@ type Options struct {
 	Consent *consent.Service
 
 	// incidents
+	// Incidents serves the incident routes; nil answers them 503.
+	Incidents *incident.Service
 
 	// resources
 
@@ -97,6 +101,7 @@ func New(svc *registry.Service, opts Options) *API {
 		consent: opts.Consent,
 
 		// incidents
+		incidents: opts.Incidents,
 
 		// resources
 	}
@@ -138,6 +143,7 @@ func (a *API) routes() {
 	a.consentRoutes()
 
 	// incidents routes
+	a.incidentRoutes()
 
 	// resources routes
 

@@ -46,6 +46,7 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		Consent: n.Consent,
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
 	})

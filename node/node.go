@@ -21,6 +21,7 @@ import (
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/governance"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
@@ -78,6 +79,7 @@ type Node struct {
 	Consent *consent.Service
 
 	// incidents
+	Incidents *incident.Service
 
 	// resources
 
@@ -180,6 +182,10 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	}
 
 	// incidents
+	if n.Incidents, err = incident.New(incident.Config{Store: store, Log: n.Log, Packs: packs, Member: n.Federation.Identity().Member}); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
 
 	// resources
 
