@@ -53,6 +53,7 @@ type ReadTx interface {
 	// incidents reads
 
 	// resources reads
+	ResourceReadTx
 
 	Meta(ctx context.Context, key string) ([]byte, error)
 
@@ -107,6 +108,7 @@ type WriteTx interface {
 	// incidents writes
 
 	// resources writes
+	ResourceWriteTx
 
 	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
 	// transaction goes on. The log sequencer runs each batched write in one.
