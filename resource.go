@@ -952,3 +952,89 @@ func decodeLinkEvent(ev *LogEvent) (any, error) {
 	}
 	return l, nil
 }
+
+// ResourceETag is the entity tag of a resource version, for If-Match.
+func ResourceETag(id string, version int) string { return fmt.Sprintf(`"%s.v%d"`, id, version) }
+
+// ResourceView is a resource as the API and the web show it: the record,
+// the systems of the registry built on it, and the receipt of the write
+// that produced it (after a write).
+type ResourceView struct {
+	Resource
+	ETag      string               `json:"etag"`
+	BuiltInto []SystemResourceLink `json:"built_into,omitempty"`
+	Receipt   *Receipt             `json:"receipt,omitempty"`
+}
+
+// ResourceSearch is a catalogue search as a reader asks it (the query
+// parameters of GET /v1/resources): every field is optional. FreeFor and
+// UsableBy take a country (with Sector, the requester's sector).
+type ResourceSearch struct {
+	Text     string `json:"q,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Licence  string `json:"licence,omitempty"`
+	Language string `json:"language,omitempty"`
+	Country  string `json:"country,omitempty"`
+	Mode     string `json:"mode,omitempty"`
+	OSAID    bool   `json:"osaid,omitempty"` // only models whose OSAID elements are all available
+	MOF      int    `json:"mof,omitempty"`   // only models of this MOF class or a more open one
+	FreeFor  string `json:"free_for,omitempty"`
+	UsableBy string `json:"usable_by,omitempty"`
+	Sector   string `json:"sector,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	Cursor   string `json:"cursor,omitempty"`
+	Limit    int    `json:"limit,omitempty"`
+}
+
+// NeedView is a need with the resources the node suggests for it and its
+// matches.
+type NeedView struct {
+	Need
+	Suggestions []Suggestion `json:"suggestions"`
+	Matches     []Match      `json:"matches"`
+	Receipt     *Receipt     `json:"receipt,omitempty"`
+}
+
+// NeedPage is one page of needs.
+type NeedPage struct {
+	Needs []Need `json:"needs"`
+	Next  string `json:"next,omitempty"`
+}
+
+// MatchProposal is the request body of POST /v1/matches.
+type MatchProposal struct {
+	Need     string `json:"need"`
+	Resource string `json:"resource"`
+	Note     string `json:"note,omitempty"`
+}
+
+// MatchChange is the request body of POST /v1/matches/{id}/status.
+type MatchChange struct {
+	Status string `json:"status"`
+	Note   string `json:"note,omitempty"`
+}
+
+// MatchView is a match after a write, with its receipt.
+type MatchView struct {
+	Match
+	Receipt *Receipt `json:"receipt,omitempty"`
+}
+
+// SystemLinkRequest is the request body of POST /v1/systems/{id}/built-on:
+// the resource (a catalogue id, of this node or, with Node, of a peer's).
+type SystemLinkRequest struct {
+	Resource string `json:"resource"`
+	Node     string `json:"node,omitempty"`
+	Role     string `json:"role"` // model | dataset
+}
+
+// LinkView is a link after its write.
+type LinkView struct {
+	SystemResourceLink
+	Receipt *Receipt `json:"receipt,omitempty"`
+}
+
+// Withdrawal is the request body of a withdrawal or a closing.
+type Withdrawal struct {
+	Reason string `json:"reason"`
+}

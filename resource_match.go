@@ -113,7 +113,7 @@ func MatchNeed(n NeedFiling, resources []Resource, limit int) []Suggestion {
 }
 
 func score(n NeedFiling, r Resource) (Suggestion, bool) {
-	s := Suggestion{Resource: r, Score: scoreBase}
+	s := Suggestion{Resource: r, Score: scoreBase, Reasons: []string{}}
 	if r.Status != ResourceActive || r.Kind != n.Kind {
 		return s, false
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 )
 
 // API serves /v1.
@@ -34,7 +35,7 @@ type API struct {
 	// incidents
 
 	// resources
-
+	res *resource.Service
 }
 
 // Options configures the API.
@@ -56,7 +57,8 @@ type Options struct {
 	// incidents
 
 	// resources
-
+	// Resources serves the shared-resources catalogue; nil leaves it out.
+	Resources *resource.Service
 }
 
 // Route is an extra /v1 route another package adds (e.g. classification).
@@ -88,6 +90,7 @@ func New(svc *registry.Service, opts Options) *API {
 		// incidents
 
 		// resources
+		res: opts.Resources,
 	}
 	a.routes()
 	return a
@@ -127,6 +130,7 @@ func (a *API) routes() {
 	// incidents routes
 
 	// resources routes
+	a.resourceRoutes()
 
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)

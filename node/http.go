@@ -46,6 +46,7 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		// incidents
 
 		// resources
+		Resources: n.Resources,
 	})
 	mux.Handle("/v1/", a)
 	mux.Handle("/log/", http.StripPrefix("/log", tlog.Handler(n.Store)))

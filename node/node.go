@@ -20,6 +20,7 @@ import (
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -76,6 +77,7 @@ type Node struct {
 	// incidents
 
 	// resources
+	Resources *resource.Service
 
 	Metrics     *prometheus.Registry
 	VerifierKey string
@@ -165,6 +167,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	// incidents
 
 	// resources
+	n.Resources = resource.New(resource.Config{Store: store, Log: n.Log})
 
 	n.Federation.Start(context.Background())
 	n.Mirror.Start(context.Background())
