@@ -56,6 +56,7 @@ type ReadTx interface {
 	IncidentReadTx
 
 	// resources reads
+	ResourceReadTx
 
 	Meta(ctx context.Context, key string) ([]byte, error)
 
@@ -113,6 +114,7 @@ type WriteTx interface {
 	IncidentWriteTx
 
 	// resources writes
+	ResourceWriteTx
 
 	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
 	// transaction goes on. The log sequencer runs each batched write in one.

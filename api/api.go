@@ -16,6 +16,7 @@ import (
 	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 )
 
 // API serves /v1.
@@ -40,7 +41,7 @@ type API struct {
 	incidents *incident.Service
 
 	// resources
-
+	res *resource.Service
 }
 
 // Options configures the API.
@@ -69,7 +70,8 @@ type Options struct {
 	Incidents *incident.Service
 
 	// resources
-
+	// Resources serves the shared-resources catalogue; nil leaves it out.
+	Resources *resource.Service
 }
 
 // Route is an extra /v1 route another package adds (e.g. classification).
@@ -104,6 +106,7 @@ func New(svc *registry.Service, opts Options) *API {
 		incidents: opts.Incidents,
 
 		// resources
+		res: opts.Resources,
 	}
 	a.routes()
 	return a
@@ -146,6 +149,7 @@ func (a *API) routes() {
 	a.incidentRoutes()
 
 	// resources routes
+	a.resourceRoutes()
 
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)

@@ -49,6 +49,7 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		Incidents: n.Incidents,
 
 		// resources
+		Resources: n.Resources,
 	})
 	mux.Handle("/v1/", a)
 	mux.Handle("/log/", http.StripPrefix("/log", tlog.Handler(n.Store)))

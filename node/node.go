@@ -23,6 +23,7 @@ import (
 	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -82,6 +83,7 @@ type Node struct {
 	Incidents *incident.Service
 
 	// resources
+	Resources *resource.Service
 
 	Metrics     *prometheus.Registry
 	VerifierKey string
@@ -188,6 +190,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	}
 
 	// resources
+	n.Resources = resource.New(resource.Config{Store: store, Log: n.Log})
 
 	n.Federation.Start(context.Background())
 	n.Mirror.Start(context.Background())

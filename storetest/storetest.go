@@ -71,7 +71,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"IncidentsDumpLoad", testIncidentsDumpLoad},
 
 		// resources
-
+		{"Resources", testResources},
+		{"ResourceSearch", testResourceSearch},
+		{"NeedsAndMatches", testNeedsAndMatches},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })
