@@ -116,6 +116,10 @@ func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 			err = w.Incident(ctx, v)
 		case accord.ConsentRow:
 			err = w.Consent(ctx, v)
+
+			// governance
+
+			// resources
 		}
 		if err != nil {
 			return err
