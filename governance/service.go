@@ -32,6 +32,7 @@ type Service struct {
 	mu      sync.Mutex
 	applied map[string]bool // proposals whose adopted pack this node loaded (or kept out, opting out)
 	optOut  map[string]bool
+	impacts map[string]*impactRun // impact previews, by proposal
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
@@ -30,6 +32,8 @@ const governanceUsage = `Usage: accord governance SUBCOMMAND …
   proposals                            the proposals the node holds
   show PROPOSAL                        a proposal, its status and live tally
   diff PROPOSAL                        the proposal as a rule-by-rule diff
+  impact PROPOSAL [--country CC] [--to TIER]
+                                       which systems the proposal would move (waits for the preview)
   comment PROPOSAL --text en=… [--parent C]
   vote PROPOSAL --choice approve|disapprove|abstain --key KEYFILE [--reason en=…] [--opt-out]
                                        sign and cast the member's ballot (admin token)
@@ -66,6 +70,8 @@ func runGovernance(args []string, stdout, stderr io.Writer) int {
 		return govShow(rest, stdout, stderr)
 	case "diff":
 		return govDiff(rest, stdout, stderr)
+	case "impact":
+		return govImpact(rest, stdout, stderr)
 	case "comment":
 		return govComment(rest, stdout, stderr)
 	case "vote":
@@ -522,5 +528,70 @@ func govTally(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: %s (recomputed from %d members' logs)\n", p.ID, p.Content.Title.In("en"), len(ch.Members))
 	printTally(stdout, t)
+	return 0
+}
+
+func govImpact(args []string, stdout, stderr io.Writer) int {
+	fs, cf := newClientFlags("governance impact", stderr)
+	country := fs.String("country", "", "only systems deployed in this country")
+	to := fs.String("to", "", "only systems moving to this tier")
+	limit := fs.Int("limit", 50, "how many moved systems to list")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		return usageErr(stderr, "governance impact", "give the proposal id")
+	}
+	q := url.Values{}
+	if *country != "" {
+		q.Set("country", *country)
+	}
+	if *to != "" {
+		q.Set("to", *to)
+	}
+	q.Set("limit", fmt.Sprint(*limit))
+	c, cancel := ctx()
+	defer cancel()
+	var im *accord.Impact
+	for {
+		if im, err = cf.client().Impact(c, pos[0], q); err != nil {
+			return fail(stderr, "governance impact", err)
+		}
+		if im.State == "done" {
+			break
+		}
+		select {
+		case <-c.Done():
+			return fail(stderr, "governance impact", fmt.Errorf("the preview is still running: %d of %d systems", im.Done, im.Total))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if cf.json {
+		printJSON(stdout, im)
+		return 0
+	}
+	fmt.Fprintf(stdout, "%s under %s, as of %s: %d systems classified, %d would move\n", im.Proposal, im.Pack, im.AsOf, im.Systems, im.Moved)
+	tw := table(stdout)
+	fmt.Fprintln(tw, "FROM\tTO\tCOUNTRY\tSYSTEMS")
+	for _, m := range im.Moves {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", m.From, m.To, m.Country, m.Count)
+	}
+	tw.Flush()
+	for o, n := range im.Gained {
+		fmt.Fprintf(stdout, "  gains %s: %d systems\n", o, n)
+	}
+	for o, n := range im.Lost {
+		fmt.Fprintf(stdout, "  loses %s: %d systems\n", o, n)
+	}
+	if len(im.List) > 0 {
+		fmt.Fprintln(stdout)
+		tw = table(stdout)
+		fmt.Fprintln(tw, "SYSTEM\tNAME\tFROM\tTO\tCOUNTRIES")
+		for _, s := range im.List {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.Name.In("en"), s.From, s.To, strings.Join(s.Countries, ","))
+		}
+		tw.Flush()
+	}
 	return 0
 }
