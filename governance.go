@@ -775,6 +775,8 @@ type Impact struct {
 	Done     int        `json:"done"`
 	Total    int        `json:"total"`
 	Computed *time.Time `json:"computed,omitempty"`
+	// Refreshing says a newer computation runs (the registry changed).
+	Refreshing bool `json:"refreshing,omitempty"`
 	// Systems counts the systems classified, Moved those whose tier under
 	// the pack changes.
 	Systems int `json:"systems"`

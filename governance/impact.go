@@ -24,11 +24,12 @@ import (
 
 // impactRun is one computation, kept per proposal.
 type impactRun struct {
-	mu     sync.Mutex
-	stamp  int64 // the registry's size when it started
-	done   bool
-	result accord.Impact
-	moved  []accord.ImpactSystem
+	mu      sync.Mutex
+	stamp   int64 // the registry's size when it started
+	started time.Time
+	done    bool
+	result  accord.Impact
+	moved   []accord.ImpactSystem
 }
 
 // registryStamp is a number that grows whenever the registry can have
@@ -76,26 +77,46 @@ func (s *Service) Impact(ctx context.Context, id string, q ImpactQuery) (*accord
 	s.mu.Lock()
 	if s.impacts == nil {
 		s.impacts = map[string]*impactRun{}
+		s.refreshing = map[string]*impactRun{}
 	}
-	run := s.impacts[id]
-	if run == nil || (open && run.isDone() && run.stamp < stamp) {
+	run, next := s.impacts[id], s.refreshing[id]
+	if next != nil && next.isDone() {
+		s.impacts[id], s.refreshing[id] = next, nil
+		run, next = next, nil
+	}
+	// Start a computation when there is none, or (while the proposal is
+	// open) when the registry changed since the last one began and it
+	// finished a while ago: the last result stays shown meanwhile.
+	stale := run != nil && open && run.isDone() && run.stamp < stamp && s.now().Sub(run.started) > impactRefresh
+	if next == nil && (run == nil || stale) {
 		base, proposed, err := s.versions(ctx, prop)
 		if err != nil {
 			s.mu.Unlock()
 			return nil, err
 		}
-		run = &impactRun{stamp: stamp}
-		run.result = accord.Impact{Proposal: id, Pack: prop.Content.Pack, AsOf: string(rules.DateOf(s.now())), State: "running"}
-		s.impacts[id] = run
+		next = &impactRun{stamp: stamp, started: s.now()}
+		next.result = accord.Impact{Proposal: id, Pack: prop.Content.Pack, AsOf: string(rules.DateOf(s.now())), State: "running"}
+		if run == nil {
+			s.impacts[id], run = next, next
+		} else {
+			s.refreshing[id] = next
+		}
 		s.wg.Add(1)
-		go func() {
+		go func(r *impactRun) {
 			defer s.wg.Done()
-			s.computeImpact(run, base, proposed, s.now())
-		}()
+			s.computeImpact(r, base, proposed, s.now())
+		}(next)
 	}
 	s.mu.Unlock()
-	return run.page(q)
+	im, err := run.page(q)
+	if err == nil && next != nil && next != run {
+		im.Refreshing = true
+	}
+	return im, err
 }
+
+// impactRefresh is the least time between two computations of a preview.
+const impactRefresh = 10 * time.Second
 
 func (r *impactRun) isDone() bool {
 	r.mu.Lock()

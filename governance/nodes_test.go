@@ -165,7 +165,7 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	amended, err := os.ReadFile("testdata/us-nyc/amended.yaml")
+	amended, err := os.ReadFile("../examples/governance/us-nyc-amended.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,6 +32,8 @@ const governanceUsage = `Usage: accord governance SUBCOMMAND …
                                        file a proposal for the node's member (admin token)
   proposals                            the proposals the node holds
   show PROPOSAL                        a proposal, its status and live tally
+  wait PROPOSAL [--status S] [--in-force] [--timeout 1m]
+                                       wait until the node holds it (with status S; loaded)
   diff PROPOSAL                        the proposal as a rule-by-rule diff
   impact PROPOSAL [--country CC] [--to TIER]
                                        which systems the proposal would move (waits for the preview)
@@ -68,6 +71,8 @@ func runGovernance(args []string, stdout, stderr io.Writer) int {
 		return govProposals(rest, stdout, stderr)
 	case "show":
 		return govShow(rest, stdout, stderr)
+	case "wait":
+		return govWait(rest, stdout, stderr)
 	case "diff":
 		return govDiff(rest, stdout, stderr)
 	case "impact":
@@ -258,6 +263,7 @@ func govPropose(args []string, stdout, stderr io.Writer) int {
 	yamlFile := fs.String("yaml", "", "the whole proposed version of the pack (YAML file)")
 	fs.Var(&title, "title", "title as LANG=TEXT; repeat for each language")
 	fs.Var(&rationale, "rationale", "rationale as LANG=TEXT; repeat for each language")
+	quiet := fs.Bool("q", false, "print only the proposal's id")
 	if _, err := parseArgs(fs, args); err != nil {
 		return 2
 	}
@@ -289,6 +295,10 @@ func govPropose(args []string, stdout, stderr io.Writer) int {
 	}
 	if cf.json {
 		printJSON(stdout, res)
+		return 0
+	}
+	if *quiet {
+		fmt.Fprintln(stdout, res.ID)
 		return 0
 	}
 	fmt.Fprintf(stdout, "Filed proposal %s; log entries %d–%d.\n", res.ID, res.Receipts[0].Index, res.Receipts[len(res.Receipts)-1].Index)
@@ -594,4 +604,47 @@ func govImpact(args []string, stdout, stderr io.Writer) int {
 		tw.Flush()
 	}
 	return 0
+}
+
+func govWait(args []string, stdout, stderr io.Writer) int {
+	fs, cf := newClientFlags("governance wait", stderr)
+	status := fs.String("status", "", "wait for this status (comment, voting, closed, decided, adopted, rejected, disputed)")
+	inForce := fs.Bool("in-force", false, "wait until this node loaded the adopted version")
+	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		return usageErr(stderr, "governance wait", "give the proposal id")
+	}
+	c, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	final := map[string]bool{accord.StatusAdopted: true, accord.StatusRejected: true, accord.StatusDisputed: true}
+	last := "not at this node"
+	for {
+		p, err := cf.client().Proposal(c, pos[0])
+		if err == nil {
+			last = p.Status
+			if (*status == "" || p.Status == *status) && (!*inForce || p.InForce) {
+				fmt.Fprintf(stdout, "%s: %s\n", p.ID, p.Status)
+				return 0
+			}
+			if final[p.Status] && *status != "" && p.Status != *status {
+				return fail(stderr, "governance wait", fmt.Errorf("%s is %s, and will not become %s", p.ID, p.Status, *status))
+			}
+		} else if !isNotFound(err) {
+			return fail(stderr, "governance wait", err)
+		}
+		select {
+		case <-c.Done():
+			return fail(stderr, "governance wait", fmt.Errorf("%s is still %s after %s", pos[0], last, *timeout))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func isNotFound(err error) bool {
+	var ce *client.Error
+	return errors.As(err, &ce) && ce.Status == 404
 }
