@@ -4,7 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -225,4 +230,72 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkCheckAtScale: the check's latency percentiles with ten events
+// per subject, for 10,000 subjects and for ACCORD_CONSENT_SCALE subjects
+// (default 100,000; the run is 1,000,000, i.e. 10,000,000 events),
+// with the store's size and the process's RSS after loading the index.
+func BenchmarkCheckAtScale(b *testing.B) {
+	big := 100_000
+	if s := os.Getenv("ACCORD_CONSENT_SCALE"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("ACCORD_CONSENT_SCALE=%q: give a number of subjects", s)
+		}
+		big = n
+	}
+	for _, subjects := range []int{10_000, big} {
+		b.Run(fmt.Sprintf("subjects=%d", subjects), func(b *testing.B) {
+			e := newBenchEnv(b)
+			start := time.Now()
+			ps := e.fill(b, subjects, 10)
+			load := time.Since(start)
+			now := time.Now()
+			lat := make([]time.Duration, 0, 200_000)
+			i := 0
+			for b.Loop() {
+				t0 := time.Now()
+				e.cs.Allowed(e.system, "training", ps[i%len(ps)], now)
+				if len(lat) < cap(lat) {
+					lat = append(lat, time.Since(t0))
+				}
+				i += 7919
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50_ns")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99_ns")
+			b.ReportMetric(load.Seconds(), "fill+load_s")
+			if db, ok := e.store.(*sqlite.DB); ok {
+				var size int64
+				for _, suffix := range []string{"", "-wal"} {
+					if fi, err := os.Stat(db.Path() + suffix); err == nil {
+						size += fi.Size()
+					}
+				}
+				b.ReportMetric(float64(size)/(1<<20), "store_MiB")
+			}
+			b.ReportMetric(float64(rssKiB())/1024, "rss_MiB")
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap_MiB")
+			runtime.KeepAlive(ps)
+		})
+	}
+}
+
+// rssKiB reads the process's resident set size (Linux).
+func rssKiB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
 }

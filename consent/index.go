@@ -22,7 +22,7 @@ import (
 const PollInterval = 250 * time.Millisecond
 
 type subjectState struct {
-	events []accord.ConsentEvent // oldest first
+	events []accord.DecisionEvent // oldest first
 	erased *time.Time
 }
 
@@ -205,17 +205,18 @@ func (ix *index) apply(e accord.ConsentEvent) {
 	if n := len(st.events); n > 0 && st.events[n-1].Seq >= e.Seq {
 		return
 	}
-	// Share the strings every event repeats (system, purpose, purpose
+	// Share the strings every event repeats (scope, purpose, purpose
 	// hash) with the notice's: less memory, and the decision's comparisons
 	// find the same pointer.
-	e.System, e.Purpose, e.PurposeHash = ix.intern(e.System), ix.intern(e.Purpose), ix.intern(e.PurposeHash)
-	if e.Action == accord.ActionErase {
+	d := e.Decision()
+	d.Scope, d.Purpose, d.Hash = ix.intern(d.Scope), ix.intern(d.Purpose), ix.intern(d.Hash)
+	if d.Action == accord.ActErase {
 		t := e.Time
 		st.erased = &t
-		st.events = []accord.ConsentEvent{e}
+		st.events = []accord.DecisionEvent{d}
 		return
 	}
-	st.events = append(st.events, e)
+	st.events = append(st.events, d)
 }
 
 // intern returns the one copy of a string the index keeps.
@@ -239,7 +240,7 @@ const maxInterned = 1 << 20
 
 // subject returns a copy-free view of a subject's events; the slice must
 // not be modified (apply only appends, or replaces it on erasure).
-func (ix *index) subject(pseudonym string) ([]accord.ConsentEvent, *time.Time) {
+func (ix *index) subject(pseudonym string) ([]accord.DecisionEvent, *time.Time) {
 	sh := ix.shard(pseudonym)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
@@ -251,7 +252,7 @@ func (ix *index) subject(pseudonym string) ([]accord.ConsentEvent, *time.Time) {
 }
 
 // counts returns, for stats, how many subjects the index holds events of.
-func (ix *index) each(fn func(pseudonym string, events []accord.ConsentEvent, erased *time.Time)) {
+func (ix *index) each(fn func(pseudonym string, events []accord.DecisionEvent, erased *time.Time)) {
 	for i := range ix.shards {
 		sh := &ix.shards[i]
 		sh.mu.RLock()
