@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
@@ -78,6 +79,8 @@ type Config struct {
 	// governance
 
 	// consent
+	// Consent, when set, serves the consent pages (/consent, /consent/me).
+	Consent *consent.Service
 
 	// incidents
 
@@ -152,6 +155,7 @@ func (h *Handler) routes() {
 	// governance pages
 
 	// consent pages
+	h.consentRoutes()
 
 	// incidents pages
 

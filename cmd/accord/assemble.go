@@ -37,6 +37,7 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		// governance
 
 		// consent
+		Consent: n.Consent,
 
 		// incidents
 
