@@ -440,3 +440,43 @@ func (s *Service) Preview(ctx context.Context, r accord.NewIncidentReport) ([]ac
 	}
 	return out, err
 }
+
+// SuggestFor lists the incidents that may be the same event as an
+// existing one (the authority's incident page offers to merge them).
+func (s *Service) SuggestFor(ctx context.Context, id string) ([]accord.DuplicateSuggestion, error) {
+	var out []accord.DuplicateSuggestion
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		inc, err := s.openIncident(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		reports, err := tx.IncidentReports(ctx, inc.ID)
+		if err != nil || len(reports) == 0 {
+			return err
+		}
+		agg := Aggregate(reports)
+		agg.System = inc.System
+		for _, r := range reports {
+			agg.Title = mergeText(agg.Title, r.Title)
+			agg.Summary = mergeText(agg.Summary, r.Summary)
+		}
+		out, err = s.suggest(ctx, tx, agg, inc.ID)
+		return err
+	})
+	return out, err
+}
+
+func mergeText(a, b accord.Text) accord.Text {
+	out := accord.Text{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if _, ok := out[k]; ok {
+			out[k] += " " + v
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -39,6 +39,7 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		// consent
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
 	})}
