@@ -51,6 +51,12 @@ type DumpWriter interface {
 	Federation(ctx context.Context, r FederationRow) error
 	// Incident receives the incident tables' rows (IncidentRow).
 	Incident(ctx context.Context, r IncidentRow) error
+	// Consent receives consent's rows (notices, subjects, events; see DumpConsent).
+	Consent(ctx context.Context, r ConsentRow) error
+
+	// governance
+
+	// resources
 }
 
 // FederationRow is one row of the federation's tables: exactly one field is set.

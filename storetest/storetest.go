@@ -58,15 +58,22 @@ func Run(t *testing.T, newStore NewStore) {
 		{"MirrorIndexed", testMirrorIndexed},
 		{"NodeFacet", testNodeFacet},
 		// governance
+		{"Governance", testGovernance},
+		{"GovernanceCursor", testGovernanceCursor},
 
 		// consent
+		{"ConsentRecords", testConsentRecords},
+		{"ConsentDumpLoad", testConsentDumpLoad},
+		{"ConsentScenarios", testConsentScenarios},
 
 		// incidents
 		{"Incidents", testIncidents},
 		{"IncidentsDumpLoad", testIncidentsDumpLoad},
 
 		// resources
-
+		{"Resources", testResources},
+		{"ResourceSearch", testResourceSearch},
+		{"NeedsAndMatches", testNeedsAndMatches},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })
