@@ -325,6 +325,9 @@ func (s *Service) Merge(ctx context.Context, c *registry.Caller, from string, re
 		if b.MergedInto != "" {
 			return nil, accord.FieldErrorf("into", "incident %s was merged into %s: merge into that one", b.ID, b.MergedInto)
 		}
+		if a.Home != "" || b.Home != "" {
+			return nil, accord.Errorf(accord.EForbidden, "a member's incidents are merged at their home node (incident %s)", map[bool]string{true: a.ID, false: b.ID}[a.Home != ""])
+		}
 		if err := tx.MergeIncident(ctx, from, b.ID, now); err != nil {
 			return nil, err
 		}
@@ -340,7 +343,7 @@ func (s *Service) Merge(ctx context.Context, c *registry.Caller, from string, re
 		if _, sv, err := s.systemAny(ctx, tx, b.System); err == nil {
 			sub = s.subject(sv, Aggregate(reports).Aware)
 		}
-		if err := s.putIncident(ctx, tx, b.ID, b.Created, reports, sub, now); err != nil {
+		if err := s.putIncident(ctx, tx, b.ID, "", b.Created, reports, sub, now); err != nil {
 			return nil, err
 		}
 		got, err := tx.Incident(ctx, b.ID)
