@@ -331,7 +331,10 @@ type IncidentReport struct {
 	// system's home node for a foreign system).
 	Provider string    `json:"provider"`
 	Filed    time.Time `json:"filed"`
-	LogIndex int64     `json:"log_index"`
+	LogIndex int64     `json:"log_index"` // its entry's index in the log of Home
+	// Home is the member whose log holds the report; "" for this node. A
+	// foreign report holds only the public part (the log's).
+	Home string `json:"home,omitempty"`
 	NewIncidentReport
 	// Commitment is the salted SHA-256 commitment to the confidential part
 	// that the log holds ("" when there is none).
@@ -454,6 +457,9 @@ type IncidentReadTx interface {
 	// Occurred in [from, to], or sharing one of the links, up to limit.
 	IncidentCandidates(ctx context.Context, system string, from, to time.Time, links []string, limit int) ([]IncidentCandidate, error)
 	IncidentDeadlines(ctx context.Context, q DeadlineQuery) (*DeadlinePage, error)
+	// IncidentCursor is how many entries of a mirrored log the incident
+	// service has read (0 at first).
+	IncidentCursor(ctx context.Context, origin string) (int64, error)
 }
 
 // IncidentWriteTx are the incident writes of a transaction.
@@ -466,6 +472,10 @@ type IncidentWriteTx interface {
 	// MergeIncident marks from merged into into: its reports are listed
 	// with into's from then on; nothing is deleted.
 	MergeIncident(ctx context.Context, from, into string, at time.Time) error
+	// SetIncidentCursor moves a mirrored log's cursor from old to next;
+	// EConflict if it is not at old (another node on the same database read
+	// the entries first).
+	SetIncidentCursor(ctx context.Context, origin string, old, next int64) error
 }
 
 // Log entry types of incidents.
@@ -559,6 +569,13 @@ type IncidentRow struct {
 	Report    *IncidentReport `json:"report,omitempty"`
 	Salt      []byte          `json:"salt,omitempty"`
 	ListedIn  string          `json:"listed_in,omitempty"`
+	Cursor    *IncidentCursor `json:"cursor,omitempty"`
+}
+
+// IncidentCursor is how far the incident service has read a mirrored log.
+type IncidentCursor struct {
+	Origin   string `json:"origin"`
+	Position int64  `json:"position"`
 }
 
 // IncidentReportView is a report version as its caller may see it (the

@@ -325,6 +325,9 @@ func (s *Service) Merge(ctx context.Context, c *registry.Caller, from string, re
 		if b.MergedInto != "" {
 			return nil, accord.FieldErrorf("into", "incident %s was merged into %s: merge into that one", b.ID, b.MergedInto)
 		}
+		if a.Home != "" || b.Home != "" {
+			return nil, accord.Errorf(accord.EForbidden, "a member's incidents are merged at their home node (incident %s)", map[bool]string{true: a.ID, false: b.ID}[a.Home != ""])
+		}
 		if err := tx.MergeIncident(ctx, from, b.ID, now); err != nil {
 			return nil, err
 		}
@@ -340,7 +343,7 @@ func (s *Service) Merge(ctx context.Context, c *registry.Caller, from string, re
 		if _, sv, err := s.systemAny(ctx, tx, b.System); err == nil {
 			sub = s.subject(sv, Aggregate(reports).Aware)
 		}
-		if err := s.putIncident(ctx, tx, b.ID, b.Created, reports, sub, now); err != nil {
+		if err := s.putIncident(ctx, tx, b.ID, "", b.Created, reports, sub, now); err != nil {
 			return nil, err
 		}
 		got, err := tx.Incident(ctx, b.ID)
@@ -439,4 +442,44 @@ func (s *Service) Preview(ctx context.Context, r accord.NewIncidentReport) ([]ac
 		out = []accord.Deadline{}
 	}
 	return out, err
+}
+
+// SuggestFor lists the incidents that may be the same event as an
+// existing one (the authority's incident page offers to merge them).
+func (s *Service) SuggestFor(ctx context.Context, id string) ([]accord.DuplicateSuggestion, error) {
+	var out []accord.DuplicateSuggestion
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		inc, err := s.openIncident(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		reports, err := tx.IncidentReports(ctx, inc.ID)
+		if err != nil || len(reports) == 0 {
+			return err
+		}
+		agg := Aggregate(reports)
+		agg.System = inc.System
+		for _, r := range reports {
+			agg.Title = mergeText(agg.Title, r.Title)
+			agg.Summary = mergeText(agg.Summary, r.Summary)
+		}
+		out, err = s.suggest(ctx, tx, agg, inc.ID)
+		return err
+	})
+	return out, err
+}
+
+func mergeText(a, b accord.Text) accord.Text {
+	out := accord.Text{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if _, ok := out[k]; ok {
+			out[k] += " " + v
+		} else {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -34,6 +34,7 @@ type Service struct {
 	tax    *Taxonomies
 	now    func() time.Time
 	member string
+	bg     *loop // reading peers' entries (Start)
 }
 
 // Config configures a Service.
@@ -258,6 +259,9 @@ func (s *Service) File(ctx context.Context, c *registry.Caller, req accord.NewIn
 			if inc, err = s.openIncident(ctx, tx, req.Incident); err != nil {
 				return nil, err
 			}
+			if inc.Home != "" {
+				return nil, accord.FieldErrorf("incident", "incident %s is held by member %s: file your report at its node, or open a new incident here", inc.ID, inc.Home)
+			}
 			if inc.System.ID != sys.ID {
 				return nil, accord.FieldErrorf("incident", "incident %s is about system %s, not %s", inc.ID, inc.System.ID, sys.ID)
 			}
@@ -404,7 +408,7 @@ func (s *Service) write(ctx context.Context, tx accord.WriteTx, c *registry.Call
 		created = inc.Created
 	}
 	// The new version is not stored yet: it is a filing of its own.
-	if err := s.putIncident(ctx, tx, incID, created, append(others, *rep), sub, rep.Filed, *rep); err != nil {
+	if err := s.putIncident(ctx, tx, incID, rep.Home, created, append(others, *rep), sub, rep.Filed, *rep); err != nil {
 		return nil, err
 	}
 	if err := tx.AddIncidentReport(ctx, *rep); err != nil {
@@ -427,7 +431,7 @@ func (s *Service) write(ctx context.Context, tx accord.WriteTx, c *registry.Call
 // putIncident recomputes an incident from its reports (the latest version
 // of each, oldest first) and stores it with its search document and
 // dashboard rows.
-func (s *Service) putIncident(ctx context.Context, tx accord.WriteTx, id string, created time.Time, reports []accord.IncidentReport, sub Subject, now time.Time, extra ...accord.IncidentReport) error {
+func (s *Service) putIncident(ctx context.Context, tx accord.WriteTx, id, home string, created time.Time, reports []accord.IncidentReport, sub Subject, now time.Time, extra ...accord.IncidentReport) error {
 	agg := Aggregate(reports)
 	fs, err := filings(ctx, tx, reports, extra...)
 	if err != nil {
@@ -446,7 +450,7 @@ func (s *Service) putIncident(ctx context.Context, tx accord.WriteTx, id string,
 	}
 	inc := accord.Incident{ID: id, Kind: agg.Kind, System: first.System, Provider: first.Provider, Countries: agg.Countries, Harms: agg.Harms,
 		Severity: agg.Severity, Title: first.Title, Summary: first.Summary, Links: agg.Links, Occurred: agg.Occurred, Aware: agg.Aware,
-		Created: created, Updated: now, Reports: len(reports)}
+		Created: created, Updated: now, Reports: len(reports), Home: home}
 	if e := Earliest(ds); e != nil {
 		inc.Due, inc.DueStatus = e.Due, e.Status
 	}
@@ -544,6 +548,9 @@ func (s *Service) doc(inc accord.Incident, reports []accord.IncidentReport) acco
 	}
 	if inc.System.Node != "" {
 		facets = append(facets, accord.Facet("node", inc.System.Node))
+	}
+	if inc.Home != "" {
+		facets = append(facets, accord.Facet("home", inc.Home))
 	}
 	return accord.IncidentDoc{Text: accord.SearchText(parts...), Facets: facets}
 }

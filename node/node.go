@@ -188,6 +188,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, fmt.Errorf("incidents: %w", err)
 	}
+	n.Incidents.Start(context.Background(), cfg.MirrorInterval, cfg.Logger)
 
 	// resources
 	n.Resources = resource.New(resource.Config{Store: store, Log: n.Log})
@@ -210,6 +211,9 @@ func (n *Node) Close() error {
 	}
 
 	// incidents
+	if n.Incidents != nil {
+		n.Incidents.Close()
+	}
 
 	// resources
 

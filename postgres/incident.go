@@ -78,6 +78,14 @@ func (t *Tx) IncidentDeadlines(ctx context.Context, q accord.DeadlineQuery) (*ac
 	return incidentsql.IncidentDeadlines(ctx, t.ic(), q)
 }
 
+func (t *Tx) IncidentCursor(ctx context.Context, origin string) (int64, error) {
+	return incidentsql.IncidentCursor(ctx, t.ic(), origin)
+}
+
+func (t *Tx) SetIncidentCursor(ctx context.Context, origin string, old, next int64) error {
+	return incidentsql.SetIncidentCursor(ctx, t.ic(), origin, old, next)
+}
+
 func (t *Tx) PutIncident(ctx context.Context, in accord.Incident, doc accord.IncidentDoc, rows []accord.DeadlineRow) error {
 	return incidentsql.PutIncident(ctx, t.ic(), in, doc, rows)
 }

@@ -74,6 +74,14 @@ func (t *Tx) IncidentDeadlines(ctx context.Context, q accord.DeadlineQuery) (*ac
 	return incidentsql.IncidentDeadlines(ctx, t.ic(), q)
 }
 
+func (t *Tx) IncidentCursor(ctx context.Context, origin string) (int64, error) {
+	return incidentsql.IncidentCursor(ctx, t.ic(), origin)
+}
+
+func (t *Tx) SetIncidentCursor(ctx context.Context, origin string, old, next int64) error {
+	return incidentsql.SetIncidentCursor(ctx, t.ic(), origin, old, next)
+}
+
 func (t *Tx) PutIncident(ctx context.Context, in accord.Incident, doc accord.IncidentDoc, rows []accord.DeadlineRow) error {
 	return incidentsql.PutIncident(ctx, t.ic(), in, doc, rows)
 }
@@ -94,4 +102,9 @@ func (d dumper) incidents(ctx context.Context, w accord.DumpWriter) error {
 
 func (l loader) Incident(ctx context.Context, r accord.IncidentRow) error {
 	return incidentsql.Load(ctx, l.t.ic(), r)
+}
+
+// SeedIncidents writes n synthetic incidents (benchmarks; see incidentsql.Seed).
+func (t *Tx) SeedIncidents(ctx context.Context, n, systems int, startMS int64) error {
+	return incidentsql.Seed(ctx, t.ic(), n, systems, startMS)
 }

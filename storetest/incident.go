@@ -233,7 +233,12 @@ func testIncidentsDumpLoad(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	src := newStore(t)
 	incidentFixture(t, src)
-	update(t, src, func(tx accord.WriteTx) error { return tx.MergeIncident(ctx, "inc_2", "inc_1", time.Now()) })
+	update(t, src, func(tx accord.WriteTx) error {
+		if err := tx.SetIncidentCursor(ctx, "peer.example/log", 0, 42); err != nil {
+			return err
+		}
+		return tx.MergeIncident(ctx, "inc_2", "inc_1", time.Now())
+	})
 	rows := DumpRows(t, src)
 	n := 0
 	for _, r := range rows {
@@ -241,8 +246,8 @@ func testIncidentsDumpLoad(t *testing.T, newStore NewStore) {
 			n++
 		}
 	}
-	if n != 6 {
-		t.Fatalf("the dump has %d incident rows, want 6 (3 incidents, 3 reports)", n)
+	if n != 7 {
+		t.Fatalf("the dump has %d incident rows, want 7 (3 incidents, 3 reports, a cursor)", n)
 	}
 	dst := newStore(t)
 	rec := &Recorder{Rows: rows}
@@ -260,6 +265,31 @@ func testIncidentsDumpLoad(t *testing.T, newStore NewStore) {
 		rs, err := tx.IncidentReports(ctx, "inc_1")
 		if err != nil || len(rs) != 2 {
 			t.Errorf("loaded merge: %+v, %v", rs, err)
+		}
+		if n, err := tx.IncidentCursor(ctx, "peer.example/log"); err != nil || n != 42 {
+			t.Errorf("loaded cursor: %d, %v", n, err)
+		}
+		return nil
+	})
+}
+
+// testIncidentCursor: the cursor over a mirrored log moves by compare-and-set.
+func testIncidentCursor(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	s := newStore(t)
+	view(t, s, func(tx accord.ReadTx) error {
+		if n, err := tx.IncidentCursor(ctx, "p/log"); err != nil || n != 0 {
+			t.Errorf("a new cursor: %d, %v", n, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx accord.WriteTx) error { return tx.SetIncidentCursor(ctx, "p/log", 0, 10) })
+	wantCode(t, s.Update(ctx, func(tx accord.WriteTx) error { return tx.SetIncidentCursor(ctx, "p/log", 0, 20) }), accord.EConflict)
+	wantCode(t, s.Update(ctx, func(tx accord.WriteTx) error { return tx.SetIncidentCursor(ctx, "p/log", 5, 20) }), accord.EConflict)
+	update(t, s, func(tx accord.WriteTx) error { return tx.SetIncidentCursor(ctx, "p/log", 10, 20) })
+	view(t, s, func(tx accord.ReadTx) error {
+		if n, err := tx.IncidentCursor(ctx, "p/log"); err != nil || n != 20 {
+			t.Errorf("the cursor: %d, %v", n, err)
 		}
 		return nil
 	})

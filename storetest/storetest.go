@@ -69,6 +69,7 @@ func Run(t *testing.T, newStore NewStore) {
 		// incidents
 		{"Incidents", testIncidents},
 		{"IncidentsDumpLoad", testIncidentsDumpLoad},
+		{"IncidentCursor", testIncidentCursor},
 
 		// resources
 		{"Resources", testResources},

@@ -24,6 +24,7 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 )
@@ -83,6 +84,8 @@ type Config struct {
 	Consent *consent.Service
 
 	// incidents
+	// Incidents, when set, serves the incident pages.
+	Incidents *incident.Service
 
 	// resources
 }
@@ -158,6 +161,14 @@ func (h *Handler) routes() {
 	h.consentRoutes()
 
 	// incidents pages
+	if h.cfg.Incidents != nil {
+		h.mux.HandleFunc("GET /incidents", h.incidentsList)
+		h.mux.HandleFunc("GET /incidents/new", h.reportForm)
+		h.mux.HandleFunc("POST /incidents/new", h.submitReport)
+		h.mux.HandleFunc("GET /incidents/deadlines", h.incidentDashboard)
+		h.mux.HandleFunc("GET /incidents/{id}", h.incidentPage)
+		h.mux.HandleFunc("POST /incidents/{id}/merge", h.mergeIncident)
+	}
 
 	// resources pages
 

@@ -40,6 +40,7 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		Consent: n.Consent,
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
 	})}

@@ -525,6 +525,26 @@ func Dump(ctx context.Context, c Conn, fn func(accord.IncidentRow) error) error 
 			return err
 		}
 	}
+	cr, err := c.Query(ctx, `SELECT origin, position FROM incident_cursors`)
+	if err != nil {
+		return c.Unavailable(err)
+	}
+	var cursors []accord.IncidentCursor
+	for cr.Next() {
+		var x accord.IncidentCursor
+		if err := cr.Scan(&x.Origin, &x.Position); err != nil {
+			cr.Close()
+			return c.Unavailable(err)
+		}
+		cursors = append(cursors, x)
+	}
+	cr.Close()
+	slices.SortFunc(cursors, func(a, b accord.IncidentCursor) int { return strings.Compare(a.Origin, b.Origin) })
+	for i := range cursors {
+		if err := fn(accord.IncidentRow{Cursor: &cursors[i]}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -563,6 +583,42 @@ func Load(ctx context.Context, c Conn, r accord.IncidentRow) error {
 			return c.Unavailable(err)
 		}
 		return nil
+	case r.Cursor != nil:
+		return SetIncidentCursor(ctx, c, r.Cursor.Origin, 0, r.Cursor.Position)
 	}
 	return fmt.Errorf("load incidents: an empty row")
+}
+
+// IncidentCursor reads a mirrored log's cursor (0 if none).
+func IncidentCursor(ctx context.Context, c Conn, origin string) (int64, error) {
+	rows, err := c.Query(ctx, `SELECT position FROM incident_cursors WHERE origin = ?`, origin)
+	if err != nil {
+		return 0, c.Unavailable(err)
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, c.Unavailable(err)
+		}
+	}
+	return n, c.Unavailable(rows.Err())
+}
+
+// SetIncidentCursor moves a cursor from old to next (compare-and-set).
+func SetIncidentCursor(ctx context.Context, c Conn, origin string, old, next int64) error {
+	var n int64
+	var err error
+	if old == 0 {
+		n, err = c.Exec(ctx, `INSERT INTO incident_cursors(origin, position) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE SET position = excluded.position WHERE incident_cursors.position = 0`, origin, next)
+	} else {
+		n, err = c.Exec(ctx, `UPDATE incident_cursors SET position = ? WHERE origin = ? AND position = ?`, next, origin, old)
+	}
+	if err != nil {
+		return c.Unavailable(err)
+	}
+	if n == 0 {
+		return accord.Errorf(accord.EConflict, "the incident cursor of %s is not at %d", origin, old)
+	}
+	return nil
 }

@@ -52,3 +52,10 @@ CREATE TABLE incident_deadlines (
 );
 CREATE INDEX incident_deadlines_dashboard ON incident_deadlines(country, state, due, rid);
 CREATE INDEX incident_deadlines_due ON incident_deadlines(country, due, rid);
+
+-- How far the incident service has read each mirrored peer log (its
+-- incident.* entries become foreign incidents here).
+CREATE TABLE incident_cursors (
+	origin   text PRIMARY KEY,
+	position bigint NOT NULL
+);
