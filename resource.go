@@ -1038,3 +1038,16 @@ type LinkView struct {
 type Withdrawal struct {
 	Reason string `json:"reason"`
 }
+
+// ResourceImport is the request body of POST /v1/resources/import: a card
+// or Croissant document to turn into a filing (nothing is stored).
+type ResourceImport struct {
+	// Format is hf-model-card, hf-dataset-card or croissant.
+	Format   string `json:"format"`
+	Document string `json:"document"`
+	// LicenceSHA256 is the SHA-256 of the licence text, needed when the
+	// card's licence is not in the SPDX License List (LicenseRef-hf-…).
+	LicenceSHA256 string `json:"licence_sha256,omitempty"`
+	// Title replaces the document's name.
+	Title Text `json:"title,omitempty"`
+}
