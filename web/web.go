@@ -24,6 +24,7 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -82,6 +83,8 @@ type Config struct {
 	// incidents
 
 	// resources
+	// Resources, when set, serves the shared-resources catalogue's pages.
+	Resources *resource.Service
 }
 
 // Handler serves the UI. Mount it at "/".
@@ -156,6 +159,7 @@ func (h *Handler) routes() {
 	// incidents pages
 
 	// resources pages
+	h.resourceRoutes()
 
 	h.mux.HandleFunc("GET /static/{name}", h.serveStatic)
 	h.mux.HandleFunc("/", h.notFound)

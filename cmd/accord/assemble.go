@@ -41,6 +41,7 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		// incidents
 
 		// resources
+		Resources: n.Resources,
 	})}
 }
 
