@@ -26,6 +26,7 @@ import (
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -88,6 +89,8 @@ type Config struct {
 	Incidents *incident.Service
 
 	// resources
+	// Resources, when set, serves the shared-resources catalogue's pages.
+	Resources *resource.Service
 }
 
 // Handler serves the UI. Mount it at "/".
@@ -171,6 +174,7 @@ func (h *Handler) routes() {
 	}
 
 	// resources pages
+	h.resourceRoutes()
 
 	h.mux.HandleFunc("GET /static/{name}", h.serveStatic)
 	h.mux.HandleFunc("/", h.notFound)

@@ -43,6 +43,7 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		Incidents: n.Incidents,
 
 		// resources
+		Resources: n.Resources,
 	})}
 }
 
