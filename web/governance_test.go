@@ -19,7 +19,11 @@ import (
 // TestGovernancePages: the proposals page with the charter, and a
 // proposal's page (its diff, impact, tally and comments), in every
 // language; unknown proposals are 404, stray parameters 400.
-func TestGovernancePages(t *testing.T) {
+// governanceNode starts a node with the demo registry, a one-member
+// charter and a proposal (the fictional NYC amendment) with a comment; it
+// returns the node and the proposal's id.
+func governanceNode(t testing.TB) (*testNode, string) {
+	t.Helper()
 	ctx := context.Background()
 	n, err := node.Open(ctx, node.Config{DataDir: t.TempDir(), Origin: "gov.accord.local/log"})
 	if err != nil {
@@ -68,6 +72,12 @@ func TestGovernancePages(t *testing.T) {
 	if _, err := n.Governance.Comment(ctx, op, res.ID, accord.NewComment{Text: accord.Text{"fr": "Pourquoi six mois ?"}}); err != nil {
 		t.Fatal(err)
 	}
+	return tn, res.ID
+}
+
+func TestGovernancePages(t *testing.T) {
+	tn, id := governanceNode(t)
+	res := struct{ ID string }{id}
 	for _, lang := range uiLocales {
 		resp, body := tn.get(t, nil, "/governance", lang)
 		if resp.StatusCode != 200 || !strings.Contains(body, "/governance/proposals/"+res.ID) || !strings.Contains(body, "Alpha Authority") {
