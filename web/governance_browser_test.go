@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,5 +61,4 @@ func TestBrowserGovernance(t *testing.T) {
 			}
 		})
 	}
-	_ = context.Background
 }
