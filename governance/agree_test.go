@@ -75,3 +75,26 @@ func TestVerifyAdoption(t *testing.T) {
 		}
 	}
 }
+
+// TestValidUnder: a proposal is judged under the charter it names: its
+// proposer's own node logged it, with the charter's rule for its kind.
+func TestValidUnder(t *testing.T) {
+	keys := testKeys(t)
+	rule := accord.DecisionRule{CommentPeriod: "1d", VotingPeriod: "1d", Quorum: "1/2", Approve: "2/3", MaxDisapprove: "1/4"}
+	c := testCharter(keys, 3, rule)
+	good := accord.Proposal{ID: "p", Origin: "a.test/log", Content: accord.ProposalContent{Kind: accord.KindAmendPack, Proposer: "a", Rule: rule}}
+	if err := validUnder(c, &good); err != nil {
+		t.Fatalf("a valid proposal: %v", err)
+	}
+	lax := good
+	lax.Content.Rule.Approve = "1/3"
+	elsewhere := good
+	elsewhere.Origin = "b.test/log"
+	stranger := good
+	stranger.Content.Proposer = "z"
+	for name, p := range map[string]accord.Proposal{"a laxer rule than the charter's": lax, "logged at another member's node": elsewhere, "by a non-member": stranger} {
+		if err := validUnder(c, &p); accord.ErrorCode(err) != accord.EConflict {
+			t.Errorf("%s: %v, want a conflict", name, err)
+		}
+	}
+}

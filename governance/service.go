@@ -573,6 +573,9 @@ func readRecords(ctx context.Context, tx accord.ReadTx, id string) (*records, er
 	if r.charter, err = charterOf(ctx, tx, r.prop.Content.CharterVersion, r.prop.Content.CharterHash); err != nil {
 		return nil, err
 	}
+	if err := validUnder(r.charter, r.prop); err != nil {
+		return nil, err
+	}
 	if r.ballots, err = tx.Ballots(ctx, id); err != nil {
 		return nil, err
 	}
@@ -586,6 +589,22 @@ func readRecords(ctx context.Context, tx accord.ReadTx, id string) (*records, er
 		return nil, err
 	}
 	return r, nil
+}
+
+// validUnder checks a proposal against the charter it names: its
+// proposer is a member whose node logged it, and the rule it carries is
+// the charter's for its kind (a node cannot file under a laxer rule).
+func validUnder(c *accord.Charter, p *accord.Proposal) error {
+	m, ok := c.Member(p.Content.Proposer)
+	switch {
+	case !ok:
+		return accord.Errorf(accord.EConflict, "proposal %s: its proposer %s is no member under charter %d", p.ID, p.Content.Proposer, c.Version)
+	case m.Origin != p.Origin:
+		return accord.Errorf(accord.EConflict, "proposal %s was logged at %s, not at its proposer %s's node", p.ID, p.Origin, m.ID)
+	case p.Content.Rule != c.Rules[p.Content.Kind]:
+		return accord.Errorf(accord.EConflict, "proposal %s carries another rule than charter %d's for %s", p.ID, c.Version, p.Content.Kind)
+	}
+	return nil
 }
 
 // status computes a proposal's status from its records at time now.
@@ -694,9 +713,13 @@ func (s *Service) Proposals(ctx context.Context) (*accord.ProposalList, error) {
 		for _, p := range ps {
 			r, err := readRecords(ctx, tx, p.ID)
 			st := "unknown-charter"
-			if err == nil {
+			switch accord.ErrorCode(err) {
+			case "":
 				st = s.status(r, s.now())
-			} else if accord.ErrorCode(err) != accord.ENotFound {
+			case accord.ENotFound:
+			case accord.EConflict:
+				st = "invalid"
+			default:
 				return err
 			}
 			out.Proposals = append(out.Proposals, accord.ProposalSummary{ID: p.ID, Kind: p.Content.Kind, Pack: p.Content.Pack, Title: p.Content.Title,
@@ -793,8 +816,8 @@ func (s *Service) closeDue(ctx context.Context) error {
 				continue
 			}
 			r, err := readRecords(ctx, tx, p.ID)
-			if accord.ErrorCode(err) == accord.ENotFound {
-				continue // its charter is not installed here
+			if code := accord.ErrorCode(err); code == accord.ENotFound || code == accord.EConflict {
+				continue // its charter is not installed here, or it is not valid under it
 			} else if err != nil {
 				return err
 			}
@@ -968,7 +991,7 @@ func (s *Service) apply(ctx context.Context) error {
 				continue
 			}
 			r, err := readRecords(ctx, tx, p.ID)
-			if accord.ErrorCode(err) == accord.ENotFound {
+			if code := accord.ErrorCode(err); code == accord.ENotFound || code == accord.EConflict {
 				continue
 			} else if err != nil {
 				return err
