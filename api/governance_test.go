@@ -191,6 +191,17 @@ func TestGovernanceAPI(t *testing.T) {
 	}
 	_, err = e.admin.Vote(ctx, id, accord.NewBallot{Choice: accord.Approve, Note: note(accord.Approve, nil)})
 	wantStatus(t, "a ballot after the close", err, 409, "")
+	vs, err := public.PackVersions(ctx)
+	found := false
+	for _, v := range vs {
+		if v.Pack == "us-nyc" && v.Hash == base.Hash && v.InForce {
+			t.Errorf("the base version is still in force: %+v", v)
+		}
+		found = found || (v.Proposal == id && v.InForce && v.Version == "2027.1.0" && len(v.Approvers) == 1)
+	}
+	if err != nil || !found {
+		t.Errorf("pack versions: %+v, %v", vs, err)
+	}
 	if h, err := public.FrameworkHash(ctx, "us-nyc"); err != nil || h != p.Content.ProposedHash {
 		t.Errorf("us-nyc in force: %s, %v; want %s", h, err, p.Content.ProposedHash)
 	}

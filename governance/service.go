@@ -1074,3 +1074,54 @@ func (s *Service) markApplied(id string, optOut bool) {
 	}
 	s.mu.Unlock()
 }
+
+// PackVersions lists the versions of the rule packs at this node: those in
+// force (shipped or adopted) and every one a proposal adopted, oldest
+// adoption first, with the adoption record.
+func (s *Service) PackVersions(ctx context.Context) ([]accord.PackVersion, error) {
+	inForce := map[string]bool{}
+	for _, p := range s.reg.Packs() {
+		inForce[p.Hash] = true
+	}
+	adopted := map[string]bool{}
+	var out []accord.PackVersion
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		ps, err := tx.Proposals(ctx)
+		if err != nil {
+			return err
+		}
+		slices.Reverse(ps)
+		for _, p := range ps {
+			r, err := readRecords(ctx, tx, p.ID)
+			if code := accord.ErrorCode(err); code == accord.ENotFound || code == accord.EConflict {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if s.status(r, s.now()) != accord.StatusAdopted || p.Content.ProposedHash == "" {
+				continue
+			}
+			own := slices.IndexFunc(r.decisions, func(d accord.Decision) bool { return d.Origin == s.origin })
+			v := accord.PackVersion{Pack: p.Content.Pack, Version: p.Content.ProposedVersion, Hash: p.Content.ProposedHash,
+				InForce: inForce[p.Content.ProposedHash], Proposal: p.ID}
+			if own >= 0 {
+				v.Adopted, v.Approvers = r.decisions[own].Time, r.decisions[own].Tally.Approvers
+			}
+			s.mu.Lock()
+			v.OptedOut = s.optOut[p.ID]
+			s.mu.Unlock()
+			adopted[v.Hash] = true
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range s.reg.Packs() {
+		if !adopted[p.Hash] {
+			out = append([]accord.PackVersion{{Pack: p.ID, Version: p.Version, Hash: p.Hash, InForce: true}}, out...)
+		}
+	}
+	return out, nil
+}

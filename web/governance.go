@@ -19,6 +19,7 @@ type governanceData struct {
 	Charter   *accord.SignedCharter
 	Proposals []proposalRow
 	Kinds     []string
+	Versions  []accord.PackVersion // adopted ones only
 }
 
 type proposalRow struct {
@@ -63,6 +64,16 @@ func (h *Handler) governance(w http.ResponseWriter, r *http.Request) {
 		row := proposalRow{ProposalSummary: ps}
 		row.Closes, _ = accord.ParseLogTime(ps.Closes)
 		d.Proposals = append(d.Proposals, row)
+	}
+	vs, err := g.PackVersions(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, v := range vs {
+		if v.Proposal != "" {
+			d.Versions = append(d.Versions, v)
+		}
 	}
 	p := h.newPage(r, "governance", "gov.title", d)
 	p.Description = p.L.T("gov.meta")
