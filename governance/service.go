@@ -80,6 +80,9 @@ func New(cfg Config) *Service {
 // loads adopted packs.
 func (s *Service) Start(ctx context.Context) {
 	ctx, s.cancel = context.WithCancel(ctx)
+	if err := s.rebuild(ctx); err != nil {
+		s.logger.Warn("governance: rebuild from the log", "err", err)
+	}
 	if err := s.apply(ctx); err != nil {
 		s.logger.Warn("governance: load adopted packs", "err", err)
 	}
@@ -226,6 +229,9 @@ func (s *Service) InstallCharter(ctx context.Context, c *registry.Caller, req ac
 		}
 		sc.Installed, sc.LogIndex = now, index
 		if err := tx.PutCharter(ctx, *sc); err != nil {
+			return nil, err
+		}
+		if err := tx.SetMeta(ctx, metaGoverned, []byte("1")); err != nil {
 			return nil, err
 		}
 		e, err := event(accord.LogCharterInstalled, fmt.Sprintf("charter-%d", sc.Charter.Version), sc.Charter.Version, now, accord.GovernanceEvent{Charter: sc})
@@ -1124,4 +1130,106 @@ func (s *Service) PackVersions(ctx context.Context) ([]accord.PackVersion, error
 		}
 	}
 	return out, nil
+}
+
+// metaGoverned marks a node whose log holds governance entries (set with
+// the first charter). A store moved by accord migrate-store carries its
+// log and meta but not governance's tables: at start, a node so marked
+// that holds no charter rebuilds its own records from its own log (the
+// peers' come back from the mirrored tiles, whose cursors start again).
+const metaGoverned = "governance.logged"
+
+// rebuild replays this node's own governance entries into the store when
+// it is marked governed and holds no charter.
+func (s *Service) rebuild(ctx context.Context) error {
+	var size int64
+	need := false
+	if err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		m, err := tx.Meta(ctx, metaGoverned)
+		if accord.ErrorCode(err) == accord.ENotFound || (err == nil && len(m) == 0) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		cs, err := tx.Charters(ctx)
+		if err != nil {
+			return err
+		}
+		need = len(cs) == 0
+		size, err = tx.LogSize(ctx)
+		return err
+	}); err != nil || !need {
+		return err
+	}
+	s.logger.Info("governance: rebuilding this node's records from its log", "entries", size)
+	var pending [][]byte // a proposal's pack parts, until its proposal.filed
+	for from := int64(0); from < size; from += 1024 {
+		var entries [][]byte
+		if err := s.store.View(ctx, func(tx accord.ReadTx) error {
+			var err error
+			entries, err = tx.ReadEntries(ctx, from, min(size, from+1024))
+			return err
+		}); err != nil {
+			return err
+		}
+		var writes []func(context.Context, accord.WriteTx) error
+		for i, e := range entries {
+			index := from + int64(i)
+			d, err := accord.DecodeLogEntry(e, false)
+			if err != nil {
+				continue
+			}
+			g, ok := d.Value.(*accord.GovernanceEvent)
+			if !ok {
+				continue
+			}
+			switch d.Type {
+			case accord.LogCharterInstalled:
+				c := *g.Charter
+				c.LogIndex = index
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.PutCharter(ctx, c) })
+			case accord.LogProposalPack:
+				pending = append(pending, []byte(g.Data))
+			case accord.LogProposalFiled:
+				var pack []byte
+				for _, p := range pending {
+					pack = append(pack, p...)
+				}
+				pending = nil
+				if len(pack) == 0 {
+					pack = nil
+				}
+				if w := s.foreignProposal(s.origin, index, d.Record, g.Proposal, pack); w != nil {
+					writes = append(writes, w)
+				}
+			case accord.LogProposalComment:
+				c := *g.Comment
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddComment(ctx, c) })
+			case accord.LogVoteCast:
+				b := *g.Ballot
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddBallot(ctx, b) })
+			case accord.LogProposalSealed:
+				sl := *g.Seal
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddSeal(ctx, sl) })
+			case accord.LogProposalDecided:
+				dc := *g.Decision
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddDecision(ctx, dc) })
+			}
+		}
+		if len(writes) == 0 {
+			continue
+		}
+		if err := s.store.Update(ctx, func(tx accord.WriteTx) error {
+			for _, w := range writes {
+				err := tx.Savepoint(ctx, func() error { return w(ctx, tx) })
+				if err != nil && accord.ErrorCode(err) != accord.EConflict {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
