@@ -812,3 +812,21 @@ type ImpactSystem struct {
 	Gained    []string `json:"gained,omitempty"`
 	Lost      []string `json:"lost,omitempty"`
 }
+
+// PackVersion is a version of a rule pack at a node: one in force, and
+// every one adopted by a proposal, with its adoption record.
+type PackVersion struct {
+	Pack    string `json:"pack"`
+	Version string `json:"version"`
+	Hash    string `json:"hash"`
+	InForce bool   `json:"in_force"`
+	// Proposal adopted it ("" for a version shipped with the node);
+	// Adopted is when this node decided it, Approvers the members whose
+	// signed ballots adopted it.
+	Proposal  string   `json:"proposal,omitempty"`
+	Adopted   string   `json:"adopted,omitempty"`
+	Approvers []string `json:"approvers,omitempty"`
+	// OptedOut: this node's member opted out; the previous version stays
+	// in force here.
+	OptedOut bool `json:"opted_out,omitempty"`
+}

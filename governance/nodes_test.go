@@ -14,6 +14,7 @@ import (
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/internal/nodeproc"
+	"github.com/accord-gov/accord/postgres/pgtest"
 )
 
 // member is one member of the test federation: its node (a real process)
@@ -23,15 +24,20 @@ type member struct {
 	skey, vkey string
 }
 
-// federation starts n member nodes, peers every pair, and installs at each
+// federation starts n member nodes (the last on PostgreSQL, the others
+// on SQLite), peers every pair, and installs at each
 // a charter signed by all of them with short periods.
 func federation(t *testing.T, names ...string) ([]*member, string) {
 	t.Helper()
 	t.Setenv("ACCORD_GOVERNANCE_INTERVAL", "100ms")
 	t.Setenv("ACCORD_GOVERNANCE_SETTLE", "30s")
 	var ms []*member
-	for _, n := range names {
-		p := nodeproc.Start(t, n, "")
+	for i, n := range names {
+		db := "" // SQLite; the last member's node runs on PostgreSQL
+		if i == len(names)-1 {
+			db = pgtest.DSN(t)
+		}
+		p := nodeproc.Start(t, n, db)
 		skey, vkey, err := governance.GenerateVoteKey(n)
 		if err != nil {
 			t.Fatal(err)
