@@ -388,7 +388,12 @@ func (e *ConsentEvent) Refusal() bool {
 // event without its log index (which the commitment's entry has).
 func (e ConsentEvent) Details() ([]byte, error) {
 	e.Seq = 0
-	return Canonical(e)
+	if !e.canonicalReady() {
+		return Canonical(e)
+	}
+	w := &jcsWriter{b: make([]byte, 0, 512)}
+	w.appendEvent(&e)
+	return w.b, nil
 }
 
 // ConsentCommitment is hex(SHA-256(salt ‖ details)).
