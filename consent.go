@@ -89,7 +89,8 @@ const (
 const (
 	RoleSubject  = "subject"
 	RoleGuardian = "guardian" // the holder of parental responsibility (GDPR Art. 8(1), PIPL Art. 31)
-	RoleProvider = "provider" // the provider, on the person's instruction
+	// RoleProvider ("provider"), the provider acting on the person's
+	// instruction, is the one incident.go declares for reporters.
 )
 
 // Methods by which an event was collected (27560 collection method).

@@ -47,13 +47,16 @@ type ReadTx interface {
 	FederationReadTx
 	MirrorReadTx
 	// governance reads
+	GovernanceReadTx
 
 	// consent reads
 	ConsentReadTx
 
 	// incidents reads
+	IncidentReadTx
 
 	// resources reads
+	ResourceReadTx
 
 	Meta(ctx context.Context, key string) ([]byte, error)
 
@@ -102,13 +105,16 @@ type WriteTx interface {
 	FederationWriteTx
 	MirrorWriteTx
 	// governance writes
+	GovernanceWriteTx
 
 	// consent writes
 	ConsentWriteTx
 
 	// incidents writes
+	IncidentWriteTx
 
 	// resources writes
+	ResourceWriteTx
 
 	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
 	// transaction goes on. The log sequencer runs each batched write in one.

@@ -13,7 +13,10 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
+	"github.com/accord-gov/accord/governance"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 )
 
 // API serves /v1.
@@ -29,14 +32,16 @@ type API struct {
 	auth        *authCache
 
 	// governance
+	gov *governance.Service
 
 	// consent
 	consent *consent.Service
 
 	// incidents
+	incidents *incident.Service
 
 	// resources
-
+	res *resource.Service
 }
 
 // Options configures the API.
@@ -52,15 +57,21 @@ type Options struct {
 	Mirror *federation.Mirror
 
 	// governance
+	// Governance serves rule-making by consensus (charter, proposals,
+	// comments, ballots, tallies); nil answers 503 on its routes.
+	Governance *governance.Service
 
 	// consent
 	// Consent serves data-subject control (issue 14); nil leaves its routes answering 503.
 	Consent *consent.Service
 
 	// incidents
+	// Incidents serves the incident routes; nil answers them 503.
+	Incidents *incident.Service
 
 	// resources
-
+	// Resources serves the shared-resources catalogue; nil leaves it out.
+	Resources *resource.Service
 }
 
 // Route is an extra /v1 route another package adds (e.g. classification).
@@ -86,13 +97,16 @@ func New(svc *registry.Service, opts Options) *API {
 		auth:        newAuthCache(authTTL, authCacheLimit, time.Now),
 
 		// governance
+		gov: opts.Governance,
 
 		// consent
 		consent: opts.Consent,
 
 		// incidents
+		incidents: opts.Incidents,
 
 		// resources
+		res: opts.Resources,
 	}
 	a.routes()
 	return a
@@ -126,13 +140,16 @@ func (a *API) routes() {
 	a.federationRoutes()
 	a.mirrorRoutes()
 	// governance routes
+	a.governanceRoutes()
 
 	// consent routes
 	a.consentRoutes()
 
 	// incidents routes
+	a.incidentRoutes()
 
 	// resources routes
+	a.resourceRoutes()
 
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)

@@ -40,13 +40,16 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		Mirror:      n.Mirror,
 
 		// governance
+		Governance: n.Governance,
 
 		// consent
 		Consent: n.Consent,
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
+		Resources: n.Resources,
 	})
 	mux.Handle("/v1/", a)
 	mux.Handle("/log/", http.StripPrefix("/log", tlog.Handler(n.Store)))

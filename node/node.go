@@ -20,7 +20,10 @@ import (
 	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
+	"github.com/accord-gov/accord/governance"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -71,13 +74,16 @@ type Node struct {
 	Mirror     *federation.Mirror
 
 	// governance
+	Governance *governance.Service
 
 	// consent
 	Consent *consent.Service
 
 	// incidents
+	Incidents *incident.Service
 
 	// resources
+	Resources *resource.Service
 
 	Metrics     *prometheus.Registry
 	VerifierKey string
@@ -161,6 +167,9 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		Logger: cfg.Logger, Metrics: newMirrorMetrics(n.Metrics, store),
 	})
 	// governance
+	n.Governance = governance.New(governance.Config{Store: store, Log: n.Log, Registry: n.Registry, Logger: cfg.Logger,
+		Interval: envDuration("ACCORD_GOVERNANCE_INTERVAL"), Settle: envDuration("ACCORD_GOVERNANCE_SETTLE")})
+	n.Governance.Start(context.Background())
 
 	// consent
 	ckey, csecret, err := consent.LoadOrCreateKeys(cfg.DataDir, n.Log.Origin()+"/consent")
@@ -175,8 +184,14 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	}
 
 	// incidents
+	if n.Incidents, err = incident.New(incident.Config{Store: store, Log: n.Log, Packs: packs, Member: n.Federation.Identity().Member}); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	n.Incidents.Start(context.Background(), cfg.MirrorInterval, cfg.Logger)
 
 	// resources
+	n.Resources = resource.New(resource.Config{Store: store, Log: n.Log})
 
 	n.Federation.Start(context.Background())
 	n.Mirror.Start(context.Background())
@@ -186,6 +201,9 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 // Close stops the cosigner and the log's sequencer and closes the store.
 func (n *Node) Close() error {
 	// governance
+	if n.Governance != nil {
+		n.Governance.Close()
+	}
 
 	// consent
 	if n.Consent != nil {
@@ -193,6 +211,9 @@ func (n *Node) Close() error {
 	}
 
 	// incidents
+	if n.Incidents != nil {
+		n.Incidents.Close()
+	}
 
 	// resources
 

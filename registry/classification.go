@@ -13,11 +13,16 @@ import (
 )
 
 // Packs returns the rule packs the node classifies with (baseline first).
-func (s *Service) Packs() []*rules.Pack { return s.packs }
+func (s *Service) Packs() []*rules.Pack { return *s.packs.Load() }
+
+// SetPacks replaces the node's packs (baseline first): governance loads an
+// adopted version in place of the one it amends. Classifications already
+// running finish under the packs they started with.
+func (s *Service) SetPacks(packs []*rules.Pack) { s.packs.Store(&packs) }
 
 // Pack returns one of the node's packs.
 func (s *Service) Pack(id string) (*rules.Pack, error) {
-	for _, p := range s.packs {
+	for _, p := range s.Packs() {
 		if p.ID == id {
 			return p, nil
 		}
@@ -32,7 +37,7 @@ func (s *Service) Preview(f accord.Filing, asOf time.Time) (*rules.Result, error
 	if err != nil {
 		return nil, err
 	}
-	r := rules.Classify(f, s.packs, asOf)
+	r := rules.Classify(f, s.Packs(), asOf)
 	return &r, nil
 }
 
@@ -96,7 +101,7 @@ func (s *Service) Classification(ctx context.Context, c *Caller, id string, vers
 		// A foreign system holds only its public filing: its confidential
 		// inputs stay at its home, and are withheld here from everyone.
 		if c.SeesConfidential(sys.Provider) && !accord.Foreign(sys.Home) {
-			view.Result = rules.Classify(v.Filing, s.packs, asOf)
+			view.Result = rules.Classify(v.Filing, s.Packs(), asOf)
 			if salt := v.Salts[ClassificationCommitment]; v.ClassificationFull != nil && salt != nil {
 				cm, err := Commitment(salt, v.ClassificationFull)
 				if err != nil {
@@ -105,7 +110,7 @@ func (s *Service) Classification(ctx context.Context, c *Caller, id string, vers
 				view.FiledFull = &Opening{Content: v.ClassificationFull, Salt: hex.EncodeToString(salt), Commitment: cm}
 			}
 		} else {
-			if view.Result, err = publicResult(v.Filing, s.packs, asOf); err != nil {
+			if view.Result, err = publicResult(v.Filing, s.Packs(), asOf); err != nil {
 				return err
 			}
 		}
@@ -178,10 +183,10 @@ func (c *classified) publicOrNil() *classification {
 // its confidential inputs withheld, and in full when that differs. Nil
 // without packs.
 func (s *Service) classify(f, public accord.Filing, at time.Time) (*classified, error) {
-	if len(s.packs) == 0 {
+	if len(s.Packs()) == 0 {
 		return nil, nil
 	}
-	c := &classified{public: &classification{result: rules.ClassifyWithheld(public, public.Confidential, s.packs, at)}}
+	c := &classified{public: &classification{result: rules.ClassifyWithheld(public, public.Confidential, s.Packs(), at)}}
 	var err error
 	if c.content, err = c.public.logContent(); err != nil {
 		return nil, err
@@ -189,7 +194,7 @@ func (s *Service) classify(f, public accord.Filing, at time.Time) (*classified, 
 	if len(c.public.result.Withheld) == 0 {
 		return c, nil // nothing withheld: the public classification is the full one
 	}
-	full := &classification{result: rules.Classify(f, s.packs, at)}
+	full := &classification{result: rules.Classify(f, s.Packs(), at)}
 	if c.full, err = full.logContent(); err != nil {
 		return nil, err
 	}

@@ -81,9 +81,9 @@ func (s *Service) PrepareForeignVersion(v ForeignVersion) (*ForeignWrite, error)
 		return nil, err
 	}
 	w := &ForeignWrite{s: s, v: v, f: f}
-	if len(s.packs) > 0 {
+	if len(s.Packs()) > 0 {
 		// As of the version's date, as its home classified it.
-		w.cl = &classification{result: rules.ClassifyWithheld(f, f.Confidential, s.packs, v.Time)}
+		w.cl = &classification{result: rules.ClassifyWithheld(f, f.Confidential, s.Packs(), v.Time)}
 	}
 	return w, nil
 }

@@ -101,7 +101,8 @@ func TestClassifiedLogsAsBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &Service{packs: all}
+	svc := &Service{}
+	svc.SetPacks(all)
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	withheld := 0
 	for _, s := range systems {

@@ -188,7 +188,7 @@ func (s *Service) reclassifyHead(h accord.StoredHead, asOf time.Time) (accord.Re
 	// they are those of the public classification, the confidential inputs
 	// withheld (the engine ignores their values).
 	f := v.Filing.filing()
-	cl := &classification{result: rules.OutcomeWithheld(f, f.Confidential, s.packs, asOf)}
+	cl := &classification{result: rules.OutcomeWithheld(f, f.Confidential, s.Packs(), asOf)}
 	cur := cl.facets()
 	if slices.Equal(cur, h.Class) {
 		return accord.Reclassification{}, false, nil

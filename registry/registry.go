@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accord-gov/accord"
@@ -25,7 +26,7 @@ type Service struct {
 	log    *tlog.Log
 	now    func() time.Time
 	logger *slog.Logger
-	packs  []*rules.Pack
+	packs  atomic.Pointer[[]*rules.Pack]
 	// receiptCheckpoint: see Config.ReceiptCheckpoint
 	receiptCheckpoint func(ctx context.Context, tx accord.ReadTx, index int64) ([]byte, error)
 	member            string
@@ -58,8 +59,9 @@ type Config struct {
 
 // New returns a registry service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, packs: cfg.Packs, receiptCheckpoint: cfg.ReceiptCheckpoint,
+	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now, logger: cfg.Logger, receiptCheckpoint: cfg.ReceiptCheckpoint,
 		member: cfg.Member, proveForeign: cfg.ProveForeign}
+	s.packs.Store(&cfg.Packs)
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -112,8 +112,14 @@ func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 			err = w.LogHashes(ctx, row.Seq, []tlog.Hash{v})
 		case accord.FederationRow:
 			err = w.Federation(ctx, v)
+		case accord.IncidentRow:
+			err = w.Incident(ctx, v)
 		case accord.ConsentRow:
 			err = w.Consent(ctx, v)
+
+			// governance
+
+			// resources
 		}
 		if err != nil {
 			return err

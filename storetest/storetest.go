@@ -58,6 +58,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"MirrorIndexed", testMirrorIndexed},
 		{"NodeFacet", testNodeFacet},
 		// governance
+		{"Governance", testGovernance},
+		{"GovernanceCursor", testGovernanceCursor},
 
 		// consent
 		{"ConsentRecords", testConsentRecords},
@@ -65,9 +67,15 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ConsentScenarios", testConsentScenarios},
 
 		// incidents
+		{"Incidents", testIncidents},
+		{"IncidentsDumpLoad", testIncidentsDumpLoad},
+		{"IncidentCursor", testIncidentCursor},
 
 		// resources
-
+		{"Resources", testResources},
+		{"ResourceSearch", testResourceSearch},
+		{"NeedsAndMatches", testNeedsAndMatches},
+		{"ResourcesDumpLoad", testResourcesDumpLoad},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })

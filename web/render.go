@@ -98,6 +98,7 @@ type page struct {
 	Alarms int
 	// Federated: the node has a members page.
 	Federated bool
+	Incidents bool // the node serves the incident pages (nav)
 	Data      any
 }
 
@@ -111,6 +112,7 @@ func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page
 		p.Org = s.org
 	}
 	p.Alarms, p.Federated = h.alarms(r.Context()), h.cfg.Federation != nil && h.cfg.Mirror != nil
+	p.Incidents = h.cfg.Incidents != nil
 	return p
 }
 

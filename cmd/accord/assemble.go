@@ -40,8 +40,10 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		Consent: n.Consent,
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
+		Resources: n.Resources,
 	})}
 }
 
