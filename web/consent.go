@@ -281,7 +281,14 @@ func (h *Handler) consentEvent(w http.ResponseWriter, r *http.Request) {
 	} else {
 		req.System = f("system")
 	}
-	if req.Action == accord.ActionGrant {
+	if req.Action == accord.ActionNarrow {
+		req.DataCategories = r.PostForm["data"]
+		if len(req.DataCategories) == 0 {
+			h.errorPage(w, r, http.StatusBadRequest, "consent.refused", fieldProblem{Field: "data", Message: negotiate(r).T("consent.narrow_none")})
+			return
+		}
+	}
+	if req.Action == accord.ActionGrant || req.Action == accord.ActionNarrow {
 		v, err := strconv.Atoi(f("notice_version"))
 		if err != nil {
 			h.errorPage(w, r, http.StatusBadRequest, "error.bad_request", fieldProblem{Field: "notice_version", Message: negotiate(r).T("error.bad_param", "name", "notice_version")})
