@@ -139,7 +139,7 @@ func (s *Service) poll(every time.Duration) {
 		case <-t.C:
 			n++
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := s.ix.sync(ctx, n%4 == 0); err != nil {
+			if err := s.ix.sync(ctx, n%2 == 0); err != nil { // notices every 500 ms
 				s.logger.Warn("consent: index poll", "err", err)
 			}
 			cancel()
