@@ -195,6 +195,27 @@ func TestConsentPages(t *testing.T) {
 	if d := check("improvement"); d.Allow || d.Reason != accord.ReasonErased {
 		t.Errorf("after the erasure: %+v", d)
 	}
+	// A parent decides for a child: under France's age a guardian's grant
+	// counts; for a sixteen-year-old it is refused, in the reader's language.
+	child := tn.client(t)
+	_, body = tn.post(t, child, "/consent/me/new", "es", url.Values{})
+	childKey := between(body, `id="new-key">`, "<")
+	if !strings.Contains(body, htmlEscape(locales["es"].T("consent.guardian"))) {
+		t.Errorf("the page offers no guardian's grant")
+	}
+	g := form("grant", "training")
+	g["role"], g["age"], g["country"] = []string{"guardian"}, []string{"16"}, []string{"FR"}
+	resp, body = tn.post(t, child, "/consent/me/events", "es", g)
+	if resp.StatusCode != 400 || !strings.Contains(body, htmlEscape(locales["es"].T("consent.refused.guardian-for-adult"))) {
+		t.Errorf("a guardian for a sixteen-year-old in France: %d", resp.StatusCode)
+	}
+	g["age"] = []string{"12"}
+	if resp, _ := tn.post(t, child, "/consent/me/events", "es", g); resp.StatusCode != 303 {
+		t.Fatalf("a guardian's grant: %d", resp.StatusCode)
+	}
+	if d, err := tn.Consent.Check(context.Background(), tn.provider(t), accord.ConsentCheck{System: sys, Purpose: "training", Subject: "key:" + childKey}, ""); err != nil || !d.Allow {
+		t.Errorf("after the guardian's grant: %+v, %v", d, err)
+	}
 	// Cross-origin posts are refused.
 	req, _ = http.NewRequest("POST", tn.URL+"/consent/me/events", strings.NewReader(form("grant", "training").Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
