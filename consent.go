@@ -617,6 +617,8 @@ type ConsentReadTx interface {
 	// ConsentNotice returns a system's notice of this version, or its
 	// latest for version 0; ENotFound if none.
 	ConsentNotice(ctx context.Context, system string, version int) (*ConsentNotice, error)
+	// ConsentNoticeVersion returns a system's latest notice version (0 if none).
+	ConsentNoticeVersion(ctx context.Context, system string) (int, error)
 	// ConsentNotices returns every system's latest notice, by system id.
 	ConsentNotices(ctx context.Context) ([]ConsentNotice, error)
 	// ConsentEvents returns events, oldest first: a subject's (q.Subject),

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +43,7 @@ type Service struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	ix        *index
+	notices   sync.Map // noticeKey → *accord.ConsentNotice, decoded once
 
 	stop chan struct{}
 	done chan struct{}
