@@ -169,7 +169,7 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 			if c != nil && !c.Admin() && sys.Provider != c.Org() {
 				return nil, accord.Errorf(accord.EForbidden, "system %s is not this provider's", req.System)
 			}
-			n, err := tx.ConsentNotice(ctx, req.System, 0)
+			n, err := s.currentNotice(ctx, tx, req.System)
 			switch {
 			case accord.ErrorCode(err) == accord.ENotFound:
 				if req.Action == accord.ActionGrant || req.Action == accord.ActionNarrow {
@@ -458,4 +458,32 @@ func (s *Service) Export(ctx context.Context, c *registry.Caller, id string) ([]
 		out = append(out, *rc)
 	}
 	return out, nil
+}
+
+// currentNotice reads a system's current notice inside a write: the
+// version from the store (one indexed read), the notice itself from a cache
+// of the decoded versions (a version never changes once published).
+func (s *Service) currentNotice(ctx context.Context, tx accord.ReadTx, system string) (*accord.ConsentNotice, error) {
+	v, err := tx.ConsentNoticeVersion(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	if v == 0 {
+		return nil, accord.Errorf(accord.ENotFound, "system %s has no consent notice", system)
+	}
+	key := noticeKey{system, v}
+	if n, ok := s.notices.Load(key); ok {
+		return n.(*accord.ConsentNotice), nil
+	}
+	n, err := tx.ConsentNotice(ctx, system, v)
+	if err != nil {
+		return nil, err
+	}
+	s.notices.Store(key, n)
+	return n, nil
+}
+
+type noticeKey struct {
+	system  string
+	version int
 }

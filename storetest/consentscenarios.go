@@ -341,6 +341,22 @@ func testConsentScenarios(t *testing.T, newStore NewStore) {
 			c.record(t, req)
 			c.want(t, a, "training", true, accord.ReasonGranted)
 		}},
+		{"an expired notice takes no grants", func(t *testing.T, c *cenv) {
+			n := scenarioNotice("EU")
+			exp := c.now().Add(time.Hour)
+			n.Expires = &exp
+			if _, err := c.cs.PublishNotice(ctx, c.provider, c.sys, n); err != nil {
+				t.Fatal(err)
+			}
+			a := subjectKey("exp")
+			req := grantReq(a, c.sys, "training")
+			req.NoticeVersion = 2
+			c.record(t, req)
+			c.advance(2 * time.Hour)
+			c.refused(t, req, accord.EInvalid, accord.ReasonNoticeExpired)
+			// A withdrawal is never refused.
+			c.record(t, refuseReq(accord.ActionWithdraw, a, accord.ConsentScope{System: c.sys}, "training"))
+		}},
 		{"narrowing keeps within the grant", func(t *testing.T, c *cenv) {
 			a := subjectKey("n")
 			c.record(t, grantReq(a, c.sys, "training"))
