@@ -38,6 +38,7 @@ func (a *API) incidentRoutes() {
 			return h(w, r, c)
 		})
 	}
+	a.incidentFeedRoutes()
 }
 
 func (a *API) incidentTaxonomies(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {

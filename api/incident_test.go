@@ -135,3 +135,33 @@ func TestIncidentsOverHTTP(t *testing.T) {
 		t.Fatalf("a bad date: %v", err)
 	}
 }
+
+func TestIncidentFeeds(t *testing.T) {
+	e := newEnv(t)
+	sys, err := e.provider.FileSystem(ctx, "", sampleFiling(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := incidentReport(sys.ID, time.Now().Add(-time.Hour).Truncate(time.Second))
+	if _, err := e.provider.FileIncidentReport(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	public := &client.Client{Server: e.node.URL, HTTP: e.http}
+	for path, want := range map[string]string{
+		"/v1/incident-feed.atom":          "<title xml:lang=\"en\">CV Screener rejected applicants over 50</title>",
+		"/v1/incident-feed.json":          `"version":"https://jsonfeed.org/version/1.1"`,
+		"/v1/incident-export?format=aiid": `"Tangible Harm":"tangible harm definitively occurred"`,
+		"/v1/incident-export?format=aim":  `"harm_types":["human-rights"]`,
+	} {
+		b, err := public.Get(ctx, path)
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %v\n%s", path, err, b)
+		}
+		if strings.Contains(string(b), "J. Martin") || strings.Contains(string(b), "desk@acme.example") {
+			t.Errorf("%s shows the confidential part", path)
+		}
+	}
+	if _, err := public.Get(ctx, "/v1/incident-export?format=csv"); err == nil {
+		t.Error("an unknown export format was served")
+	}
+}

@@ -114,6 +114,10 @@ func TestIncidentPages(t *testing.T) {
 			t.Errorf("the incident page lacks %q", want)
 		}
 	}
+	_, body = in.get(t, nil, "/systems/"+in.system, "en")
+	if !strings.Contains(body, `href="/incidents?system=`+in.system+`"`) {
+		t.Error("the system page does not link to its incidents")
+	}
 	_, body = in.get(t, nil, "/incidents?country=CN&q=applicant", "en")
 	if !strings.Contains(body, "/incidents/"+id) {
 		t.Errorf("the list does not find the incident")
