@@ -12,6 +12,8 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/incident"
+	"github.com/accord-gov/accord/postgres"
+	"github.com/accord-gov/accord/postgres/pgtest"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/sqlite"
 	"github.com/accord-gov/accord/tlog"
@@ -69,11 +71,30 @@ func (e *env) caller(t testing.TB, kind, country string) *registry.Caller {
 	return c
 }
 
-func newEnv(t testing.TB) *env {
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "i.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+// stores open a fresh store of each kind: the service's tests run on both.
+var stores = []struct {
+	name string
+	open func(t testing.TB) accord.Store
+}{
+	{"sqlite", func(t testing.TB) accord.Store {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "i.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+	{"postgres", func(t testing.TB) accord.Store {
+		db, err := postgres.Open(ctx, pgtest.DSN(t), postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+}
+
+func newEnv(t testing.TB) *env { return newEnvOn(t, stores[0].open(t)) }
+
+func newEnvOn(t testing.TB, db accord.Store) *env {
 	skey, vkey, _ := tlog.GenerateKey("incident.test/log")
 	l, err := tlog.New(tlog.Config{Store: db, SignerKey: skey})
 	if err != nil {
@@ -150,7 +171,12 @@ func logText(t testing.TB, s accord.Store) string {
 // another language is suggested as a duplicate and merged, and the public
 // sees the public summary only.
 func TestDoneWhen(t *testing.T) {
-	e := newEnv(t)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) { testDoneWhen(t, newEnvOn(t, st.open(t))) })
+	}
+}
+
+func testDoneWhen(t *testing.T, e *env) {
 	sys := e.file(t, e.provider, highRisk("Talentis Screener"))
 	aware := time.Date(2028, 3, 13, 9, 0, 0, 0, time.FixedZone("CET", 3600)) // a Monday
 
@@ -291,7 +317,12 @@ func TestDoneWhen(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	e := newEnv(t)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) { testBadInput(t, newEnvOn(t, st.open(t))) })
+	}
+}
+
+func testBadInput(t *testing.T, e *env) {
 	sys := e.file(t, e.provider, highRisk("Screener"))
 	gone := e.file(t, e.provider, highRisk("Old screener"))
 	if _, err := e.reg.WithdrawSystem(ctx, e.provider, gone, `"`+gone+`.v1"`, "discontinued"); err != nil {
