@@ -300,6 +300,12 @@ func testDoneWhen(t *testing.T, e *env) {
 	if rv, _ := e.svc.Report(ctx, e.deployer, v.Report.ID, 0); !rv.Report.Confidential.IsZero() {
 		t.Error("another organization (the deployer) reads the provider's confidential part")
 	}
+	// Every entry decodes as the audit decodes it (canonical form checked).
+	for _, entry := range strings.Split(logText(t, e.store), "\n") {
+		if _, err := accord.DecodeLogEntry([]byte(entry), true); err != nil {
+			t.Errorf("the audit would refuse an entry: %v\n%s", err, entry)
+		}
+	}
 	logged := logText(t, e.store)
 	for _, secret := range []string{"J. Martin", "incident-desk@talentis.example", "Graduation year", "rh@entrepot.example", "Age feature"} {
 		if strings.Contains(logged, secret) {
