@@ -182,7 +182,7 @@ func testDoneWhen(t *testing.T, e *env) {
 
 	initial := e.report(sys, aware)
 	initial.Stage = accord.StageInitial
-	v, err := e.svc.File(ctx, e.provider, initial)
+	v, err := e.svc.File(ctx, e.provider, initial, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func testDoneWhen(t *testing.T, e *env) {
 	fr.Title = accord.Text{"fr": "Talentis : le logiciel de recrutement a écarté les candidats de plus de 50 ans à Lyon"}
 	fr.Summary = accord.Text{"fr": "Le logiciel Talentis a rejeté 40 candidats de plus de 50 ans pour des postes d'entrepôt à Lyon, du 1er au 3 mars."}
 	fr.Confidential = accord.IncidentConfidential{Contact: "rh@entrepot.example"}
-	dv, err := e.svc.File(ctx, e.deployer, fr)
+	dv, err := e.svc.File(ctx, e.deployer, fr, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func testBadInput(t *testing.T, e *env) {
 	}
 	aware := e.now.Add(-24 * time.Hour)
 	good := e.report(sys, aware)
-	v, err := e.svc.File(ctx, e.provider, good)
+	v, err := e.svc.File(ctx, e.provider, good, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,28 +349,33 @@ func testBadInput(t *testing.T, e *env) {
 		{"an unknown system", func() error {
 			r := good
 			r.System.ID = "sys_nothere"
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "system.id"},
-		{"a withdrawn system", func() error { r := good; r.System.ID = gone; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "system.id"},
-		{"an unknown version", func() error { r := good; r.System.Version = 9; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "system.version"},
+		{"a withdrawn system", func() error { r := good; r.System.ID = gone; _, err := e.svc.File(ctx, e.provider, r, ""); return err }, accord.EInvalid, "system.id"},
+		{"an unknown version", func() error {
+			r := good
+			r.System.Version = 9
+			_, err := e.svc.File(ctx, e.provider, r, "")
+			return err
+		}, accord.EInvalid, "system.version"},
 		{"awareness before occurrence", func() error {
 			r := good
 			r.Aware = r.Occurred.Add(-time.Hour)
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "aware"},
 		{"a date in the future", func() error {
 			r := good
 			r.Occurred = e.now.Add(48 * time.Hour)
 			r.Aware = r.Occurred
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "occurred"},
 		{"an unknown harm", func() error {
 			r := good
 			r.Harms = []string{"eu-3-49:z"}
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "harms[0]"},
 		{"a follow-up to another reporter's report", func() error {
@@ -388,7 +393,7 @@ func testBadInput(t *testing.T, e *env) {
 		{"a complaint without a contact", func() error {
 			r := good
 			r.Confidential = accord.IncidentConfidential{}
-			_, err := e.svc.File(ctx, nil, r)
+			_, err := e.svc.File(ctx, nil, r, "")
 			return err
 		}, accord.EInvalid, "confidential.contact"},
 		{"a merge by a non-authority", func() error {
@@ -402,7 +407,7 @@ func testBadInput(t *testing.T, e *env) {
 		{"a report on an unknown incident", func() error {
 			r := good
 			r.Incident = "inc_nothere"
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "incident"},
 		{"the dashboard of another country", func() error { _, err := e.svc.Dashboard(ctx, e.other, "DE", "FR", "", "", 10); return err }, accord.EForbidden, ""},
@@ -436,7 +441,7 @@ func TestOverdue(t *testing.T) {
 	sys := e.file(t, e.provider, highRisk("Screener"))
 	r := e.report(sys, e.now.Add(-20*24*time.Hour))
 	r.Confidential = accord.IncidentConfidential{Contact: "citizen@example.org"}
-	v, err := e.svc.File(ctx, nil, r)
+	v, err := e.svc.File(ctx, nil, r, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +455,7 @@ func TestOverdue(t *testing.T) {
 	// The provider reports late: the deadline is missed, with the proof of when.
 	pr := e.report(sys, e.now.Add(-20*24*time.Hour))
 	pr.Incident = v.Report.Incident
-	pv, err := e.svc.File(ctx, e.provider, pr)
+	pv, err := e.svc.File(ctx, e.provider, pr, "")
 	if err != nil {
 		t.Fatal(err)
 	}

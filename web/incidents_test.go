@@ -73,7 +73,7 @@ func (in *incidentNode) file(t *testing.T, token string, r accord.NewIncidentRep
 			t.Fatal(err)
 		}
 	}
-	v, err := in.Incidents.File(ctx, c, r)
+	v, err := in.Incidents.File(ctx, c, r, "")
 	if err != nil {
 		t.Fatal(err)
 	}
