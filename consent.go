@@ -701,7 +701,7 @@ const ConsentReceiptVersion = "KI-CR-v1.1.0"
 // 27560 receipts), with Accord's proof beside it: the event, the salt of
 // its log commitment and the log index. Signature is a signed-note
 // signature line by the node's consent key over the RFC 8785 canonical
-// JSON of the receipt without it; anyone with that key (and the log's key
+// JSON of the receipt without it and without log_receipt; anyone with that key (and the log's key
 // for LogReceipt) checks it offline (accord consent verify-receipt).
 type ConsentReceipt struct {
 	Version          string              `json:"version"`

@@ -98,6 +98,77 @@ const (
 	ReasonGrantOutOfSequence = "out-of-order"
 )
 
+// DecisionEvent is an event as a decision reads it: compact (the index
+// keeps one per event of every subject in memory), with the strings every
+// event repeats shared.
+type DecisionEvent struct {
+	Seq     int64
+	Time    int64 // Unix nanoseconds
+	Expires int64 // Unix nanoseconds; 0: never
+	ID      string
+	Scope   string // the system, provider or domain
+	Purpose string
+	Hash    string // a grant's purpose hash
+	Data    []string
+	Action  EventAction
+	Kind    ScopeKind
+}
+
+// EventAction is an action, compactly.
+type EventAction uint8
+
+// The actions of DecisionEvent.
+const (
+	ActGrant EventAction = iota + 1
+	ActNarrow
+	ActWithdraw
+	ActObject
+	ActErase
+)
+
+var actionNames = [...]string{"", ActionGrant, ActionNarrow, ActionWithdraw, ActionObject, ActionErase}
+
+// String is the action's name (grant, withdraw, …).
+func (a EventAction) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return ""
+}
+
+// ScopeKind says what an event's scope names.
+type ScopeKind uint8
+
+// The scope kinds.
+const (
+	ScopeNone ScopeKind = iota // an erasure
+	ScopeSystem
+	ScopeProvider
+	ScopeDomain
+)
+
+// Decision returns the event as a decision reads it.
+func (e *ConsentEvent) Decision() DecisionEvent {
+	d := DecisionEvent{Seq: e.Seq, Time: e.Time.UnixNano(), ID: e.ID, Purpose: e.Purpose, Hash: e.PurposeHash, Data: e.DataCategories}
+	for i, n := range actionNames {
+		if n == e.Action && i > 0 {
+			d.Action = EventAction(i)
+		}
+	}
+	switch {
+	case e.System != "":
+		d.Kind, d.Scope = ScopeSystem, e.System
+	case e.Provider != "":
+		d.Kind, d.Scope = ScopeProvider, e.Provider
+	case e.Domain != "":
+		d.Kind, d.Scope = ScopeDomain, e.Domain
+	}
+	if e.Expires != nil {
+		d.Expires = e.Expires.UnixNano()
+	}
+	return d
+}
+
 // DecideInput is everything a decision depends on.
 type DecideInput struct {
 	Notice  *ConsentNotice  // the system's current notice
@@ -107,7 +178,7 @@ type DecideInput struct {
 	// SystemWithdrawn: the system was withdrawn from the registry.
 	SystemWithdrawn bool
 	// Events are the subject's events (any scope), oldest first (by seq).
-	Events []ConsentEvent
+	Events []DecisionEvent
 	// Erased is when the subject's record was erased, if it was.
 	Erased *time.Time
 	At     time.Time
@@ -116,28 +187,26 @@ type DecideInput struct {
 
 // Applies reports whether an event concerns this system's purpose.
 func (e *ConsentEvent) Applies(n *ConsentNotice, p *ConsentPurpose) bool {
-	switch {
-	case e.Action == ActionErase:
-		return true
-	case e.System != "":
-		if e.System != n.System {
+	d := e.Decision()
+	return d.applies(n, p)
+}
+
+func (e *DecisionEvent) applies(n *ConsentNotice, p *ConsentPurpose) bool {
+	switch e.Kind {
+	case ScopeNone:
+		return e.Action == ActErase
+	case ScopeSystem:
+		return e.Scope == n.System && (e.Purpose == p.ID || e.Purpose == "*")
+	case ScopeProvider:
+		if e.Scope != n.Provider {
 			return false
 		}
-	case e.Provider != "":
-		if e.Provider != n.Provider {
+	case ScopeDomain:
+		if !slices.Contains(n.Domains, e.Scope) {
 			return false
 		}
-	case e.Domain != "":
-		if !slices.Contains(n.Domains, e.Domain) {
-			return false
-		}
-	default:
-		return false
 	}
-	if e.System != "" {
-		return e.Purpose == p.ID || e.Purpose == "*"
-	}
-	return e.Purpose == "*" || e.Purpose == p.DPV || SubPurposeBroader[p.DPV] == e.Purpose && e.Purpose != ""
+	return e.Purpose == "*" || e.Purpose == p.DPV || (e.Purpose != "" && SubPurposeBroader[p.DPV] == e.Purpose)
 }
 
 // Decide answers whether the system may use the subject's data for the
@@ -155,31 +224,28 @@ func (e *ConsentEvent) Applies(n *ConsentNotice, p *ConsentPurpose) bool {
 //   - with no applicable event: a consent basis denies, an objectable
 //     basis allows; an erased subject is denied either way.
 //
-// Only events the node accepted reach it (Validate refused the rest), so
-// a minor's grant here was the guardian's.
-func Decide(in DecideInput) (ok bool, reason string, decisive *ConsentEvent) {
+// Only events the node accepted reach it (ValidateEvent refused the rest),
+// so a minor's grant here was the guardian's.
+func Decide(in DecideInput) (ok bool, reason string, decisive *DecisionEvent) {
 	p := in.Purpose
-	hash := in.PurposeHash
-	if hash == "" {
-		hash = p.Hash()
-	}
 	if in.SystemWithdrawn {
 		return false, ReasonSystemWithdrawn, nil
 	}
 	if !ConsentBased(p.LegalBasis) && !Objectable(p.LegalBasis) {
 		return true, ReasonOtherBasis, nil
 	}
+	at := in.At.UnixNano()
 	for i := len(in.Events) - 1; i >= 0; i-- {
 		e := &in.Events[i]
-		if e.Time.After(in.At) || !e.Applies(in.Notice, p) {
+		if e.Time > at || !e.applies(in.Notice, p) {
 			continue
 		}
 		switch e.Action {
-		case ActionErase:
+		case ActErase:
 			return false, ReasonErased, e
-		case ActionWithdraw:
+		case ActWithdraw:
 			return false, ReasonWithdrawn, e
-		case ActionObject:
+		case ActObject:
 			return false, ReasonObjected, e
 		}
 		// A grant (or narrowing) of this system's purpose. Under an
@@ -187,12 +253,16 @@ func Decide(in DecideInput) (ok bool, reason string, decisive *ConsentEvent) {
 		if Objectable(p.LegalBasis) {
 			return true, ReasonGranted, e
 		}
+		hash := in.PurposeHash
+		if hash == "" {
+			hash = p.Hash()
+		}
 		switch {
-		case e.Expires != nil && !in.At.Before(*e.Expires):
+		case e.Expires != 0 && at >= e.Expires:
 			return false, ReasonExpired, e
-		case e.PurposeHash != hash:
+		case e.Hash != hash:
 			return false, ReasonNoticeChanged, e
-		case in.Data != "" && len(e.DataCategories) > 0 && !slices.Contains(e.DataCategories, in.Data):
+		case in.Data != "" && len(e.Data) > 0 && !slices.Contains(e.Data, in.Data):
 			return false, ReasonOutsideGrant, e
 		}
 		return true, ReasonGranted, e

@@ -68,7 +68,11 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, reason, _ := Decide(DecideInput{Notice: n, Purpose: tc.p, Events: tc.events, Erased: tc.erased, SystemWithdrawn: tc.withdrawn, At: t0.Add(tc.at), Data: tc.data})
+			var des []DecisionEvent
+			for i := range tc.events {
+				des = append(des, tc.events[i].Decision())
+			}
+			ok, reason, _ := Decide(DecideInput{Notice: n, Purpose: tc.p, Events: des, Erased: tc.erased, SystemWithdrawn: tc.withdrawn, At: t0.Add(tc.at), Data: tc.data})
 			if ok != tc.allow || reason != tc.reason {
 				t.Errorf("Decide = %v (%s), want %v (%s)", ok, reason, tc.allow, tc.reason)
 			}

@@ -761,3 +761,54 @@ type GovernanceReceipt struct {
 	ID       string    `json:"id"`
 	Receipts []Receipt `json:"receipts"`
 }
+
+// Impact is what a proposal would change in the registry a node holds: every
+// system (its own and mirrored ones) classified under the pack's base and
+// proposed versions, as of a date.
+type Impact struct {
+	Proposal string `json:"proposal"`
+	Pack     string `json:"pack"`
+	AsOf     string `json:"as_of"` // YYYY-MM-DD
+	// State is "running" while the systems are classified (Done of Total
+	// so far), "done" once Computed.
+	State    string     `json:"state"`
+	Done     int        `json:"done"`
+	Total    int        `json:"total"`
+	Computed *time.Time `json:"computed,omitempty"`
+	// Refreshing says a newer computation runs (the registry changed).
+	Refreshing bool `json:"refreshing,omitempty"`
+	// Systems counts the systems classified, Moved those whose tier under
+	// the pack changes.
+	Systems int `json:"systems"`
+	Moved   int `json:"moved"`
+	// Moves counts the moved systems by (from, to, country), each country
+	// of deployment counted.
+	Moves []ImpactMove `json:"moves"`
+	// Gained and Lost count, per obligation (rule/obligation), the systems
+	// that would gain or lose it.
+	Gained map[string]int `json:"gained"`
+	Lost   map[string]int `json:"lost"`
+	// List is one page of the moved systems (filtered as asked), Next the
+	// cursor of the next.
+	List []ImpactSystem `json:"list"`
+	Next string         `json:"next,omitempty"`
+}
+
+// ImpactMove is a count of systems moving from one tier to another.
+type ImpactMove struct {
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Country string `json:"country"`
+	Count   int    `json:"count"`
+}
+
+// ImpactSystem is a system the proposal would move.
+type ImpactSystem struct {
+	ID        string   `json:"id"`
+	Name      Text     `json:"name"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Countries []string `json:"countries"`
+	Gained    []string `json:"gained,omitempty"`
+	Lost      []string `json:"lost,omitempty"`
+}

@@ -2,6 +2,7 @@ package accord
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -1037,4 +1038,97 @@ type LinkView struct {
 // Withdrawal is the request body of a withdrawal or a closing.
 type Withdrawal struct {
 	Reason string `json:"reason"`
+}
+
+// ResourceImport is the request body of POST /v1/resources/import: a card
+// or Croissant document to turn into a filing (nothing is stored).
+type ResourceImport struct {
+	// Format is hf-model-card, hf-dataset-card or croissant.
+	Format   string `json:"format"`
+	Document string `json:"document"`
+	// LicenceSHA256 is the SHA-256 of the licence text, needed when the
+	// card's licence is not in the SPDX License List (LicenseRef-hf-…).
+	LicenceSHA256 string `json:"licence_sha256,omitempty"`
+	// Title replaces the document's name.
+	Title Text `json:"title,omitempty"`
+}
+
+// ResourceRow is one row of the catalogue's tables as `accord
+// migrate-store` carries it (in FederationRow, which every store already
+// moves): exactly one field is set. A resource comes once per version,
+// oldest first, so that loading replays its history.
+type ResourceRow struct {
+	Resource *Resource           `json:"resource,omitempty"`
+	Need     *Need               `json:"need,omitempty"`
+	Match    *Match              `json:"match,omitempty"`
+	Link     *SystemResourceLink `json:"link,omitempty"`
+}
+
+// dumpResources writes the catalogue's rows through a store's EachRow.
+// Both stores keep them in the same columns (migrations 012 and 008).
+func dumpResources(ctx context.Context, each EachRow, w DumpWriter) error {
+	rows := func(what, query string, row func(data []byte) (ResourceRow, error)) error {
+		err := each(ctx, query, func(scan func(...any) error) error {
+			var data []byte
+			if err := scan(&data); err != nil {
+				return err
+			}
+			r, err := row(data)
+			if err != nil {
+				return err
+			}
+			return w.Federation(ctx, FederationRow{Resource: &r})
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	steps := []func() error{
+		func() error {
+			return rows("resources", `SELECT v.data FROM resource_versions v JOIN resources r ON r.id = v.id ORDER BY r.rid, v.version`, func(b []byte) (ResourceRow, error) {
+				var x Resource
+				return ResourceRow{Resource: &x}, json.Unmarshal(b, &x)
+			})
+		},
+		func() error {
+			return rows("needs", `SELECT data FROM resource_needs ORDER BY rid`, func(b []byte) (ResourceRow, error) {
+				var x Need
+				return ResourceRow{Need: &x}, json.Unmarshal(b, &x)
+			})
+		},
+		func() error {
+			return rows("matches", `SELECT data FROM resource_matches ORDER BY rid`, func(b []byte) (ResourceRow, error) {
+				var x Match
+				return ResourceRow{Match: &x}, json.Unmarshal(b, &x)
+			})
+		},
+		func() error {
+			return rows("links", `SELECT data FROM system_resources ORDER BY system, resource, node`, func(b []byte) (ResourceRow, error) {
+				var x SystemResourceLink
+				return ResourceRow{Link: &x}, json.Unmarshal(b, &x)
+			})
+		},
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadResource writes one catalogue row through the store's methods.
+func loadResource(ctx context.Context, tx WriteTx, r ResourceRow) error {
+	switch {
+	case r.Resource != nil:
+		return tx.PutResource(ctx, *r.Resource, ResourceFacets(*r.Resource), ResourceText(*r.Resource))
+	case r.Need != nil:
+		return tx.PutNeed(ctx, *r.Need)
+	case r.Match != nil:
+		return tx.PutMatch(ctx, *r.Match)
+	case r.Link != nil:
+		return tx.LinkSystem(ctx, *r.Link)
+	}
+	return errors.New("load resources: an empty row")
 }

@@ -6,9 +6,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/registry"
 )
 
@@ -27,6 +29,7 @@ func (a *API) governanceRoutes() {
 		"GET /v1/governance/proposals/{id}/pack":      a.proposedPack,
 		"GET /v1/governance/proposals/{id}/diff":      a.proposalDiff,
 		"GET /v1/governance/proposals/{id}/tally":     a.proposalTally,
+		"GET /v1/governance/proposals/{id}/impact":    a.proposalImpact,
 		"POST /v1/governance/proposals/{id}/comments": a.comment,
 		"POST /v1/governance/proposals/{id}/ballots":  a.vote,
 	} {
@@ -198,5 +201,32 @@ func (a *API) vote(w http.ResponseWriter, r *http.Request, c *registry.Caller) e
 		return err
 	}
 	writeJSON(w, r, http.StatusCreated, res)
+	return nil
+}
+
+func (a *API) proposalImpact(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	if err := knownParams(r, "country", "to", "cursor", "limit"); err != nil {
+		return err
+	}
+	q := governance.ImpactQuery{Country: r.URL.Query().Get("country"), To: r.URL.Query().Get("to"), Cursor: r.URL.Query().Get("cursor")}
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 500 {
+			return accord.FieldErrorf("limit", "must be a whole number from 1 to 500")
+		}
+		q.Limit = n
+	}
+	if q.Country != "" && !accord.ValidCountry(q.Country) {
+		return accord.FieldErrorf("country", "%q is not an ISO 3166-1 alpha-2 code", q.Country)
+	}
+	im, err := a.gov.Impact(r.Context(), r.PathValue("id"), q)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if im.State != "done" {
+		status = http.StatusAccepted
+	}
+	writeJSON(w, r, status, im)
 	return nil
 }

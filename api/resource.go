@@ -5,6 +5,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 )
 
 // The shared-resources catalogue: resources (public reads, providers'
@@ -307,4 +308,101 @@ func (a *API) linkSystem(w http.ResponseWriter, r *http.Request, c *registry.Cal
 	return nil
 }
 
-func (a *API) resourceExportRoutes() {}
+// The standard formats: import of a card or a Croissant document into a
+// filing to review, and the exports.
+func (a *API) resourceExportRoutes() {
+	for pattern, h := range map[string]handlerFunc{
+		"POST /v1/resources/import":        a.importResource,
+		"GET /v1/resources/{id}/cyclonedx": a.exportCycloneDX,
+		"GET /v1/resources/{id}/spdx":      a.exportSPDX,
+		"GET /v1/catalogue/dcat":           a.exportDCAT,
+	} {
+		a.handle(pattern, func(w http.ResponseWriter, r *http.Request, c *registry.Caller) error {
+			if a.res == nil {
+				return accord.Errorf(accord.EUnavailable, "this node runs without the resources catalogue")
+			}
+			return h(w, r, c)
+		})
+	}
+}
+
+// publicBase is the node's public URL, under which exports name things.
+func (a *API) publicBase(r *http.Request) (base, member, software string) {
+	if a.fed != nil {
+		id := a.fed.Identity()
+		base, member, software = id.URL, id.Member, id.Software
+	}
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	if member == "" {
+		member = r.Host
+	}
+	if software == "" {
+		software = "accord"
+	}
+	return base, member, software
+}
+
+func (a *API) importResource(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	if err := knownParams(r); err != nil {
+		return err
+	}
+	var req accord.ResourceImport
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	f, err := resource.Import(req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, http.StatusOK, f)
+	return nil
+}
+
+func (a *API) exportItem(w http.ResponseWriter, r *http.Request, contentType string, export func(*accord.Resource, string, string) ([]byte, error)) error {
+	if err := knownParams(r); err != nil {
+		return err
+	}
+	v, err := a.res.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	base, _, software := a.publicBase(r)
+	b, err := export(&v.Resource, base, software)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("ETag", v.ETag)
+	w.Write(b)
+	return nil
+}
+
+func (a *API) exportCycloneDX(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	return a.exportItem(w, r, "application/vnd.cyclonedx+json; version=1.6", resource.CycloneDX)
+}
+
+func (a *API) exportSPDX(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	return a.exportItem(w, r, "application/spdx+json", resource.SPDX)
+}
+
+// exportDCAT streams the catalogue. An error after the first bytes can no
+// longer become a problem response: the document is then cut short, and
+// invalid JSON tells the reader so.
+func (a *API) exportDCAT(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	if err := knownParams(r); err != nil {
+		return err
+	}
+	base, member, _ := a.publicBase(r)
+	w.Header().Set("Content-Type", "application/ld+json")
+	_, err := a.res.DCAT(r.Context(), w, base, accord.Text{"en": "Shared resources of " + member}, member)
+	if err != nil {
+		a.logger.Error("dcat export cut short", "err", err)
+	}
+	return nil
+}

@@ -247,3 +247,52 @@ func TestResourcesBadInput(t *testing.T) {
 		t.Fatalf("free_for=Malawi: %d", resp.StatusCode)
 	}
 }
+
+// TestResourcesStandardFormats: a provider publishes a model from its
+// card (import, review, publish); its CycloneDX and SPDX exports and the
+// DCAT catalogue are served; a compute offer has no ML-BOM.
+func TestResourcesStandardFormats(t *testing.T) {
+	e := newEnv(t)
+	card := "---\nlicense: apache-2.0\nmodel_name: Swahili ASR\nlanguage: [sw]\npipeline_tag: automatic-speech-recognition\n---\n# Card\n"
+	f, err := e.provider.ImportResource(ctx, accord.ResourceImport{Format: "hf-model-card", Document: card})
+	if err != nil || f.Licence != "Apache-2.0" || f.Kind != "model" {
+		t.Fatalf("import: %+v, %v", f, err)
+	}
+	if _, err := e.provider.ImportResource(ctx, accord.ResourceImport{Format: "hf-model-card", Document: "license: llama3\nmodel_name: X\n"}); apiCode(err) != "invalid" {
+		t.Fatalf("a LicenseRef without its hash: %v", err)
+	}
+	model, err := e.provider.PublishResource(ctx, *f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := e.provider.PublishResource(ctx, ldcComputeFiling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (int, string, []byte) {
+		resp, err := e.http.Get(e.node.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), b.Bytes()
+	}
+	for _, tt := range []struct{ path, ctype, contains string }{
+		{"/v1/resources/" + model.ID + "/cyclonedx", "application/vnd.cyclonedx+json; version=1.6", `"machine-learning-model"`},
+		{"/v1/resources/" + model.ID + "/spdx", "application/spdx+json", `"ai_AIPackage"`},
+		{"/v1/catalogue/dcat", "application/ld+json", `"dcat:Catalog"`},
+	} {
+		status, ctype, body := get(tt.path)
+		if status != 200 || ctype != tt.ctype || !bytes.Contains(body, []byte(tt.contains)) {
+			t.Errorf("GET %s: %d %s %.300s", tt.path, status, ctype, body)
+		}
+		if !json.Valid(body) {
+			t.Errorf("GET %s: not JSON", tt.path)
+		}
+	}
+	if status, _, _ := get("/v1/resources/" + offer.ID + "/cyclonedx"); status != 409 {
+		t.Errorf("a compute offer's ML-BOM: %d", status)
+	}
+}

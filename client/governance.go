@@ -85,3 +85,15 @@ func (c *Client) FrameworkHash(ctx context.Context, id string) (string, error) {
 	_, err := c.do(ctx, http.MethodGet, "/v1/frameworks/"+url.PathEscape(id), nil, nil, &out)
 	return out.Hash, err
 }
+
+// Impact returns a proposal's impact preview (State "running" while it is
+// computed); query holds the filters (country, to, cursor, limit).
+func (c *Client) Impact(ctx context.Context, id string, query url.Values) (*accord.Impact, error) {
+	var out accord.Impact
+	path := "/v1/governance/proposals/" + url.PathEscape(id) + "/impact"
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	_, err := c.do(ctx, http.MethodGet, path, nil, nil, &out)
+	return &out, err
+}

@@ -134,3 +134,10 @@ func (c *Client) BuiltOn(ctx context.Context, system string) ([]accord.SystemRes
 	_, err := c.do(ctx, http.MethodGet, "/v1/systems/"+url.PathEscape(system)+"/built-on", nil, nil, &out)
 	return out.BuiltOn, err
 }
+
+// ImportResource turns a card or Croissant document into a filing (nothing is stored).
+func (c *Client) ImportResource(ctx context.Context, req accord.ResourceImport) (*accord.ResourceFiling, error) {
+	var out accord.ResourceFiling
+	_, err := c.do(ctx, http.MethodPost, "/v1/resources/import", nil, req, &out)
+	return &out, err
+}

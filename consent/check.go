@@ -118,7 +118,7 @@ func (s *Service) check(ctx context.Context, c *registry.Caller, chk accord.Cons
 		d.Token = accord.ConsentToken(applied - 1)
 	}
 	if by != nil {
-		d.Events = append(d.Events, accord.ConsentEventRef{ID: by.ID, Action: by.Action, Seq: by.Seq, Time: by.Time})
+		d.Events = append(d.Events, accord.ConsentEventRef{ID: by.ID, Action: by.Action.String(), Seq: by.Seq, Time: time.Unix(0, by.Time).UTC()})
 	}
 	return d, nil
 }
@@ -224,24 +224,20 @@ func (s *Service) Stats(ctx context.Context, c *registry.Caller, system string) 
 		st.Purposes[p.ID] = map[string]int{"allow": 0, "deny": 0}
 	}
 	now := s.now()
-	s.ix.each(func(pseudonym string, events []accord.ConsentEvent, erased *time.Time) {
-		seen := false
+	s.ix.each(func(pseudonym string, events []accord.DecisionEvent, erased *time.Time) {
+		n := 0
 		for i := range events {
-			for _, p := range ns.notice.Purposes {
-				if events[i].Applies(ns.notice, &p) && events[i].Action != accord.ActionErase {
-					seen = true
-				}
+			e := &events[i]
+			if (e.Kind == accord.ScopeSystem && e.Scope == system) || (e.Kind == accord.ScopeProvider && e.Scope == ns.notice.Provider) ||
+				(e.Kind == accord.ScopeDomain && slices.Contains(ns.notice.Domains, e.Scope)) {
+				st.Events[e.Action.String()]++
+				n++
 			}
 		}
-		if !seen {
+		if n == 0 {
 			return
 		}
 		st.Subjects++
-		for i := range events {
-			if events[i].System == system || events[i].Provider == ns.notice.Provider || (events[i].Domain != "" && slices.Contains(ns.notice.Domains, events[i].Domain)) {
-				st.Events[events[i].Action]++
-			}
-		}
 		for i := range ns.notice.Purposes {
 			p := &ns.notice.Purposes[i]
 			ok, _, _ := accord.Decide(accord.DecideInput{Notice: ns.notice, Purpose: p, PurposeHash: ns.hashes[p.ID], Events: events, Erased: erased, At: now})

@@ -262,7 +262,7 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ix.sync(ctx, false); err != nil {
+	if err := s.ix.syncTo(ctx, ev.Seq); err != nil {
 		return nil, err
 	}
 	rc, err := s.receipt(ev, notice, salt, &rs[0])
@@ -359,7 +359,7 @@ func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*ac
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ix.sync(ctx, false); err != nil {
+	if err := s.ix.syncTo(ctx, rs[0].Index); err != nil {
 		return nil, err
 	}
 	return &accord.ConsentErasure{Subject: pseudonym, Events: n, Token: accord.ConsentToken(rs[0].Index), Receipt: rs[0]}, nil

@@ -22,7 +22,7 @@ import (
 const PollInterval = 250 * time.Millisecond
 
 type subjectState struct {
-	events []accord.ConsentEvent // oldest first
+	events []accord.DecisionEvent // oldest first
 	erased *time.Time
 }
 
@@ -51,6 +51,9 @@ type index struct {
 	nmu     sync.RWMutex
 	notices map[string]*noticeState
 
+	imu     sync.Mutex
+	strings map[string]string
+
 	syncMu  sync.Mutex // one reader of the store at a time
 	applied atomic.Int64
 	// changed is closed (and replaced) whenever applied advances.
@@ -59,7 +62,7 @@ type index struct {
 }
 
 func newIndex(store accord.Store) *index {
-	ix := &index{store: store, notices: map[string]*noticeState{}, changed: make(chan struct{})}
+	ix := &index{store: store, notices: map[string]*noticeState{}, strings: map[string]string{}, changed: make(chan struct{})}
 	for i := range ix.shards {
 		ix.shards[i].subjects = map[string]*subjectState{}
 	}
@@ -67,12 +70,12 @@ func newIndex(store accord.Store) *index {
 }
 
 func (ix *index) shard(subject string) *shard {
-	// FNV-1a over the pseudonym's bytes.
-	h := uint32(2166136261)
-	for i := 0; i < len(subject); i++ {
-		h ^= uint32(subject[i])
-		h *= 16777619
+	// A pseudonym's characters are an HMAC's, uniformly distributed: two
+	// of them pick the shard.
+	if len(subject) < 2 {
+		return &ix.shards[0]
 	}
+	h := uint(subject[len(subject)-1]) ^ uint(subject[len(subject)-2])<<3
 	return &ix.shards[h%shards]
 }
 
@@ -99,6 +102,10 @@ func (ix *index) advance(size int64) {
 func (ix *index) sync(ctx context.Context, notices bool) error {
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
+	return ix.syncLocked(ctx, notices)
+}
+
+func (ix *index) syncLocked(ctx context.Context, notices bool) error {
 	var size int64
 	var events []accord.ConsentEvent
 	var ns []accord.ConsentNotice
@@ -134,6 +141,20 @@ func (ix *index) sync(ctx context.Context, notices bool) error {
 	return nil
 }
 
+// syncTo makes the index hold at least log index seq (a write of this
+// node that has committed): concurrent writers of one batch share one read.
+func (ix *index) syncTo(ctx context.Context, seq int64) error {
+	if ix.applied.Load() > seq {
+		return nil
+	}
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	if ix.applied.Load() > seq {
+		return nil
+	}
+	return ix.syncLocked(ctx, false)
+}
+
 // putNotice installs a system's notice if it is newer than the one held.
 func (ix *index) putNotice(n *accord.ConsentNotice) {
 	ix.nmu.Lock()
@@ -142,8 +163,10 @@ func (ix *index) putNotice(n *accord.ConsentNotice) {
 		return
 	}
 	st := &noticeState{notice: n, hashes: map[string]string{}}
-	for _, p := range n.Purposes {
-		st.hashes[p.ID] = p.Hash()
+	n.System = ix.intern(n.System)
+	for i := range n.Purposes {
+		n.Purposes[i].ID = ix.intern(n.Purposes[i].ID)
+		st.hashes[n.Purposes[i].ID] = ix.intern(n.Purposes[i].Hash())
 	}
 	if old := ix.notices[n.System]; old != nil {
 		st.withdrawn.Store(old.withdrawn.Load())
@@ -182,18 +205,42 @@ func (ix *index) apply(e accord.ConsentEvent) {
 	if n := len(st.events); n > 0 && st.events[n-1].Seq >= e.Seq {
 		return
 	}
-	if e.Action == accord.ActionErase {
+	// Share the strings every event repeats (scope, purpose, purpose
+	// hash) with the notice's: less memory, and the decision's comparisons
+	// find the same pointer.
+	d := e.Decision()
+	d.Scope, d.Purpose, d.Hash = ix.intern(d.Scope), ix.intern(d.Purpose), ix.intern(d.Hash)
+	if d.Action == accord.ActErase {
 		t := e.Time
 		st.erased = &t
-		st.events = []accord.ConsentEvent{e}
+		st.events = []accord.DecisionEvent{d}
 		return
 	}
-	st.events = append(st.events, e)
+	st.events = append(st.events, d)
 }
+
+// intern returns the one copy of a string the index keeps.
+func (ix *index) intern(s string) string {
+	if s == "" {
+		return s
+	}
+	ix.imu.Lock()
+	defer ix.imu.Unlock()
+	if v, ok := ix.strings[s]; ok {
+		return v
+	}
+	if len(ix.strings) < maxInterned {
+		ix.strings[s] = s
+	}
+	return s
+}
+
+// maxInterned bounds the interned strings (systems, purposes, hashes).
+const maxInterned = 1 << 20
 
 // subject returns a copy-free view of a subject's events; the slice must
 // not be modified (apply only appends, or replaces it on erasure).
-func (ix *index) subject(pseudonym string) ([]accord.ConsentEvent, *time.Time) {
+func (ix *index) subject(pseudonym string) ([]accord.DecisionEvent, *time.Time) {
 	sh := ix.shard(pseudonym)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
@@ -205,7 +252,7 @@ func (ix *index) subject(pseudonym string) ([]accord.ConsentEvent, *time.Time) {
 }
 
 // counts returns, for stats, how many subjects the index holds events of.
-func (ix *index) each(fn func(pseudonym string, events []accord.ConsentEvent, erased *time.Time)) {
+func (ix *index) each(fn func(pseudonym string, events []accord.DecisionEvent, erased *time.Time)) {
 	for i := range ix.shards {
 		sh := &ix.shards[i]
 		sh.mu.RLock()

@@ -56,7 +56,7 @@ func (s *Service) receipt(e accord.ConsentEvent, n *accord.ConsentNotice, salt [
 		}
 		rc.Services = append(rc.Services, svc)
 	}
-	body, err := accord.Canonical(rc)
+	body, err := signedBody(rc)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +69,15 @@ func (s *Service) receipt(e accord.ConsentEvent, n *accord.ConsentNotice, salt [
 	return &rc, nil
 }
 
+// signedBody is what the consent key signs: the RFC 8785 canonical JSON of
+// the receipt without its signature and without the log receipt (which the
+// log's own key proves, and which binds to the signed commitment).
+func signedBody(rc accord.ConsentReceipt) ([]byte, error) {
+	rc.Signature = ""
+	rc.Accord.LogReceipt = nil
+	return accord.Canonical(rc)
+}
+
 // VerifyReceipt checks a consent receipt offline: its signature by the
 // consent key (vkey), that its commitment is the salted hash of its event,
 // and, when logKey is given, that its log receipt proves an entry that
@@ -78,13 +87,11 @@ func VerifyReceipt(rc accord.ConsentReceipt, vkey, logKey string) error {
 	if err != nil {
 		return fmt.Errorf("consent key: %w", err)
 	}
-	sig := rc.Signature
-	rc.Signature = ""
-	body, err := accord.Canonical(rc)
+	body, err := signedBody(rc)
 	if err != nil {
 		return err
 	}
-	if _, err := note.Open([]byte(string(body)+"\n\n"+sig), note.VerifierList(v)); err != nil {
+	if _, err := note.Open([]byte(string(body)+"\n\n"+rc.Signature), note.VerifierList(v)); err != nil {
 		return fmt.Errorf("signature: %w", err)
 	}
 	p := rc.Accord

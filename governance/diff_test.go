@@ -54,7 +54,7 @@ func TestDiffGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ name, file, golden string }{
-		{"us-nyc amendment: a narrowed condition, a changed deadline and citation, a removed duty, a new version", "testdata/us-nyc/amended.yaml", "testdata/us-nyc/diff.golden"},
+		{"us-nyc amendment: a narrowed condition, a changed deadline and citation, a removed duty, a new version", "../examples/governance/us-nyc-amended.yaml", "testdata/us-nyc/diff.golden"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Diff(base, loadPack(t, tc.file))

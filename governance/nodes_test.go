@@ -165,7 +165,7 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	amended, err := os.ReadFile("testdata/us-nyc/amended.yaml")
+	amended, err := os.ReadFile("../examples/governance/us-nyc-amended.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +217,18 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 	}
 	if want, _ := os.ReadFile("testdata/us-nyc/diff.golden"); governance.DiffText(*d) != string(want) {
 		t.Errorf("diff at gamma differs from the golden one:\n%s", governance.DiffText(*d))
+	}
+
+	// The impact preview at beta, which holds the system as a mirrored one:
+	// it would move from aedt to minimal, and lose its duties.
+	var im *accord.Impact
+	nodeproc.WaitFor(t, "beta: the impact preview", 20*time.Second, func() bool {
+		im, err = beta.Public.Impact(ctx, pid, nil)
+		return err == nil && im.State == "done"
+	})
+	if im.Moved != 1 || len(im.List) != 1 || im.List[0].ID != sys.ID || im.List[0].From != "aedt" || im.List[0].To != "minimal" ||
+		len(im.Moves) != 1 || im.Moves[0].Country != "US" || im.Lost["aedt/candidate-notice"] != 1 {
+		t.Errorf("impact at beta: %+v", im)
 	}
 
 	// Comments during the comment period, seen everywhere; a ballot before voting opens is refused.

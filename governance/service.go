@@ -29,9 +29,11 @@ type Service struct {
 	interval time.Duration
 	settle   time.Duration
 
-	mu      sync.Mutex
-	applied map[string]bool // proposals whose adopted pack this node loaded (or kept out, opting out)
-	optOut  map[string]bool
+	mu         sync.Mutex
+	applied    map[string]bool // proposals whose adopted pack this node loaded (or kept out, opting out)
+	optOut     map[string]bool
+	impacts    map[string]*impactRun // impact previews, by proposal: the last computed (or the first, running)
+	refreshing map[string]*impactRun // a newer one being computed
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -222,3 +222,79 @@ func testNeedsAndMatches(t *testing.T, newStore NewStore) {
 		return nil
 	})
 }
+
+// testResourcesDumpLoad: the catalogue's rows move with `accord
+// migrate-store`: every version of a resource, needs and matches at
+// their latest versions, links; the loaded store dumps the same rows and
+// serves the same searches.
+func testResourcesDumpLoad(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	src := newStore(t)
+	free := accord.AccessTerms{Mode: "open", Fee: accord.FeeTerms{Standard: "free"}}
+	r := resourceOf("res_a", "model", 1, []string{"sw"}, free, "Swahili speech")
+	putResource(t, src, r)
+	r.Version, r.Title = 2, accord.Text{"en": "Swahili speech recognition"}
+	putResource(t, src, r)
+	putResource(t, src, resourceOf("res_b", "compute", 1, nil, free, "GPU time"))
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	need := accord.Need{ID: "need_1", Org: "org_mw", Version: 1, Status: accord.NeedOpen, Created: at, Updated: at,
+		NeedFiling: accord.NeedFiling{Kind: "compute", Title: accord.Text{"en": "GPU-hours"}, Country: "MW", Sector: "academia"}}
+	m := accord.Match{ID: "mat_1", Need: "need_1", Resource: "res_b", Provider: "org_p", Org: "org_mw", Status: accord.MatchProposed, Version: 1, Created: at, Updated: at}
+	update(t, src, func(tx accord.WriteTx) error {
+		if err := tx.PutNeed(ctx, need); err != nil {
+			return err
+		}
+		if err := tx.PutMatch(ctx, m); err != nil {
+			return err
+		}
+		need.Version, need.Status, m.Version, m.Status = 2, accord.NeedMet, 2, accord.MatchCompleted
+		if err := tx.PutNeed(ctx, need); err != nil {
+			return err
+		}
+		if err := tx.PutMatch(ctx, m); err != nil {
+			return err
+		}
+		return tx.LinkSystem(ctx, accord.SystemResourceLink{System: "sys_1", Resource: "res_a", Role: "model", Org: "org_p", Created: at})
+	})
+	rows := DumpRows(t, src)
+	n := 0
+	for _, row := range rows {
+		if f, ok := row.Value.(accord.FederationRow); ok && f.Resource != nil {
+			n++
+		}
+	}
+	if n != 6 { // 3 resource versions, a need, a match, a link
+		t.Fatalf("dump has %d catalogue rows, want 6", n)
+	}
+	dst := newStore(t)
+	loader, ok := dst.(accord.Loader)
+	if !ok {
+		t.Fatalf("%T is not a Loader", dst)
+	}
+	rec := Recorder{Rows: rows}
+	if err := loader.Load(ctx, func(w accord.DumpWriter) error { return rec.Replay(ctx, w) }); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if d := DiffRows(rows, DumpRows(t, dst)); d != "" {
+		t.Fatalf("the loaded store dumps other rows: %s", d)
+	}
+	view(t, dst, func(tx accord.ReadTx) error {
+		p, err := tx.SearchResources(ctx, accord.ResourceQuery{Text: "recognition", All: []string{"lang:sw"}})
+		if err != nil || len(p.Resources) != 1 || p.Resources[0].Version != 2 {
+			t.Fatalf("search in the loaded store: %+v, %v", p, err)
+		}
+		v1, err := tx.ResourceVersion(ctx, "res_a", 1)
+		if err != nil || v1.Title["en"] != "Swahili speech" {
+			t.Fatalf("version 1 in the loaded store: %+v, %v", v1, err)
+		}
+		got, err := tx.ResourceMatch(ctx, "mat_1")
+		if err != nil || got.Status != accord.MatchCompleted {
+			t.Fatalf("match: %+v, %v", got, err)
+		}
+		on, err := tx.SystemsOn(ctx, "res_a")
+		if err != nil || len(on) != 1 {
+			t.Fatalf("links: %v, %v", on, err)
+		}
+		return nil
+	})
+}

@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Resources", testResources},
 		{"ResourceSearch", testResourceSearch},
 		{"NeedsAndMatches", testNeedsAndMatches},
+		{"ResourcesDumpLoad", testResourcesDumpLoad},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })

@@ -40,7 +40,7 @@ type incidentHit struct {
 	DueStatus string
 }
 
-type facetLink struct {
+type incidentFacetLink struct {
 	Label string
 	N     int
 	Link  string
@@ -48,14 +48,14 @@ type facetLink struct {
 
 type incidentFacet struct {
 	Title  string
-	Values []facetLink
+	Values []incidentFacetLink
 }
 
 type incidentsData struct {
 	Q      string
 	Hits   []incidentHit
 	Facets []incidentFacet
-	Active []facetLink // Label and the link that removes it
+	Active []incidentFacetLink // Label and the link that removes it
 	Next   string
 }
 
@@ -123,15 +123,15 @@ func (h *Handler) incidentsList(w http.ResponseWriter, r *http.Request) {
 		f := incidentFacet{Title: l.T("incidents.facet." + name)}
 		for k, n := range counts {
 			if v, ok := strings.CutPrefix(k, name+":"); ok {
-				f.Values = append(f.Values, facetLink{Label: label(name, v), N: n, Link: link(map[string]string{name: v})})
+				f.Values = append(f.Values, incidentFacetLink{Label: label(name, v), N: n, Link: link(map[string]string{name: v})})
 			}
 		}
-		slices.SortFunc(f.Values, func(a, b facetLink) int { return b.N - a.N })
+		slices.SortFunc(f.Values, func(a, b incidentFacetLink) int { return b.N - a.N })
 		if len(f.Values) > 0 {
 			d.Facets = append(d.Facets, f)
 		}
 		if v := vals.Get(name); v != "" {
-			d.Active = append(d.Active, facetLink{Label: l.T("fmt.label_value", "label", f.Title, "value", label(name, v)), Link: link(map[string]string{name: ""})})
+			d.Active = append(d.Active, incidentFacetLink{Label: l.T("fmt.label_value", "label", f.Title, "value", label(name, v)), Link: link(map[string]string{name: ""})})
 		}
 	}
 	if page.Next != "" {

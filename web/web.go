@@ -22,9 +22,11 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -79,12 +81,16 @@ type Config struct {
 	// governance
 
 	// consent
+	// Consent, when set, serves the consent pages (/consent, /consent/me).
+	Consent *consent.Service
 
 	// incidents
 	// Incidents, when set, serves the incident pages.
 	Incidents *incident.Service
 
 	// resources
+	// Resources, when set, serves the shared-resources catalogue's pages.
+	Resources *resource.Service
 }
 
 // Handler serves the UI. Mount it at "/".
@@ -155,6 +161,7 @@ func (h *Handler) routes() {
 	// governance pages
 
 	// consent pages
+	h.consentRoutes()
 
 	// incidents pages
 	if h.cfg.Incidents != nil {
@@ -167,6 +174,7 @@ func (h *Handler) routes() {
 	}
 
 	// resources pages
+	h.resourceRoutes()
 
 	h.mux.HandleFunc("GET /static/{name}", h.serveStatic)
 	h.mux.HandleFunc("/", h.notFound)

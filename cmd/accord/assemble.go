@@ -37,11 +37,13 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		// governance
 
 		// consent
+		Consent: n.Consent,
 
 		// incidents
 		Incidents: n.Incidents,
 
 		// resources
+		Resources: n.Resources,
 	})}
 }
 

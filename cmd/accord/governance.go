@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/client"
@@ -29,7 +32,11 @@ const governanceUsage = `Usage: accord governance SUBCOMMAND …
                                        file a proposal for the node's member (admin token)
   proposals                            the proposals the node holds
   show PROPOSAL                        a proposal, its status and live tally
+  wait PROPOSAL [--status S] [--in-force] [--timeout 1m]
+                                       wait until the node holds it (with status S; loaded)
   diff PROPOSAL                        the proposal as a rule-by-rule diff
+  impact PROPOSAL [--country CC] [--to TIER]
+                                       which systems the proposal would move (waits for the preview)
   comment PROPOSAL --text en=… [--parent C]
   vote PROPOSAL --choice approve|disapprove|abstain --key KEYFILE [--reason en=…] [--opt-out]
                                        sign and cast the member's ballot (admin token)
@@ -64,8 +71,12 @@ func runGovernance(args []string, stdout, stderr io.Writer) int {
 		return govProposals(rest, stdout, stderr)
 	case "show":
 		return govShow(rest, stdout, stderr)
+	case "wait":
+		return govWait(rest, stdout, stderr)
 	case "diff":
 		return govDiff(rest, stdout, stderr)
+	case "impact":
+		return govImpact(rest, stdout, stderr)
 	case "comment":
 		return govComment(rest, stdout, stderr)
 	case "vote":
@@ -252,6 +263,7 @@ func govPropose(args []string, stdout, stderr io.Writer) int {
 	yamlFile := fs.String("yaml", "", "the whole proposed version of the pack (YAML file)")
 	fs.Var(&title, "title", "title as LANG=TEXT; repeat for each language")
 	fs.Var(&rationale, "rationale", "rationale as LANG=TEXT; repeat for each language")
+	quiet := fs.Bool("q", false, "print only the proposal's id")
 	if _, err := parseArgs(fs, args); err != nil {
 		return 2
 	}
@@ -283,6 +295,10 @@ func govPropose(args []string, stdout, stderr io.Writer) int {
 	}
 	if cf.json {
 		printJSON(stdout, res)
+		return 0
+	}
+	if *quiet {
+		fmt.Fprintln(stdout, res.ID)
 		return 0
 	}
 	fmt.Fprintf(stdout, "Filed proposal %s; log entries %d–%d.\n", res.ID, res.Receipts[0].Index, res.Receipts[len(res.Receipts)-1].Index)
@@ -523,4 +539,112 @@ func govTally(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s: %s (recomputed from %d members' logs)\n", p.ID, p.Content.Title.In("en"), len(ch.Members))
 	printTally(stdout, t)
 	return 0
+}
+
+func govImpact(args []string, stdout, stderr io.Writer) int {
+	fs, cf := newClientFlags("governance impact", stderr)
+	country := fs.String("country", "", "only systems deployed in this country")
+	to := fs.String("to", "", "only systems moving to this tier")
+	limit := fs.Int("limit", 50, "how many moved systems to list")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		return usageErr(stderr, "governance impact", "give the proposal id")
+	}
+	q := url.Values{}
+	if *country != "" {
+		q.Set("country", *country)
+	}
+	if *to != "" {
+		q.Set("to", *to)
+	}
+	q.Set("limit", fmt.Sprint(*limit))
+	c, cancel := ctx()
+	defer cancel()
+	var im *accord.Impact
+	for {
+		if im, err = cf.client().Impact(c, pos[0], q); err != nil {
+			return fail(stderr, "governance impact", err)
+		}
+		if im.State == "done" {
+			break
+		}
+		select {
+		case <-c.Done():
+			return fail(stderr, "governance impact", fmt.Errorf("the preview is still running: %d of %d systems", im.Done, im.Total))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if cf.json {
+		printJSON(stdout, im)
+		return 0
+	}
+	fmt.Fprintf(stdout, "%s under %s, as of %s: %d systems classified, %d would move\n", im.Proposal, im.Pack, im.AsOf, im.Systems, im.Moved)
+	tw := table(stdout)
+	fmt.Fprintln(tw, "FROM\tTO\tCOUNTRY\tSYSTEMS")
+	for _, m := range im.Moves {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", m.From, m.To, m.Country, m.Count)
+	}
+	tw.Flush()
+	for o, n := range im.Gained {
+		fmt.Fprintf(stdout, "  gains %s: %d systems\n", o, n)
+	}
+	for o, n := range im.Lost {
+		fmt.Fprintf(stdout, "  loses %s: %d systems\n", o, n)
+	}
+	if len(im.List) > 0 {
+		fmt.Fprintln(stdout)
+		tw = table(stdout)
+		fmt.Fprintln(tw, "SYSTEM\tNAME\tFROM\tTO\tCOUNTRIES")
+		for _, s := range im.List {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.Name.In("en"), s.From, s.To, strings.Join(s.Countries, ","))
+		}
+		tw.Flush()
+	}
+	return 0
+}
+
+func govWait(args []string, stdout, stderr io.Writer) int {
+	fs, cf := newClientFlags("governance wait", stderr)
+	status := fs.String("status", "", "wait for this status (comment, voting, closed, decided, adopted, rejected, disputed)")
+	inForce := fs.Bool("in-force", false, "wait until this node loaded the adopted version")
+	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		return usageErr(stderr, "governance wait", "give the proposal id")
+	}
+	c, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	final := map[string]bool{accord.StatusAdopted: true, accord.StatusRejected: true, accord.StatusDisputed: true}
+	last := "not at this node"
+	for {
+		p, err := cf.client().Proposal(c, pos[0])
+		if err == nil {
+			last = p.Status
+			if (*status == "" || p.Status == *status) && (!*inForce || p.InForce) {
+				fmt.Fprintf(stdout, "%s: %s\n", p.ID, p.Status)
+				return 0
+			}
+			if final[p.Status] && *status != "" && p.Status != *status {
+				return fail(stderr, "governance wait", fmt.Errorf("%s is %s, and will not become %s", p.ID, p.Status, *status))
+			}
+		} else if !isNotFound(err) {
+			return fail(stderr, "governance wait", err)
+		}
+		select {
+		case <-c.Done():
+			return fail(stderr, "governance wait", fmt.Errorf("%s is still %s after %s", pos[0], last, *timeout))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func isNotFound(err error) bool {
+	var ce *client.Error
+	return errors.As(err, &ce) && ce.Status == 404
 }

@@ -60,6 +60,22 @@ func TestCLIResources(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "(compute, met)") || !strings.Contains(out, "completed") {
 		t.Errorf("need get: %s", out)
 	}
+	// A model published from its card, exported as CycloneDX and SPDX.
+	code, out, errs = cli(t, append([]string{"resource", "import", "--publish", "../../resource/testdata/import/sw-asr-model-card.md"}, provider...)...)
+	if code != 0 || !strings.Contains(out, "licence Apache-2.0") {
+		t.Fatalf("import --publish: %s%s", out, errs)
+	}
+	model := strings.Fields(out)[1]
+	for format, want := range map[string]string{"cyclonedx": `"machine-learning-model"`, "spdx": `"ai_AIPackage"`} {
+		code, out, errs = cli(t, append([]string{"resource", "export", "--format", format, model}, srv...)...)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("export %s: %s%s", format, out, errs)
+		}
+	}
+	code, out, _ = cli(t, append([]string{"resource", "export", "--format", "dcat"}, srv...)...)
+	if code != 0 || !strings.Contains(out, model) {
+		t.Errorf("export dcat: %.300s", out)
+	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(bad, []byte("kind: model\ntitle: {en: X}\nlicence: Llama-3\nterms: {mode: open, fee: {standard: free}}\n"), 0o644)
 	code, _, errs = cli(t, append([]string{"resource", "publish", bad}, provider...)...)

@@ -328,14 +328,14 @@ func (t Tx) PutNeed(ctx context.Context, n accord.Need) error {
 	if err != nil {
 		return err
 	}
-	if n.Version == 1 {
-		_, err = t.Q.Exec(ctx, `INSERT INTO resource_needs(id, org, status, data) VALUES (?, ?, ?, ?)`, n.ID, n.Org, n.Status, data)
-		return err
+	if n.Version > 1 {
+		c, err := t.Q.Exec(ctx, `UPDATE resource_needs SET status = ?, data = ? WHERE id = ?`, n.Status, data, n.ID)
+		if err != nil || c > 0 {
+			return err
+		}
+		// No row: a store loading a dump receives each need at its latest version.
 	}
-	c, err := t.Q.Exec(ctx, `UPDATE resource_needs SET status = ?, data = ? WHERE id = ?`, n.Status, data, n.ID)
-	if err == nil && c == 0 {
-		return notFound("need", n.ID)
-	}
+	_, err = t.Q.Exec(ctx, `INSERT INTO resource_needs(id, org, status, data) VALUES (?, ?, ?, ?)`, n.ID, n.Org, n.Status, data)
 	return err
 }
 
@@ -380,16 +380,16 @@ func (t Tx) PutMatch(ctx context.Context, m accord.Match) error {
 	if err != nil {
 		return err
 	}
-	if m.Version == 1 {
-		n, err := t.Q.Exec(ctx, `INSERT INTO resource_matches(id, need, resource, status, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, m.ID, m.Need, m.Resource, m.Status, data)
-		if err == nil && n == 0 {
-			return accord.Errorf(accord.EConflict, "resource %s is already matched to need %s", m.Resource, m.Need)
+	if m.Version > 1 {
+		c, err := t.Q.Exec(ctx, `UPDATE resource_matches SET status = ?, data = ? WHERE id = ?`, m.Status, data, m.ID)
+		if err != nil || c > 0 {
+			return err
 		}
-		return err
+		// No row: a store loading a dump receives each match at its latest version.
 	}
-	c, err := t.Q.Exec(ctx, `UPDATE resource_matches SET status = ?, data = ? WHERE id = ?`, m.Status, data, m.ID)
-	if err == nil && c == 0 {
-		return notFound("match", m.ID)
+	n, err := t.Q.Exec(ctx, `INSERT INTO resource_matches(id, need, resource, status, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, m.ID, m.Need, m.Resource, m.Status, data)
+	if err == nil && n == 0 {
+		return accord.Errorf(accord.EConflict, "resource %s is already matched to need %s", m.Resource, m.Need)
 	}
 	return err
 }
