@@ -587,6 +587,8 @@ type IncidentReportView struct {
 	Incident   *Incident             `json:"incident,omitempty"`
 	Duplicates []DuplicateSuggestion `json:"duplicates,omitempty"`
 	Receipt    *Receipt              `json:"receipt,omitempty"`
+	// Replayed says an Idempotency-Key matched an earlier request: nothing new was filed.
+	Replayed bool `json:"replayed,omitempty"`
 }
 
 // IncidentView is an incident with its reports (the latest version of

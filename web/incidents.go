@@ -538,7 +538,7 @@ func (h *Handler) submitReport(w http.ResponseWriter, r *http.Request) {
 		var err error
 		if v.Get("action") == "submit" {
 			var view *accord.IncidentReportView
-			view, err = h.cfg.Incidents.File(ctx, c, rep)
+			view, err = h.cfg.Incidents.File(ctx, c, rep, "")
 			if err == nil {
 				http.Redirect(w, r, "/incidents/"+view.Report.Incident+"#report-"+view.Report.ID, http.StatusSeeOther)
 				return

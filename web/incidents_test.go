@@ -73,7 +73,7 @@ func (in *incidentNode) file(t *testing.T, token string, r accord.NewIncidentRep
 			t.Fatal(err)
 		}
 	}
-	v, err := in.Incidents.File(ctx, c, r)
+	v, err := in.Incidents.File(ctx, c, r, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +113,10 @@ func TestIncidentPages(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the incident page lacks %q", want)
 		}
+	}
+	_, body = in.get(t, nil, "/systems/"+in.system, "en")
+	if !strings.Contains(body, `href="/incidents?system=`+in.system+`"`) {
+		t.Error("the system page does not link to its incidents")
 	}
 	_, body = in.get(t, nil, "/incidents?country=CN&q=applicant", "en")
 	if !strings.Contains(body, "/incidents/"+id) {

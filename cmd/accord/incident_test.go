@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -47,6 +49,18 @@ func TestCLIIncident(t *testing.T) {
 	code, out, _ = cli(t, append([]string{"incident", "report", "--json", rep}, auth...)...)
 	if code != 0 || !strings.Contains(out, "incident-desk@provider.example") {
 		t.Errorf("an authority does not read the contact:\n%s", out)
+	}
+	code, out, errs = cli(t, append([]string{"incident", "receipt", rep}, srv...)...)
+	if code != 0 || !strings.Contains(out, `"proof"`) {
+		t.Errorf("incident receipt: exit %d\n%s%s", code, out, errs)
+	}
+	rf := filepath.Join(t.TempDir(), "receipt.json")
+	if err := os.WriteFile(rf, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = cli(t, "verify", rf, "--key", n.VerifierKey)
+	if code != 0 {
+		t.Errorf("verify the report's receipt: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = cli(t, append([]string{"incident", "search", "--country", "CN", "warehouse"}, srv...)...)
 	if code != 0 || !strings.Contains(out, inc) {
