@@ -406,6 +406,21 @@ func suggest(ctx context.Context, tx accord.ReadTx, n accord.NeedFiling, limit i
 	return out, nil
 }
 
+// Suggest ranks the resources that meet a need (without posting it).
+func (s *Service) Suggest(ctx context.Context, n accord.NeedFiling, limit int) ([]accord.Suggestion, error) {
+	n, err := n.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	var out []accord.Suggestion
+	err = s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		out, err = suggest(ctx, tx, n, limit)
+		return err
+	})
+	return out, err
+}
+
 // Need reads a need with its suggestions and matches.
 func (s *Service) Need(ctx context.Context, id string) (*accord.NeedView, error) {
 	var v accord.NeedView
