@@ -43,7 +43,7 @@ func (c *Client) Resource(ctx context.Context, id string) (*accord.ResourceView,
 func (c *Client) SearchResources(ctx context.Context, q accord.ResourceSearch) (*accord.ResourcePage, error) {
 	v := url.Values{}
 	for k, s := range map[string]string{"q": q.Text, "kind": q.Kind, "licence": q.Licence, "language": q.Language, "country": q.Country,
-		"mode": q.Mode, "free_for": q.FreeFor, "usable_by": q.UsableBy, "sector": q.Sector, "provider": q.Provider, "cursor": q.Cursor} {
+		"mode": q.Mode, "free_for": q.FreeFor, "usable_by": q.UsableBy, "sector": q.Sector, "provider": q.Provider, "node": q.Node, "cursor": q.Cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}
