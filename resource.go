@@ -1048,7 +1048,7 @@ type Withdrawal struct {
 	Reason string `json:"reason"`
 }
 
-// ResourceImport is the request body of POST /v1/resources/import: a card
+// ResourceImport is the request body of POST /v1/resource-imports: a card
 // or Croissant document to turn into a filing (nothing is stored).
 type ResourceImport struct {
 	// Format is hf-model-card, hf-dataset-card or croissant.

@@ -312,7 +312,7 @@ func (a *API) linkSystem(w http.ResponseWriter, r *http.Request, c *registry.Cal
 // filing to review, and the exports.
 func (a *API) resourceExportRoutes() {
 	for pattern, h := range map[string]handlerFunc{
-		"POST /v1/resources/import":        a.importResource,
+		"POST /v1/resource-imports":        a.importResource,
 		"GET /v1/resources/{id}/cyclonedx": a.exportCycloneDX,
 		"GET /v1/resources/{id}/spdx":      a.exportSPDX,
 		"GET /v1/catalogue/dcat":           a.exportDCAT,

@@ -138,6 +138,6 @@ func (c *Client) BuiltOn(ctx context.Context, system string) ([]accord.SystemRes
 // ImportResource turns a card or Croissant document into a filing (nothing is stored).
 func (c *Client) ImportResource(ctx context.Context, req accord.ResourceImport) (*accord.ResourceFiling, error) {
 	var out accord.ResourceFiling
-	_, err := c.do(ctx, http.MethodPost, "/v1/resources/import", nil, req, &out)
+	_, err := c.do(ctx, http.MethodPost, "/v1/resource-imports", nil, req, &out)
 	return &out, err
 }
