@@ -118,6 +118,13 @@ func benchStores(b *testing.B) map[string]accord.Store {
 	key := "sqlite/" + strconv.Itoa(n)
 	if s, ok := filled[key]; ok {
 		out["sqlite"] = s
+	} else if path := os.Getenv("ACCORD_BENCH_SQLITE"); path != "" {
+		// A catalogue an earlier run filled (its size is the caller's to say).
+		db, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		filled[key], out["sqlite"] = db, db
 	} else {
 		dir, err := os.MkdirTemp("", "accord-resource-bench")
 		if err != nil {
@@ -128,6 +135,7 @@ func benchStores(b *testing.B) map[string]accord.Store {
 			b.Fatal(err)
 		}
 		fill(b, db, n)
+		b.Logf("SQLite catalogue kept at %s (ACCORD_BENCH_SQLITE reuses it)", filepath.Join(dir, "bench.db"))
 		filled[key], out["sqlite"] = db, db
 	}
 	if os.Getenv("ACCORD_TEST_POSTGRES") != "" {

@@ -48,7 +48,7 @@ func New(c Config) *Service {
 // before MatchNeed scores them: the newest that meet every hard term the
 // facets express (kind, eligibility, free when asked, language,
 // modality); MatchNeed then checks GPU-hours and ranks them.
-const Candidates = 100
+const Candidates = 50
 
 // requireOrg refuses the public and callers without an organization.
 func requireOrg(c *registry.Caller, what string) error {
@@ -382,7 +382,7 @@ func (s *Service) PostNeed(ctx context.Context, c *registry.Caller, f accord.Nee
 // suggest selects candidates by the need's hard terms (kind, usable by its
 // country and sector, free if asked, a language) and ranks them.
 func suggest(ctx context.Context, tx accord.ReadTx, n accord.NeedFiling, limit int) ([]accord.Suggestion, error) {
-	q := accord.ResourceQuery{All: []string{accord.Facet("kind", n.Kind), "status:active"}, Limit: 100}
+	q := accord.ResourceQuery{All: []string{accord.Facet("kind", n.Kind), "status:active"}, Limit: Candidates}
 	var anyOf [][]string
 	if n.FreeOnly {
 		anyOf, q.None = accord.FreeForFacets(n.Country, n.Sector)
