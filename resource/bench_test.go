@@ -235,6 +235,7 @@ func BenchmarkDCATExport(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			svc := resource.New(resource.Config{Store: s})
 			var peak uint64
+			var exported int
 			for b.Loop() {
 				var before runtime.MemStats
 				runtime.GC()
@@ -257,12 +258,14 @@ func BenchmarkDCATExport(b *testing.B) {
 					}
 				}()
 				n, err := svc.DCAT(context.Background(), io.Discard, "https://accord.example.org", accord.Text{"en": "Bench"}, "bench")
+				exported = n
 				close(done)
 				if err != nil || n == 0 {
 					b.Fatal(n, err)
 				}
 			}
 			b.ReportMetric(float64(peak)/(1<<20), "heap-growth-MiB")
+			b.ReportMetric(float64(exported), "datasets")
 		})
 	}
 }
