@@ -49,6 +49,14 @@ type DumpWriter interface {
 	// witness's state must move with the node: a witness that forgot what it
 	// cosigned could be led to cosign a second history.
 	Federation(ctx context.Context, r FederationRow) error
+	// Incident receives the incident tables' rows (IncidentRow).
+	Incident(ctx context.Context, r IncidentRow) error
+	// Consent receives consent's rows (notices, subjects, events; see DumpConsent).
+	Consent(ctx context.Context, r ConsentRow) error
+
+	// governance
+
+	// resources
 }
 
 // FederationRow is one row of the federation's tables: exactly one field is set.
@@ -64,6 +72,8 @@ type FederationRow struct {
 	// records would rest on tiles it no longer holds.
 	MirrorState *MirrorState  `json:"mirror_state,omitempty"`
 	MirrorTile  *MirrorTileOf `json:"mirror_tile,omitempty"`
+	// Resource is a row of the shared-resources catalogue (resource.go).
+	Resource *ResourceRow `json:"resource,omitempty"`
 }
 
 // MirrorTileOf is a stored tile of one mirrored log.
@@ -183,6 +193,7 @@ func DumpFederation(ctx context.Context, each EachRow, w DumpWriter) error {
 				return w.Federation(ctx, FederationRow{MirrorTile: &m})
 			})
 		})
+	steps = append(steps, func() error { return dumpResources(ctx, each, w) }) // resource.go
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return fmt.Errorf("dump federation: %w", err)
@@ -222,6 +233,8 @@ func LoadFederation(ctx context.Context, tx WriteTx, r FederationRow, raw Federa
 		return tx.SetMirrorIndexed(ctx, m.Origin, 0, m.Indexed)
 	case r.MirrorTile != nil:
 		return raw.PutMirrorTile(ctx, *r.MirrorTile)
+	case r.Resource != nil:
+		return loadResource(ctx, tx, *r.Resource) // resource.go
 	}
 	return errors.New("load federation: an empty row")
 }

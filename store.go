@@ -50,10 +50,13 @@ type ReadTx interface {
 	GovernanceReadTx
 
 	// consent reads
+	ConsentReadTx
 
 	// incidents reads
+	IncidentReadTx
 
 	// resources reads
+	ResourceReadTx
 
 	Meta(ctx context.Context, key string) ([]byte, error)
 
@@ -105,10 +108,13 @@ type WriteTx interface {
 	GovernanceWriteTx
 
 	// consent writes
+	ConsentWriteTx
 
 	// incidents writes
+	IncidentWriteTx
 
 	// resources writes
+	ResourceWriteTx
 
 	// Savepoint runs fn; if fn fails, everything fn wrote is undone and the
 	// transaction goes on. The log sequencer runs each batched write in one.

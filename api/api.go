@@ -11,9 +11,12 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/governance"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 )
 
 // API serves /v1.
@@ -32,11 +35,13 @@ type API struct {
 	gov *governance.Service
 
 	// consent
+	consent *consent.Service
 
 	// incidents
+	incidents *incident.Service
 
 	// resources
-
+	res *resource.Service
 }
 
 // Options configures the API.
@@ -57,11 +62,16 @@ type Options struct {
 	Governance *governance.Service
 
 	// consent
+	// Consent serves data-subject control (issue 14); nil leaves its routes answering 503.
+	Consent *consent.Service
 
 	// incidents
+	// Incidents serves the incident routes; nil answers them 503.
+	Incidents *incident.Service
 
 	// resources
-
+	// Resources serves the shared-resources catalogue; nil leaves it out.
+	Resources *resource.Service
 }
 
 // Route is an extra /v1 route another package adds (e.g. classification).
@@ -90,10 +100,13 @@ func New(svc *registry.Service, opts Options) *API {
 		gov: opts.Governance,
 
 		// consent
+		consent: opts.Consent,
 
 		// incidents
+		incidents: opts.Incidents,
 
 		// resources
+		res: opts.Resources,
 	}
 	a.routes()
 	return a
@@ -130,10 +143,13 @@ func (a *API) routes() {
 	a.governanceRoutes()
 
 	// consent routes
+	a.consentRoutes()
 
 	// incidents routes
+	a.incidentRoutes()
 
 	// resources routes
+	a.resourceRoutes()
 
 	for _, r := range a.extra {
 		a.handle(r.Pattern, r.Handler)

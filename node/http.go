@@ -43,10 +43,13 @@ func (n *Node) Handler(opts HTTPOptions) http.Handler {
 		Governance: n.Governance,
 
 		// consent
+		Consent: n.Consent,
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
+		Resources: n.Resources,
 	})
 	mux.Handle("/v1/", a)
 	mux.Handle("/log/", http.StripPrefix("/log", tlog.Handler(n.Store)))

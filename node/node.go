@@ -17,10 +17,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/governance"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 	"github.com/accord-gov/accord/tlog"
 )
@@ -74,10 +77,13 @@ type Node struct {
 	Governance *governance.Service
 
 	// consent
+	Consent *consent.Service
 
 	// incidents
+	Incidents *incident.Service
 
 	// resources
+	Resources *resource.Service
 
 	Metrics     *prometheus.Registry
 	VerifierKey string
@@ -166,10 +172,26 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	n.Governance.Start(context.Background())
 
 	// consent
+	ckey, csecret, err := consent.LoadOrCreateKeys(cfg.DataDir, n.Log.Origin()+"/consent")
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	if n.Consent, err = consent.New(ctx, consent.Config{Store: store, Log: n.Log, Registry: n.Registry, Key: ckey, Secret: csecret,
+		PublicURL: publicURL, Logger: cfg.Logger}); err != nil {
+		n.Close()
+		return nil, err
+	}
 
 	// incidents
+	if n.Incidents, err = incident.New(incident.Config{Store: store, Log: n.Log, Packs: packs, Member: n.Federation.Identity().Member}); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	n.Incidents.Start(context.Background(), cfg.MirrorInterval, cfg.Logger)
 
 	// resources
+	n.Resources = resource.New(resource.Config{Store: store, Log: n.Log})
 
 	n.Federation.Start(context.Background())
 	n.Mirror.Start(context.Background())
@@ -184,8 +206,14 @@ func (n *Node) Close() error {
 	}
 
 	// consent
+	if n.Consent != nil {
+		n.Consent.Close()
+	}
 
 	// incidents
+	if n.Incidents != nil {
+		n.Incidents.Close()
+	}
 
 	// resources
 

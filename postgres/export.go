@@ -34,6 +34,12 @@ func (db *DB) Dump(ctx context.Context, w accord.DumpWriter) error {
 		{"system versions", d.versions}, {"idempotency keys", d.idempotency}, {"log entries", d.entries},
 		{"log hashes", d.hashes}, {"checkpoints", d.checkpoints},
 		{"federation", func(ctx context.Context, w accord.DumpWriter) error { return accord.DumpFederation(ctx, d.each, w) }},
+		{"incidents", d.incidents},
+		{"consent", func(ctx context.Context, w accord.DumpWriter) error { return accord.DumpConsent(ctx, d.each, w) }},
+
+		// governance
+
+		// resources
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, w); err != nil {
@@ -432,6 +438,10 @@ func (l *loader) Checkpoint(ctx context.Context, size int64, note []byte) error 
 		return err
 	}
 	return l.t.PutCheckpoint(ctx, size, note)
+}
+
+func (l *loader) Consent(ctx context.Context, r accord.ConsentRow) error {
+	return accord.LoadConsent(ctx, l.t, r)
 }
 
 func (l *loader) Federation(ctx context.Context, r accord.FederationRow) error {

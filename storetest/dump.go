@@ -80,6 +80,10 @@ func (r *Recorder) Federation(_ context.Context, f accord.FederationRow) error {
 	return r.add("federation", 0, f)
 }
 
+func (r *Recorder) Consent(_ context.Context, c accord.ConsentRow) error {
+	return r.add("consent", 0, c)
+}
+
 // Replay writes the recorded rows to w.
 func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 	for _, row := range r.Rows {
@@ -108,6 +112,14 @@ func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 			err = w.LogHashes(ctx, row.Seq, []tlog.Hash{v})
 		case accord.FederationRow:
 			err = w.Federation(ctx, v)
+		case accord.IncidentRow:
+			err = w.Incident(ctx, v)
+		case accord.ConsentRow:
+			err = w.Consent(ctx, v)
+
+			// governance
+
+			// resources
 		}
 		if err != nil {
 			return err

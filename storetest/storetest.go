@@ -62,11 +62,20 @@ func Run(t *testing.T, newStore NewStore) {
 		{"GovernanceCursor", testGovernanceCursor},
 
 		// consent
+		{"ConsentRecords", testConsentRecords},
+		{"ConsentDumpLoad", testConsentDumpLoad},
+		{"ConsentScenarios", testConsentScenarios},
 
 		// incidents
+		{"Incidents", testIncidents},
+		{"IncidentsDumpLoad", testIncidentsDumpLoad},
+		{"IncidentCursor", testIncidentCursor},
 
 		// resources
-
+		{"Resources", testResources},
+		{"ResourceSearch", testResourceSearch},
+		{"NeedsAndMatches", testNeedsAndMatches},
+		{"ResourcesDumpLoad", testResourcesDumpLoad},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })

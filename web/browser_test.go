@@ -145,6 +145,38 @@ func setLanguage(t *testing.T, ctx context.Context, code string) {
 	)
 }
 
+// searchFor types a query into a search box and waits until the results
+// page of that very query has loaded. The page before it may list hits too
+// (/search browses everything), and waiting for "a hit" there, then
+// clicking it, would click a node the navigation has just thrown away
+// (CDP: "Could not find node with given id").
+func searchFor(t *testing.T, ctx context.Context, input, query string) {
+	t.Helper()
+	run(t, ctx, chromedp.SendKeys(chromedp.CSS(input), query+kb.Enter))
+	q, _ := json.Marshal(query)
+	expr := `document.readyState === "complete" && new URLSearchParams(location.search).get("q") === ` + string(q)
+	var err error
+	for range 10 {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second)))
+		// The poll runs in the page being left, which the navigation
+		// destroys under it: ask again in the new one.
+		if err == nil || !navigating(err) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("results page of %q: %v", query, err)
+	}
+}
+
+// navigating reports whether a CDP error says the page went away under the
+// command (a navigation), so the command should be sent again.
+func navigating(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "navigated or closed")
+}
+
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func sanitize(s string) string { return unsafeName.ReplaceAllString(s, "_") }
@@ -186,10 +218,8 @@ func TestBrowserSearch(t *testing.T) {
 				setLanguage(t, ctx, tt.lang)
 			}
 			shot(t, ctx, tt.lang+"-home")
-			run(t, ctx,
-				chromedp.SendKeys(chromedp.CSS("#home-q"), tt.query+kb.Enter),
-				chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit")),
-			)
+			searchFor(t, ctx, "#home-q", tt.query)
+			run(t, ctx, chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit")))
 			if got := text(t, ctx, "#results-h"); !strings.Contains(got, tt.count) {
 				t.Errorf("result count %q lacks %q", got, tt.count)
 			}
@@ -216,9 +246,9 @@ func TestBrowserSystemClassification(t *testing.T) {
 				setLanguage(t, ctx, lang)
 			}
 			name := strings.TrimSuffix(sys.TradeName["en"], " (fictional)")
+			searchFor(t, ctx, "#q", name)
 			run(t, ctx,
-				chromedp.SendKeys(chromedp.CSS("#q"), name+kb.Enter),
-				chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit h3 a")),
+				chromedp.WaitVisible(chromedp.CSS(`ol.hits li.hit h3 a[href="/systems/`+sys.ID+`"]`)),
 				chromedp.Click(chromedp.CSS(`ol.hits li.hit h3 a[href="/systems/`+sys.ID+`"]`)),
 				chromedp.WaitVisible(chromedp.CSS("#classification")),
 			)

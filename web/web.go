@@ -22,9 +22,12 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
 	"github.com/accord-gov/accord/governance"
+	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -81,10 +84,16 @@ type Config struct {
 	Governance *governance.Service
 
 	// consent
+	// Consent, when set, serves the consent pages (/consent, /consent/me).
+	Consent *consent.Service
 
 	// incidents
+	// Incidents, when set, serves the incident pages.
+	Incidents *incident.Service
 
 	// resources
+	// Resources, when set, serves the shared-resources catalogue's pages.
+	Resources *resource.Service
 }
 
 // Handler serves the UI. Mount it at "/".
@@ -157,10 +166,20 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /governance/proposals/{id}", h.proposalPage)
 
 	// consent pages
+	h.consentRoutes()
 
 	// incidents pages
+	if h.cfg.Incidents != nil {
+		h.mux.HandleFunc("GET /incidents", h.incidentsList)
+		h.mux.HandleFunc("GET /incidents/new", h.reportForm)
+		h.mux.HandleFunc("POST /incidents/new", h.submitReport)
+		h.mux.HandleFunc("GET /incidents/deadlines", h.incidentDashboard)
+		h.mux.HandleFunc("GET /incidents/{id}", h.incidentPage)
+		h.mux.HandleFunc("POST /incidents/{id}/merge", h.mergeIncident)
+	}
 
 	// resources pages
+	h.resourceRoutes()
 
 	h.mux.HandleFunc("GET /static/{name}", h.serveStatic)
 	h.mux.HandleFunc("/", h.notFound)

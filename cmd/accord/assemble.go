@@ -38,10 +38,13 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		Governance: n.Governance,
 
 		// consent
+		Consent: n.Consent,
 
 		// incidents
+		Incidents: n.Incidents,
 
 		// resources
+		Resources: n.Resources,
 	})}
 }
 

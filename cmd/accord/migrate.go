@@ -154,6 +154,10 @@ func (t teeWriter) Federation(ctx context.Context, r accord.FederationRow) error
 	return errors.Join(t.a.Federation(ctx, r), t.b.Federation(ctx, r))
 }
 
+func (t teeWriter) Consent(ctx context.Context, r accord.ConsentRow) error {
+	return errors.Join(t.a.Consent(ctx, r), t.b.Consent(ctx, r))
+}
+
 // digest hashes a dump row by row, so that two dumps compare without being kept.
 type digest struct{ h hash.Hash }
 
@@ -213,6 +217,10 @@ func (d *digest) Federation(_ context.Context, r accord.FederationRow) error {
 	return d.row("federation", 0, r)
 }
 
+func (d *digest) Consent(_ context.Context, r accord.ConsentRow) error {
+	return d.row("consent", 0, r)
+}
+
 // counter counts rows per table and reports progress.
 type counter struct {
 	accord.DumpWriter
@@ -221,6 +229,7 @@ type counter struct {
 	total                                                             int64
 	meta, orgs, tokens, systems, versions, idem, entries, hashes, cps int64
 	fed                                                               int64
+	consent                                                           int64
 }
 
 func (c *counter) tick(n int64) {
@@ -232,8 +241,8 @@ func (c *counter) tick(n int64) {
 }
 
 func (c *counter) String() string {
-	return fmt.Sprintf("%d meta, %d organizations, %d tokens, %d systems, %d versions, %d idempotency keys, %d log entries, %d hashes, %d checkpoints, %d federation rows",
-		c.meta, c.orgs, c.tokens, c.systems, c.versions, c.idem, c.entries, c.hashes, c.cps, c.fed)
+	return fmt.Sprintf("%d meta, %d organizations, %d tokens, %d systems, %d versions, %d idempotency keys, %d log entries, %d hashes, %d checkpoints, %d federation rows, %d consent rows",
+		c.meta, c.orgs, c.tokens, c.systems, c.versions, c.idem, c.entries, c.hashes, c.cps, c.fed, c.consent)
 }
 
 func (c *counter) Meta(ctx context.Context, k string, v []byte) error {
@@ -286,4 +295,10 @@ func (c *counter) Federation(ctx context.Context, r accord.FederationRow) error 
 	c.fed++
 	c.tick(1)
 	return c.DumpWriter.Federation(ctx, r)
+}
+
+func (c *counter) Consent(ctx context.Context, r accord.ConsentRow) error {
+	c.consent++
+	c.tick(1)
+	return c.DumpWriter.Consent(ctx, r)
 }

@@ -175,6 +175,9 @@ func TestReadmeListsFuzzTargets(t *testing.T) {
 			return err
 		}
 		pkg := "./" + filepath.ToSlash(filepath.Dir(strings.TrimPrefix(path, "../../")))
+		if pkg == "./." {
+			pkg = "." // the module's root package: go test … ./
+		}
 		for _, m := range fuzzFunc.FindAllStringSubmatch(string(src), -1) {
 			found++
 			cmd := fmt.Sprintf("-fuzz '^%s$'", m[1])

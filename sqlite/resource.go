@@ -1,0 +1,98 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/internal/resourcesql"
+)
+
+// The shared-resources catalogue (migration 012): its SQL is in
+// internal/resourcesql, shared with PostgreSQL.
+
+func (t *Tx) res() resourcesql.Tx { return resourcesql.Tx{Q: sqliteQuerier{t}} }
+
+type sqliteQuerier struct{ t *Tx }
+
+func (q sqliteQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.t.exec(ctx, query, args...)
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	n, err := res.RowsAffected()
+	return n, unavailable(err)
+}
+
+func (q sqliteQuerier) Query(ctx context.Context, query string, args ...any) (resourcesql.Rows, error) {
+	rows, err := q.t.query(ctx, query, args...)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return sqlRows{rows}, nil
+}
+
+func (q sqliteQuerier) Insert(ctx context.Context, query string, args ...any) (int64, error) {
+	row, err := q.t.queryRow(ctx, query, args...)
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	var rid int64
+	return rid, unavailable(row.Scan(&rid))
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close()              { r.Rows.Close() }
+func (r sqlRows) Err() error          { return unavailable(r.Rows.Err()) }
+func (r sqlRows) Scan(d ...any) error { return unavailable(r.Rows.Scan(d...)) }
+
+func (t *Tx) Resource(ctx context.Context, id string) (*accord.Resource, error) {
+	return t.res().Resource(ctx, id)
+}
+
+func (t *Tx) ResourceVersion(ctx context.Context, id string, version int) (*accord.Resource, error) {
+	return t.res().ResourceVersion(ctx, id, version)
+}
+
+func (t *Tx) SearchResources(ctx context.Context, q accord.ResourceQuery) (*accord.ResourcePage, error) {
+	return t.res().SearchResources(ctx, q)
+}
+
+func (t *Tx) EachResource(ctx context.Context, fn func(accord.Resource) error) error {
+	return t.res().EachResource(ctx, fn)
+}
+
+func (t *Tx) Need(ctx context.Context, id string) (*accord.Need, error) { return t.res().Need(ctx, id) }
+
+func (t *Tx) Needs(ctx context.Context, org, status, cursor string, limit int) ([]accord.Need, string, error) {
+	return t.res().Needs(ctx, org, status, cursor, limit)
+}
+
+func (t *Tx) ResourceMatch(ctx context.Context, id string) (*accord.Match, error) {
+	return t.res().ResourceMatch(ctx, id)
+}
+
+func (t *Tx) Matches(ctx context.Context, need, resource string) ([]accord.Match, error) {
+	return t.res().Matches(ctx, need, resource)
+}
+
+func (t *Tx) SystemsOn(ctx context.Context, resource string) ([]accord.SystemResourceLink, error) {
+	return t.res().SystemsOn(ctx, resource)
+}
+
+func (t *Tx) ResourcesOf(ctx context.Context, system string) ([]accord.SystemResourceLink, error) {
+	return t.res().ResourcesOf(ctx, system)
+}
+
+func (t *Tx) PutResource(ctx context.Context, r accord.Resource, facets []string, text string) error {
+	return t.res().PutResource(ctx, r, facets, text)
+}
+
+func (t *Tx) PutNeed(ctx context.Context, n accord.Need) error { return t.res().PutNeed(ctx, n) }
+
+func (t *Tx) PutMatch(ctx context.Context, m accord.Match) error { return t.res().PutMatch(ctx, m) }
+
+func (t *Tx) LinkSystem(ctx context.Context, l accord.SystemResourceLink) error {
+	return t.res().LinkSystem(ctx, l)
+}
