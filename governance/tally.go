@@ -26,11 +26,15 @@ func Count(c *accord.Charter, p *accord.Proposal, ballots []accord.Ballot, seals
 	rule := p.Content.Rule
 	t := accord.Tally{Proposal: p.ID, ContentHash: p.ContentHash, Rule: rule, Members: len(c.Members), Counted: []accord.TallyVote{}, Approvers: []string{}}
 	sealAt, witnessed := map[string]int64{}, map[string]int64{}
+	var wv *witnessVerifiers
+	if c.Witnessed() {
+		wv = newWitnessVerifiers(c)
+	}
 	for _, s := range seals {
 		if m, ok := c.Member(s.Member); ok && m.Origin == s.Origin && s.Proposal == p.ID {
 			sealAt[s.Origin] = s.LogIndex
 			if c.Witnessed() {
-				witnessed[s.Origin] = witnessedSize(c, m, s.Witnessed, p.Content.Closes)
+				witnessed[s.Origin] = witnessedSize(c, wv, m, s.Witnessed, p.Content.Closes)
 			}
 		}
 	}
