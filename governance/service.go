@@ -833,11 +833,15 @@ func (s *Service) closeDue(ctx context.Context) error {
 			if slices.ContainsFunc(r.decisions, func(d accord.Decision) bool { return d.Origin == s.origin }) {
 				continue
 			}
+			closes, _ := accord.ParseLogTime(p.Content.Closes)
 			if !slices.ContainsFunc(r.seals, func(x accord.Seal) bool { return x.Origin == s.origin }) {
-				seal = append(seal, p.ID)
+				// A moment after the close, so that the cosignatures of the
+				// checkpoints before it are in.
+				if now.After(closes.Add(sealDelay)) {
+					seal = append(seal, p.ID)
+				}
 				continue
 			}
-			closes, _ := accord.ParseLogTime(p.Content.Closes)
 			if allSealed(r.charter, r.seals) || now.After(closes.Add(s.settle)) {
 				decide = append(decide, p.ID)
 			}
@@ -860,6 +864,9 @@ func (s *Service) closeDue(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// sealDelay is how long after the close a node seals a proposal.
+const sealDelay = time.Second
+
 func allSealed(c *accord.Charter, seals []accord.Seal) bool {
 	for _, m := range c.Members {
 		if !slices.ContainsFunc(seals, func(x accord.Seal) bool { return x.Origin == m.Origin && x.Member == m.ID }) {
@@ -879,6 +886,19 @@ func (s *Service) seal(ctx context.Context, id string) error {
 		}
 		m, _ := r.charter.MemberByOrigin(s.origin)
 		sl := accord.Seal{Proposal: id, ContentHash: r.prop.ContentHash, Member: m.ID, Time: accord.LogTime(now), Origin: s.origin, LogIndex: index}
+		if r.charter.Witnessed() {
+			first := int64(-1)
+			for _, b := range r.ballots {
+				if b.Origin == s.origin && (first < 0 || b.LogIndex < first) {
+					first = b.LogIndex
+				}
+			}
+			if first >= 0 {
+				if sl.Witnessed, err = evidence(ctx, tx, r.charter, m, first, index, r.prop.Content.Closes); err != nil {
+					return nil, err
+				}
+			}
+		}
 		if err := tx.AddSeal(ctx, sl); err != nil {
 			return nil, err
 		}
