@@ -244,7 +244,7 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 			}
 			if notice != nil && p != nil {
 				ev.NoticeVersion = notice.Version
-				ev.PurposeHash = p.Hash()
+				ev.PurposeHash = s.purposeHash(notice, p)
 			}
 		}
 		if reason, field, msg := accord.ValidateEvent(&ev, notice, p, prev); reason != "" {
@@ -500,4 +500,21 @@ func (s *Service) currentNotice(ctx context.Context, tx accord.ReadTx, system st
 type noticeKey struct {
 	system  string
 	version int
+}
+
+// purposeHash is a declared purpose's hash, computed once per notice version.
+func (s *Service) purposeHash(n *accord.ConsentNotice, p *accord.ConsentPurpose) string {
+	key := purposeKey{n.System, n.Version, p.ID}
+	if h, ok := s.hashes.Load(key); ok {
+		return h.(string)
+	}
+	h := p.Hash()
+	s.hashes.Store(key, h)
+	return h
+}
+
+type purposeKey struct {
+	system  string
+	version int
+	purpose string
 }
