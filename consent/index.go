@@ -113,7 +113,8 @@ func (ix *index) syncLocked(ctx context.Context, notices bool) error {
 		if size, err = tx.LogSize(ctx); err != nil {
 			return err
 		}
-		if notices {
+		// A notice is published through the log: an unchanged log has none new.
+		if notices && (size > from || from == 0) {
 			ns, err := tx.ConsentNotices(ctx)
 			if err != nil {
 				return err

@@ -44,6 +44,7 @@ type Service struct {
 	now       func() time.Time
 	ix        *index
 	notices   sync.Map // noticeKey → *accord.ConsentNotice, decoded once
+	hashes    sync.Map // purposeKey → the purpose's hash
 
 	stop chan struct{}
 	done chan struct{}

@@ -422,6 +422,8 @@ func testConsentScenarios(t *testing.T, newStore NewStore) {
 			c.refused(t, grantReq(a, c.sys, "nosuch"), accord.EInvalid, "not a purpose")
 			c.refused(t, grantReq(a, "sys_nosuch", "training"), accord.ENotFound, "")
 			c.refused(t, accord.ConsentRequest{Subject: a, Action: accord.ActionGrant, ConsentScope: accord.ConsentScope{Provider: c.orgID}, Purpose: "dpv:Marketing", NoticeVersion: 1, Language: "en"}, accord.EInvalid, accord.ReasonBroadGrant)
+			c.refused(t, refuseReq(accord.ActionObject, a, accord.ConsentScope{Provider: "org_nosuch"}, "*"), accord.EInvalid, "not an organization")
+			c.refused(t, refuseReq(accord.ActionObject, a, accord.ConsentScope{Domain: "nosuch.domain"}, "*"), accord.EInvalid, "not an application domain")
 			c.refused(t, accord.ConsentRequest{Subject: "email:someone@example.org", Action: accord.ActionWithdraw, ConsentScope: accord.ConsentScope{System: c.sys}, Purpose: "training"}, accord.EUnauthorized, "")
 			req := grantReq(a, c.sys, "training")
 			req.ID = "ce_client_1"
