@@ -53,8 +53,11 @@ func (d *Duty) Applies(r accord.NewIncidentReport, s Subject) bool {
 	if len(w.AnyOf) > 0 && !slices.ContainsFunc(w.AnyOf, func(a string) bool { return holds(a, r) }) {
 		return false
 	}
-	if d.Anchor == "resolved" && r.Resolved == nil {
-		return false
+	switch d.Anchor {
+	case "resolved":
+		return r.Resolved != nil
+	case "previous_report":
+		return r.Resolved == nil // the intermediate reports stop once it is resolved
 	}
 	return true
 }
@@ -92,6 +95,9 @@ func (d *Duty) Countries(r accord.NewIncidentReport) []string {
 // Due computes when the duty's report is due for a report (nil for a duty
 // without a clock). It is a pure function of the report's times.
 func (d *Duty) Due(r accord.NewIncidentReport) *time.Time {
+	if d.Anchor == "previous_report" {
+		return nil // it runs from the filings (Mark)
+	}
 	from := r.Aware
 	if d.Anchor == "resolved" {
 		if r.Resolved == nil {
@@ -169,7 +175,7 @@ func Deadlines(duties []*Duty, r accord.NewIncidentReport, s Subject) []accord.D
 		}
 		dl := accord.Deadline{Framework: d.framework, Duty: d.ID, Citation: d.Citation, Title: d.Title, Period: d.Period,
 			Due: d.Due(r), To: d.To, Status: accord.DeadlineOpen, Verified: d.Verified, Note: d.Note}
-		if dl.Due == nil {
+		if dl.Due == nil && d.Anchor != "previous_report" {
 			dl.Status = accord.DeadlineNoClock
 		}
 		if d.ImmediatelyOnCausalLink && r.Facts.CausalLinkAt != nil {
@@ -206,10 +212,14 @@ func Mark(duties []*Duty, ds []accord.Deadline, filings []Filing, now time.Time)
 	out := slices.Clone(ds)
 	for i := range out {
 		dl := &out[i]
+		duty := findDuty(duties, dl.Framework, dl.Duty)
+		if duty != nil && duty.Anchor == "previous_report" {
+			markRecurring(duty, dl, filings, now)
+			continue
+		}
 		if dl.Due == nil {
 			continue
 		}
-		duty := findDuty(duties, dl.Framework, dl.Duty)
 		bearers := []string{accord.RoleProvider, accord.RoleDeployer}
 		stage := ""
 		if duty != nil {
@@ -234,6 +244,54 @@ func Mark(duties []*Duty, ds []accord.Deadline, filings []Filing, now time.Time)
 		}
 	}
 	return out
+}
+
+// markRecurring marks a recurring duty: each period runs from the previous
+// report by a bearer; a follow-up or the final report within it meets it,
+// and the final report ends the chain. Before any report it has no clock
+// (the initial report's own duties apply).
+func markRecurring(d *Duty, dl *accord.Deadline, filings []Filing, now time.Time) {
+	dl.Due, dl.FiledAt, dl.LogIndex, dl.Status = nil, nil, nil, accord.DeadlineOpen
+	var anchor *Filing
+	for i := range filings {
+		if slices.Contains(d.Bearers, filings[i].Role) {
+			anchor = &filings[i]
+			break
+		}
+	}
+	if anchor == nil {
+		dl.Status = accord.DeadlineNoClock
+		return
+	}
+	for {
+		due := DueEU118271(anchor.Logged, d.days)
+		dl.Due = &due
+		var next *Filing
+		for i := range filings {
+			f := &filings[i]
+			if slices.Contains(d.Bearers, f.Role) && f.Logged.After(anchor.Logged) && (f.Stage == accord.StageFollowUp || f.Stage == accord.StageFinal) {
+				next = f
+				break
+			}
+		}
+		if next == nil {
+			if now.After(due) {
+				dl.Status = accord.DeadlineOverdue
+			}
+			return
+		}
+		at, idx := next.Logged, next.LogIndex
+		dl.FiledAt, dl.LogIndex = &at, &idx
+		switch {
+		case next.Logged.After(due):
+			dl.Status = accord.DeadlineMissed
+			return
+		case next.Stage == accord.StageFinal:
+			dl.Status = accord.DeadlineMet
+			return
+		}
+		anchor = next
+	}
 }
 
 func findDuty(duties []*Duty, framework, id string) *Duty {
