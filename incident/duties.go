@@ -33,16 +33,16 @@ type Duty struct {
 	Period string `json:"period,omitempty"`
 	// Counting is how the period runs: eu-1182-71 (Regulation (EEC,
 	// Euratom) No 1182/71, periods in days) or elapsed (hours on the clock).
-	Counting                string   `json:"counting,omitempty"`
-	ImmediatelyOnCausalLink bool     `json:"immediately_on_causal_link,omitempty"`
+	Counting                string `json:"counting,omitempty"`
+	ImmediatelyOnCausalLink bool   `json:"immediately_on_causal_link,omitempty"`
 	// Anchor is what the period runs from: aware (default), resolved (a
 	// final report after resolution), or previous_report (a recurring
 	// duty: each period runs from the previous report by a bearer, until
 	// the incident is resolved or a final report is filed).
-	Anchor                  string   `json:"anchor,omitempty"`
-	Stage                   string   `json:"stage,omitempty"`  // only a report of this stage meets it
-	Bearers                 []string `json:"bearers,omitempty"`
-	Note                    string   `json:"note,omitempty"`
+	Anchor  string   `json:"anchor,omitempty"`
+	Stage   string   `json:"stage,omitempty"` // only a report of this stage meets it
+	Bearers []string `json:"bearers,omitempty"`
+	Note    string   `json:"note,omitempty"`
 
 	framework string
 	from      time.Time
