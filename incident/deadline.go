@@ -14,6 +14,10 @@ import (
 type Subject struct {
 	Scale string
 	Tiers map[string]string
+	// Possible lists, for a framework whose tier (or applicability) is
+	// undetermined because facts are missing, the tiers the system may
+	// have: a duty of one of them applies conditionally.
+	Possible map[string][]string
 }
 
 // Filing is a report version as the marking of deadlines sees it: who
@@ -26,8 +30,40 @@ type Filing struct {
 	LogIndex int64
 }
 
-// Applies reports whether the duty applies to the report about subject.
+// Applies reports whether the duty applies to the report about subject
+// (conditionally or not: see Conditional).
 func (d *Duty) Applies(r accord.NewIncidentReport, s Subject) bool {
+	ok, _ := d.applies(r, s)
+	return ok
+}
+
+// Conditional reports whether the duty applies only if the system has a
+// tier its undetermined classification may reach.
+func (d *Duty) Conditional(r accord.NewIncidentReport, s Subject) bool {
+	ok, cond := d.applies(r, s)
+	return ok && cond
+}
+
+func (d *Duty) applies(r accord.NewIncidentReport, s Subject) (bool, bool) {
+	ok, cond := d.tierHolds(s)
+	if !ok || !d.holds(r, s) {
+		return false, false
+	}
+	return true, cond
+}
+
+func (d *Duty) tierHolds(s Subject) (ok, conditional bool) {
+	w := d.When
+	if len(w.Tiers) == 0 || slices.Contains(w.Tiers, s.Tiers[d.framework]) {
+		return true, false
+	}
+	if slices.ContainsFunc(s.Possible[d.framework], func(t string) bool { return slices.Contains(w.Tiers, t) }) {
+		return true, true
+	}
+	return false, false
+}
+
+func (d *Duty) holds(r accord.NewIncidentReport, s Subject) bool {
 	w := d.When
 	if r.Aware.UTC().Before(d.from) {
 		return false
@@ -36,9 +72,6 @@ func (d *Duty) Applies(r accord.NewIncidentReport, s Subject) bool {
 		return false
 	}
 	if w.Scale != "" && w.Scale != s.Scale {
-		return false
-	}
-	if len(w.Tiers) > 0 && !slices.Contains(w.Tiers, s.Tiers[d.framework]) {
 		return false
 	}
 	if len(d.countries) > 0 && !slices.ContainsFunc(r.Countries, func(c string) bool { return slices.Contains(d.countries, c) }) {
@@ -185,6 +218,11 @@ func Deadlines(duties []*Duty, r accord.NewIncidentReport, s Subject) []accord.D
 		}
 		if d.Stage != "" {
 			dl.Note = strings.TrimSpace(dl.Note + " Met only by a " + d.Stage + " report.")
+		}
+		if d.Conditional(r, s) {
+			dl.Conditional = true
+			dl.Note = strings.TrimSpace(dl.Note + " Applies if the system is " + strings.Join(d.When.Tiers, " or ") + " under " + d.framework +
+				": its classification there is undetermined (facts are missing from its filing).")
 		}
 		out = append(out, dl)
 	}

@@ -267,3 +267,21 @@ func TestMarkIntermediateReports(t *testing.T) {
 		})
 	}
 }
+
+// EU AI Act Art. 73(1) with a classification left undetermined by missing
+// facts: the duties of the tier it may reach apply, marked conditional.
+func TestDeadlinesUndeterminedTier(t *testing.T) {
+	duties := loadDuties(t)
+	s := Subject{Scale: "system", Possible: map[string][]string{"eu-ai-act": {"limited", "high"}}}
+	ds := Deadlines(duties, report("2026-11-04T10:00:00+01:00", nil), s)
+	if len(ds) != 1 || ds[0].Duty != "art-73-2" || !ds[0].Conditional || ds[0].Note == "" {
+		t.Fatalf("deadlines of an undetermined system: %+v", ds)
+	}
+	s.Possible["eu-ai-act"] = []string{"limited"}
+	if ds := Deadlines(duties, report("2026-11-04T10:00:00+01:00", nil), s); len(ds) != 0 {
+		t.Errorf("a system that cannot be high-risk gets %+v", ds)
+	}
+	if ds := Deadlines(duties, report("2026-11-04T10:00:00+01:00", nil), highRisk); len(ds) != 1 || ds[0].Conditional {
+		t.Errorf("a high-risk system's deadline is conditional: %+v", ds)
+	}
+}

@@ -160,6 +160,7 @@ type deadlineView struct {
 	FiledAt     time.Time
 	LogIndex    int64
 	Verified    bool
+	Conditional bool
 	To          string
 	Earliest    bool
 }
@@ -283,7 +284,7 @@ func deadlineViews(l *Locale, ds []accord.Deadline, earliest int) []deadlineView
 	var out []deadlineView
 	for i, dl := range ds {
 		dv := deadlineView{Title: l.Pick(dl.Title), Citation: dl.Citation, Framework: dl.Framework, Due: dl.Due, Immediately: dl.Immediately,
-			Status: dl.Status, Verified: dl.Verified, To: dl.To, Earliest: i == earliest}
+			Status: dl.Status, Verified: dl.Verified, Conditional: dl.Conditional, To: dl.To, Earliest: i == earliest}
 		if dl.FiledAt != nil && dl.LogIndex != nil {
 			dv.Logged, dv.FiledAt, dv.LogIndex = true, *dl.FiledAt, *dl.LogIndex
 		}
