@@ -310,8 +310,8 @@ type Deadline struct {
 	// Conditional says the duty applies only if the system has the tier
 	// it names: its classification is undetermined (facts missing), and
 	// may reach that tier.
-	Conditional bool `json:"conditional,omitempty"`
-	Note        string     `json:"note,omitempty"`
+	Conditional bool   `json:"conditional,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 // Deadline statuses.
