@@ -177,8 +177,21 @@ func (s *Service) subject(sv *accord.SystemVersion, aware time.Time) Subject {
 	}
 	r := rules.Classify(f, s.packs, aware)
 	for _, fw := range r.Frameworks {
-		if fw.Applicable == rules.Applicable {
+		switch {
+		case fw.Applicable == rules.Applicable && fw.Tier != rules.Undetermined:
 			sub.Tiers[fw.Pack] = fw.Tier
+		case fw.Applicable == rules.Applicable || fw.Applicable == rules.Undetermined:
+			// Missing facts: the duties of every tier it may have apply, conditionally.
+			if sub.Possible == nil {
+				sub.Possible = map[string][]string{}
+			}
+			var tiers []string
+			for _, t := range append([]string{fw.Tier, fw.AtLeast}, fw.Possible...) {
+				if t != "" && t != rules.Undetermined && t != "not_applicable" {
+					tiers = append(tiers, t)
+				}
+			}
+			sub.Possible[fw.Pack] = tiers
 		}
 	}
 	return sub

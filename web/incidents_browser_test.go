@@ -89,6 +89,17 @@ func TestBrowserIncidents(t *testing.T) {
 				check(t, ctx, lang+" "+p+" (authority)")
 			}
 			shot(t, ctx, lang+"-incident")
+			// The reporter's form for the next version.
+			pctx := tab(t, b)
+			run(t, pctx, chromedp.Navigate(in.URL+"/"))
+			if lang != "en" {
+				setLanguage(t, pctx, lang)
+			}
+			run(t, pctx, chromedp.Navigate(in.URL+"/portal"),
+				chromedp.SendKeys(chromedp.CSS("#token"), in.Token+kb.Enter),
+				chromedp.WaitVisible(chromedp.CSS(`form[action="/portal/signout"]`)),
+				chromedp.Navigate(in.URL+"/incidents/reports/"+v.Report.ID+"/version"))
+			check(t, pctx, lang+" the next version's form")
 		})
 	}
 }
