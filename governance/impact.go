@@ -13,6 +13,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/accord-gov/accord"
+	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/rules"
 )
 
@@ -297,16 +298,13 @@ func (s *Service) computeImpact(run *impactRun, base, proposed *rules.Pack, at t
 // version of the pack and reports whether its tier or duties under it
 // change.
 func impactOf(h accord.StoredHead, baseline, base, proposed *rules.Pack, at time.Time) (accord.ImpactSystem, bool) {
-	var v struct {
-		Filing accord.Filing `json:"filing"`
-	}
-	if err := jsonv2.Unmarshal(h.Current, &v, jsonv2.RejectUnknownMembers(false)); err != nil {
+	f, err := registry.ClassificationFiling(h.Current)
+	if err != nil {
 		return accord.ImpactSystem{}, false
 	}
-	f := v.Filing
 	from, fromDuties := tierUnder(f, baseline, base, at)
 	to, toDuties := tierUnder(f, baseline, proposed, at)
-	m := accord.ImpactSystem{ID: h.ID, Name: f.TradeName, From: from, To: to, Countries: f.DeploymentCountries}
+	m := accord.ImpactSystem{ID: h.ID, From: from, To: to, Countries: f.DeploymentCountries}
 	for d := range toDuties {
 		if !fromDuties[d] {
 			m.Gained = append(m.Gained, d)
@@ -319,7 +317,18 @@ func impactOf(h accord.StoredHead, baseline, base, proposed *rules.Pack, at time
 	}
 	slices.Sort(m.Gained)
 	slices.Sort(m.Lost)
-	return m, from != to || len(m.Gained) > 0 || len(m.Lost) > 0
+	moved := from != to || len(m.Gained) > 0 || len(m.Lost) > 0
+	if moved { // its name, for the list (texts are skipped otherwise)
+		var v struct {
+			Filing struct {
+				TradeName accord.Text `json:"trade_name"`
+			} `json:"filing"`
+		}
+		if jsonv2.Unmarshal(h.Current, &v) == nil {
+			m.Name = v.Filing.TradeName
+		}
+	}
+	return m, moved
 }
 
 // tierUnder is a filing's tier and duties under one pack ("not_applicable"

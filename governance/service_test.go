@@ -198,3 +198,20 @@ func errorsAs(err error, target **client.Error) bool {
 	}
 	return ok
 }
+
+// TestNotAMembersNode: a node that is no member's under the charter files
+// no proposal and logs no ballot; its admin comments for no member.
+func TestNotAMembersNode(t *testing.T) {
+	s := startSolo(t)
+	ctx := context.Background()
+	doc := charterDoc(s, 1, []string{"b", "c"}, "{comment_period: 1s, voting_period: 2s, quorum: 3/4, approve: 3/4, max_disapprove: 1/4}")
+	if _, err := s.admin.InstallCharter(ctx, accord.CharterInstall{Charter: doc, Signatures: sign(t, s, doc, "b", "c")}); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := frameworks.Pack("us-nyc")
+	amended, _ := os.ReadFile("../examples/governance/us-nyc-amended.yaml")
+	_, err := s.admin.Propose(ctx, accord.NewProposal{Kind: accord.KindAmendPack, BaseHash: base.Hash, PackYAML: string(amended), Title: accord.Text{"en": "X"}, Rationale: accord.Text{"en": "X"}})
+	if !isStatus(err, 403) || !strings.Contains(err.Error(), "no member's node") {
+		t.Errorf("a proposal at a non-member's node: %v, want 403", err)
+	}
+}

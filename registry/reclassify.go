@@ -206,3 +206,17 @@ func (s *Service) reclassifyHead(h accord.StoredHead, asOf time.Time) (accord.Re
 	}
 	return r, true, nil
 }
+
+// ClassificationFiling reads a stored version (StoredHead.Current) into the
+// fields of its filing that classification reads, skipping the texts in
+// every language, as re-classification does: for whole-registry passes of
+// other services (governance's impact preview).
+func ClassificationFiling(current []byte) (accord.Filing, error) {
+	var v struct {
+		Filing classInput `json:"filing"`
+	}
+	if err := jsonv2.Unmarshal(current, &v); err != nil {
+		return accord.Filing{}, fmt.Errorf("decode stored version: %w", err)
+	}
+	return v.Filing.filing(), nil
+}

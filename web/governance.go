@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/accord-gov/accord"
@@ -28,12 +29,15 @@ type proposalRow struct {
 }
 
 type proposalData struct {
-	P      *accord.ProposalView
-	Diff   *accord.PackDiff
-	Impact *accord.Impact
-	Filed  time.Time
-	Opens  time.Time
-	Closes time.Time
+	P       *accord.ProposalView
+	Diff    *accord.PackDiff
+	Impact  *accord.Impact
+	Chart   *chart // the impact's moves, one bar each
+	Country string // the moved systems listed: in this country
+	To      string // … moving to this tier
+	Filed   time.Time
+	Opens   time.Time
+	Closes  time.Time
 }
 
 func (h *Handler) governance(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +85,15 @@ func (h *Handler) governance(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) proposalPage(w http.ResponseWriter, r *http.Request) {
-	if bad := checkParams(r.URL.Query(), []string{"lang"}); len(bad) > 0 {
+	q := r.URL.Query()
+	bad := checkParams(q, []string{"lang", "country", "to"})
+	if c := q.Get("country"); c != "" && !accord.ValidCountry(c) {
+		bad = append(bad, "country")
+	}
+	if to := q.Get("to"); len(to) > 64 {
+		bad = append(bad, "to")
+	}
+	if len(bad) > 0 {
 		h.badRequest(w, r, bad)
 		return
 	}
@@ -108,10 +120,25 @@ func (h *Handler) proposalPage(w http.ResponseWriter, r *http.Request) {
 			d.Diff = df
 		}
 	}
-	if im, err := g.Impact(ctx, pv.ID, governance.ImpactQuery{Limit: 20}); err == nil {
-		d.Impact = im
-	}
+	d.Country, d.To = q.Get("country"), q.Get("to")
 	p := h.newPage(r, "governance", "", d)
+	if im, err := g.Impact(ctx, pv.ID, governance.ImpactQuery{Limit: 50, Country: d.Country, To: d.To}); err == nil {
+		d.Impact = im
+		if len(im.Moves) > 0 {
+			c := &chart{}
+			for _, m := range im.Moves {
+				c.Max = max(c.Max, m.Count)
+			}
+			for _, m := range im.Moves {
+				c.Rows = append(c.Rows, chartRow{
+					Label: p.L.T("gov.move", "from", m.From, "to", m.To, "country", p.L.CountryName(m.Country)),
+					Value: p.L.Int(m.Count), N: m.Count, W: width(m.Count, c.Max),
+					Link: "/governance/proposals/" + pv.ID + "?country=" + url.QueryEscape(m.Country) + "&to=" + url.QueryEscape(m.To) + "#moved",
+				})
+			}
+			d.Chart = c
+		}
+	}
 	p.Title = p.L.Pick(pv.Content.Title).Text
 	p.Description = p.L.T("gov.meta_proposal", "name", p.Title)
 	h.render(w, r, http.StatusOK, "proposal", p)

@@ -3,7 +3,9 @@ package web
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -22,6 +24,12 @@ func TestBrowserGovernance(t *testing.T) {
 	}
 	b := browser(t)
 	tn, id := governanceNode(t)
+	for i := 0; i < 200; i++ { // the impact preview, computed in the background
+		if _, body := tn.get(t, nil, "/governance/proposals/"+id, "en"); strings.Contains(body, "impact-chart-cap") {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 	pages := []string{"/governance", "/governance/proposals/" + id}
 	type violation struct {
 		ID, Impact, Help string

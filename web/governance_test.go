@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/frameworks"
@@ -102,6 +103,26 @@ func TestGovernancePages(t *testing.T) {
 		if k := regexp.MustCompile(`gov\.[a-z_]+\.?[a-z_-]*`).FindString(strings.ReplaceAll(body, "gov.accord.local", "")); k != "" {
 			t.Errorf("%s proposal page shows the message key %s", lang, k)
 		}
+	}
+	// The impact: a chart of the moves once computed, each bar linking to
+	// the moved systems it counts.
+	var body string
+	for i := 0; i < 200 && !strings.Contains(body, "impact-chart-cap"); i++ {
+		_, body = tn.get(t, nil, "/governance/proposals/"+res.ID, "en")
+		time.Sleep(25 * time.Millisecond)
+	}
+	if !strings.Contains(body, "impact-chart-cap") || !strings.Contains(body, `id="moved"`) {
+		t.Fatal("the impact chart and the moved systems never showed")
+	}
+	link := regexp.MustCompile(`href="(/governance/proposals/p-[0-9a-f]+\?country=[A-Z]{2}&amp;to=[a-z_]+#moved)"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatal("no bar links to the systems it counts")
+	}
+	if resp, body := tn.get(t, nil, strings.ReplaceAll(link[1], "&amp;", "&"), "en"); resp.StatusCode != 200 || !strings.Contains(body, "/systems/") {
+		t.Errorf("the moved systems of a bar: %d", resp.StatusCode)
+	}
+	if resp, _ := tn.get(t, nil, "/governance/proposals/"+res.ID+"?country=XX", "en"); resp.StatusCode != 400 {
+		t.Errorf("a bad country filter: %d", resp.StatusCode)
 	}
 	if resp, _ := tn.get(t, nil, "/governance/proposals/p-0000000000000000", "en"); resp.StatusCode != 404 {
 		t.Errorf("unknown proposal: %d", resp.StatusCode)
