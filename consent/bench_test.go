@@ -19,6 +19,8 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/consent"
+	"github.com/accord-gov/accord/postgres"
+	"github.com/accord-gov/accord/postgres/pgtest"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/sqlite"
 	"github.com/accord-gov/accord/tlog"
@@ -39,7 +41,15 @@ type benchEnv struct {
 
 func newBenchEnv(tb testing.TB) *benchEnv {
 	tb.Helper()
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "accord.db"))
+	// ACCORD_CONSENT_BENCH_STORE=postgres runs on the PostgreSQL server of
+	// ACCORD_TEST_POSTGRES (a fresh schema) instead of SQLite.
+	var store accord.Store
+	var err error
+	if os.Getenv("ACCORD_CONSENT_BENCH_STORE") == "postgres" {
+		store, err = postgres.Open(ctx, pgtest.DSN(tb), postgres.Options{})
+	} else {
+		store, err = sqlite.Open(ctx, filepath.Join(tb.TempDir(), "accord.db"))
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}

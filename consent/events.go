@@ -313,11 +313,17 @@ func (s *Service) subjectFor(c *registry.Caller, id string) (string, error) {
 	return s.Pseudonym("subject", id)
 }
 
-// Erase erases a subject's record (GDPR Art. 17): the events' details and
+// Erase erases a subject's record (GDPR Art. 17), at the person's request
+// (or the admin's): the events' details and
 // the salt of their commitments are deleted, so the log's commitments can
 // no longer be opened, and one consent.erased entry says so. Checks then
 // deny every purpose until the person grants again.
 func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*accord.ConsentErasure, error) {
+	if c != nil && !c.Admin() {
+		// Erasure deletes every event of the subject, those about other
+		// providers' systems too: only the person (or the node's admin) may.
+		return nil, accord.Errorf(accord.EForbidden, "a person erases their own record (with their key: identifier); a provider cannot")
+	}
 	pseudonym, err := s.subjectFor(c, id)
 	if err != nil {
 		return nil, err
@@ -338,16 +344,6 @@ func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*ac
 		}
 		if sub.Salt == nil {
 			return nil, accord.Errorf(accord.EConflict, "this subject's record is already erased")
-		}
-		if c != nil && !c.Admin() {
-			// A provider erases only a subject that has events with its systems.
-			es, err := tx.ConsentEvents(ctx, accord.ConsentEventQuery{Subject: pseudonym})
-			if err != nil {
-				return nil, err
-			}
-			if !slices.ContainsFunc(es, func(e accord.ConsentEvent) bool { return e.ActorOrg == c.Org() }) {
-				return nil, accord.Errorf(accord.EForbidden, "this provider recorded nothing for this subject")
-			}
 		}
 		commitment := subjectCommitment(sub.Salt, pseudonym)
 		if n, err = tx.EraseConsentEvents(ctx, pseudonym); err != nil {

@@ -288,6 +288,10 @@ func testConsentScenarios(t *testing.T, newStore NewStore) {
 			a := subjectKey("g")
 			g := c.record(t, grantReq(a, c.sys, "training"))
 			c.record(t, refuseReq(accord.ActionWithdraw, a, accord.ConsentScope{System: c.sys}, "training"))
+			// Only the person erases: it deletes their events about every provider.
+			if _, err := c.cs.Erase(ctx, c.provider, a); accord.ErrorCode(err) != accord.EForbidden {
+				t.Errorf("a provider's erasure: %v, want forbidden", err)
+			}
 			er, err := c.cs.Erase(ctx, nil, a)
 			if err != nil || er.Events != 2 {
 				t.Fatalf("erase = %+v, %v", er, err)
