@@ -177,6 +177,22 @@ type CharterMember struct {
 	// LogKey is its node's log verifier key, when the charter pins it: an
 	// offline tally (accord governance tally) verifies the member's log with it.
 	LogKey string `json:"log_key,omitempty"`
+	// WitnessKey is its node's witness key (cosignature/v1). When every
+	// member's log and witness keys are pinned, a ballot counts only if a
+	// checkpoint of its log that a quorum of the other members' witnesses
+	// cosigned before the close covers it (Charter.Witnessed).
+	WitnessKey string `json:"witness_key,omitempty"`
+}
+
+// Witnessed reports whether the charter pins every member's log and
+// witness keys, so that ballots must be witnessed before the close.
+func (c *Charter) Witnessed() bool {
+	for _, m := range c.Members {
+		if m.LogKey == "" || m.WitnessKey == "" {
+			return false
+		}
+	}
+	return len(c.Members) > 1
 }
 
 // Charter is the body's constitution: who the members are and how each
@@ -266,6 +282,9 @@ func (c *Charter) Check() error {
 			} else if m.LogKey == m.VoteKey {
 				p.Add(f+".log_key", "is the member's vote key: keys have one role each")
 			}
+		}
+		if m.WitnessKey != "" && (m.WitnessKey == m.VoteKey || m.WitnessKey == m.LogKey || !strings.Contains(m.WitnessKey, "+")) {
+			p.Add(f+".witness_key", "must be the node's own witness key (cosignature/v1), not its vote or log key")
 		}
 		if m.Origin == "" || CheckText(m.Origin, Line) != "" || len(m.Origin) > 255 {
 			p.Add(f+".origin", "is required: the log origin of the member's node (accord node prints it)")
@@ -523,9 +542,14 @@ type Seal struct {
 	Proposal    string `json:"proposal"`
 	ContentHash string `json:"content_hash"`
 	Member      string `json:"member"`
-	Time        string `json:"time"`
-	Origin      string `json:"origin"`
-	LogIndex    int64  `json:"log_index"`
+	// Witnessed is the evidence that its ballots were logged before the
+	// close: the largest checkpoint of its log (signed note, with the
+	// cosignature lines) that a quorum of the other members' witnesses
+	// cosigned with timestamps before the close ("" when it has none).
+	Witnessed string `json:"witnessed,omitempty"`
+	Time      string `json:"time"`
+	Origin    string `json:"origin"`
+	LogIndex  int64  `json:"log_index"`
 }
 
 // GovernanceEvent is the content of every governance entry: "v" and one
@@ -811,4 +835,22 @@ type ImpactSystem struct {
 	Countries []string `json:"countries"`
 	Gained    []string `json:"gained,omitempty"`
 	Lost      []string `json:"lost,omitempty"`
+}
+
+// PackVersion is a version of a rule pack at a node: one in force, and
+// every one adopted by a proposal, with its adoption record.
+type PackVersion struct {
+	Pack    string `json:"pack"`
+	Version string `json:"version"`
+	Hash    string `json:"hash"`
+	InForce bool   `json:"in_force"`
+	// Proposal adopted it ("" for a version shipped with the node);
+	// Adopted is when this node decided it, Approvers the members whose
+	// signed ballots adopted it.
+	Proposal  string   `json:"proposal,omitempty"`
+	Adopted   string   `json:"adopted,omitempty"`
+	Approvers []string `json:"approvers,omitempty"`
+	// OptedOut: this node's member opted out; the previous version stays
+	// in force here.
+	OptedOut bool `json:"opted_out,omitempty"`
 }

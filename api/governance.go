@@ -24,6 +24,7 @@ func (a *API) governanceRoutes() {
 		"GET /v1/governance/charters":                 a.listCharters,
 		"POST /v1/governance/charters":                a.installCharter,
 		"GET /v1/governance/proposals":                a.listProposals,
+		"GET /v1/governance/packs":                    a.packVersions,
 		"POST /v1/governance/proposals":               a.propose,
 		"GET /v1/governance/proposals/{id}":           a.getProposal,
 		"GET /v1/governance/proposals/{id}/pack":      a.proposedPack,
@@ -228,5 +229,17 @@ func (a *API) proposalImpact(w http.ResponseWriter, r *http.Request, _ *registry
 		status = http.StatusAccepted
 	}
 	writeJSON(w, r, status, im)
+	return nil
+}
+
+func (a *API) packVersions(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	if err := knownParams(r); err != nil {
+		return err
+	}
+	vs, err := a.gov.PackVersions(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"versions": vs})
 	return nil
 }

@@ -97,3 +97,12 @@ func (c *Client) Impact(ctx context.Context, id string, query url.Values) (*acco
 	_, err := c.do(ctx, http.MethodGet, path, nil, nil, &out)
 	return &out, err
 }
+
+// PackVersions lists the node's pack versions and their adoption records.
+func (c *Client) PackVersions(ctx context.Context) ([]accord.PackVersion, error) {
+	var out struct {
+		Versions []accord.PackVersion `json:"versions"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/governance/packs", nil, nil, &out)
+	return out.Versions, err
+}

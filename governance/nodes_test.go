@@ -14,6 +14,7 @@ import (
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/internal/nodeproc"
+	"github.com/accord-gov/accord/postgres/pgtest"
 )
 
 // member is one member of the test federation: its node (a real process)
@@ -23,15 +24,20 @@ type member struct {
 	skey, vkey string
 }
 
-// federation starts n member nodes, peers every pair, and installs at each
+// federation starts n member nodes (the last on PostgreSQL, the others
+// on SQLite), peers every pair, and installs at each
 // a charter signed by all of them with short periods.
 func federation(t *testing.T, names ...string) ([]*member, string) {
 	t.Helper()
 	t.Setenv("ACCORD_GOVERNANCE_INTERVAL", "100ms")
 	t.Setenv("ACCORD_GOVERNANCE_SETTLE", "30s")
 	var ms []*member
-	for _, n := range names {
-		p := nodeproc.Start(t, n, "")
+	for i, n := range names {
+		db := "" // SQLite; the last member's node runs on PostgreSQL
+		if i == len(names)-1 {
+			db = pgtest.DSN(t)
+		}
+		p := nodeproc.Start(t, n, db)
 		skey, vkey, err := governance.GenerateVoteKey(n)
 		if err != nil {
 			t.Fatal(err)
@@ -48,8 +54,8 @@ func federation(t *testing.T, names ...string) ([]*member, string) {
 	var b strings.Builder
 	b.WriteString("version: 1\ntitle: Test federation charter\nmembers:\n")
 	for i, m := range ms {
-		fmt.Fprintf(&b, "  - {id: %s, name: Member %s, country: %s, vote_key: %q, origin: %q, url: %q, log_key: %q}\n",
-			m.Name, m.Name, []string{"FR", "KR", "BR", "KE", "CA"}[i], m.vkey, m.ID.Origin, m.URL(), m.ID.LogKey)
+		fmt.Fprintf(&b, "  - {id: %s, name: Member %s, country: %s, vote_key: %q, origin: %q, url: %q, log_key: %q, witness_key: %q}\n",
+			m.Name, m.Name, []string{"FR", "KR", "BR", "KE", "CA"}[i], m.vkey, m.ID.Origin, m.URL(), m.ID.LogKey, m.ID.WitnessKey)
 	}
 	b.WriteString("rules:\n")
 	for _, k := range accord.DecisionKinds {
@@ -140,6 +146,10 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 		t.Skip("starts three node processes")
 	}
 	ms, charterDoc := federation(t, "alpha", "beta", "gamma")
+	ch0, err := governance.ParseCharter([]byte(charterDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
 	alpha, beta, gamma := ms[0], ms[1], ms[2]
 	ctx := context.Background()
 
@@ -205,6 +215,9 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 	for _, m := range ms {
 		views = append(views, waitProposal(t, m, pid, "the proposal mirrored", 20*time.Second, func(*accord.ProposalView) bool { return true }))
 		waitProposal(t, m, qid, "the second proposal mirrored", 20*time.Second, func(*accord.ProposalView) bool { return true })
+	}
+	if !ch0.Witnessed() {
+		t.Fatal("the test charter does not pin the witness keys")
 	}
 	for _, v := range views[1:] {
 		if v.ContentHash != views[0].ContentHash || v.Origin != alpha.ID.Origin {
@@ -290,6 +303,11 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 		tallies = append(tallies, v.Tally)
 		if len(v.Decisions) != 3 {
 			t.Errorf("%s holds %d decisions, want 3", m.Name, len(v.Decisions))
+		}
+		for _, sl := range v.Seals {
+			if sl.Witnessed == "" {
+				t.Errorf("%s: %s's seal carries no witnessed checkpoint", m.Name, sl.Member)
+			}
 		}
 		v2 := waitProposal(t, m, qid, "rejected", 40*time.Second, func(p *accord.ProposalView) bool { return p.Status == accord.StatusRejected })
 		if v2.Tally.Quorum || v2.Tally.Cast != 1 {

@@ -80,6 +80,9 @@ func New(cfg Config) *Service {
 // loads adopted packs.
 func (s *Service) Start(ctx context.Context) {
 	ctx, s.cancel = context.WithCancel(ctx)
+	if err := s.rebuild(ctx); err != nil {
+		s.logger.Warn("governance: rebuild from the log", "err", err)
+	}
 	if err := s.apply(ctx); err != nil {
 		s.logger.Warn("governance: load adopted packs", "err", err)
 	}
@@ -226,6 +229,9 @@ func (s *Service) InstallCharter(ctx context.Context, c *registry.Caller, req ac
 		}
 		sc.Installed, sc.LogIndex = now, index
 		if err := tx.PutCharter(ctx, *sc); err != nil {
+			return nil, err
+		}
+		if err := tx.SetMeta(ctx, metaGoverned, []byte("1")); err != nil {
 			return nil, err
 		}
 		e, err := event(accord.LogCharterInstalled, fmt.Sprintf("charter-%d", sc.Charter.Version), sc.Charter.Version, now, accord.GovernanceEvent{Charter: sc})
@@ -573,6 +579,9 @@ func readRecords(ctx context.Context, tx accord.ReadTx, id string) (*records, er
 	if r.charter, err = charterOf(ctx, tx, r.prop.Content.CharterVersion, r.prop.Content.CharterHash); err != nil {
 		return nil, err
 	}
+	if err := validUnder(r.charter, r.prop); err != nil {
+		return nil, err
+	}
 	if r.ballots, err = tx.Ballots(ctx, id); err != nil {
 		return nil, err
 	}
@@ -586,6 +595,22 @@ func readRecords(ctx context.Context, tx accord.ReadTx, id string) (*records, er
 		return nil, err
 	}
 	return r, nil
+}
+
+// validUnder checks a proposal against the charter it names: its
+// proposer is a member whose node logged it, and the rule it carries is
+// the charter's for its kind (a node cannot file under a laxer rule).
+func validUnder(c *accord.Charter, p *accord.Proposal) error {
+	m, ok := c.Member(p.Content.Proposer)
+	switch {
+	case !ok:
+		return accord.Errorf(accord.EConflict, "proposal %s: its proposer %s is no member under charter %d", p.ID, p.Content.Proposer, c.Version)
+	case m.Origin != p.Origin:
+		return accord.Errorf(accord.EConflict, "proposal %s was logged at %s, not at its proposer %s's node", p.ID, p.Origin, m.ID)
+	case p.Content.Rule != c.Rules[p.Content.Kind]:
+		return accord.Errorf(accord.EConflict, "proposal %s carries another rule than charter %d's for %s", p.ID, c.Version, p.Content.Kind)
+	}
+	return nil
 }
 
 // status computes a proposal's status from its records at time now.
@@ -694,9 +719,13 @@ func (s *Service) Proposals(ctx context.Context) (*accord.ProposalList, error) {
 		for _, p := range ps {
 			r, err := readRecords(ctx, tx, p.ID)
 			st := "unknown-charter"
-			if err == nil {
+			switch accord.ErrorCode(err) {
+			case "":
 				st = s.status(r, s.now())
-			} else if accord.ErrorCode(err) != accord.ENotFound {
+			case accord.ENotFound:
+			case accord.EConflict:
+				st = "invalid"
+			default:
 				return err
 			}
 			out.Proposals = append(out.Proposals, accord.ProposalSummary{ID: p.ID, Kind: p.Content.Kind, Pack: p.Content.Pack, Title: p.Content.Title,
@@ -793,8 +822,8 @@ func (s *Service) closeDue(ctx context.Context) error {
 				continue
 			}
 			r, err := readRecords(ctx, tx, p.ID)
-			if accord.ErrorCode(err) == accord.ENotFound {
-				continue // its charter is not installed here
+			if code := accord.ErrorCode(err); code == accord.ENotFound || code == accord.EConflict {
+				continue // its charter is not installed here, or it is not valid under it
 			} else if err != nil {
 				return err
 			}
@@ -804,11 +833,15 @@ func (s *Service) closeDue(ctx context.Context) error {
 			if slices.ContainsFunc(r.decisions, func(d accord.Decision) bool { return d.Origin == s.origin }) {
 				continue
 			}
+			closes, _ := accord.ParseLogTime(p.Content.Closes)
 			if !slices.ContainsFunc(r.seals, func(x accord.Seal) bool { return x.Origin == s.origin }) {
-				seal = append(seal, p.ID)
+				// A moment after the close, so that the cosignatures of the
+				// checkpoints before it are in.
+				if now.After(closes.Add(sealDelay)) {
+					seal = append(seal, p.ID)
+				}
 				continue
 			}
-			closes, _ := accord.ParseLogTime(p.Content.Closes)
 			if allSealed(r.charter, r.seals) || now.After(closes.Add(s.settle)) {
 				decide = append(decide, p.ID)
 			}
@@ -831,6 +864,9 @@ func (s *Service) closeDue(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// sealDelay is how long after the close a node seals a proposal.
+const sealDelay = time.Second
+
 func allSealed(c *accord.Charter, seals []accord.Seal) bool {
 	for _, m := range c.Members {
 		if !slices.ContainsFunc(seals, func(x accord.Seal) bool { return x.Origin == m.Origin && x.Member == m.ID }) {
@@ -850,6 +886,19 @@ func (s *Service) seal(ctx context.Context, id string) error {
 		}
 		m, _ := r.charter.MemberByOrigin(s.origin)
 		sl := accord.Seal{Proposal: id, ContentHash: r.prop.ContentHash, Member: m.ID, Time: accord.LogTime(now), Origin: s.origin, LogIndex: index}
+		if r.charter.Witnessed() {
+			first := int64(-1)
+			for _, b := range r.ballots {
+				if b.Origin == s.origin && (first < 0 || b.LogIndex < first) {
+					first = b.LogIndex
+				}
+			}
+			if first >= 0 {
+				if sl.Witnessed, err = evidence(ctx, tx, r.charter, m, first, index, r.prop.Content.Closes); err != nil {
+					return nil, err
+				}
+			}
+		}
 		if err := tx.AddSeal(ctx, sl); err != nil {
 			return nil, err
 		}
@@ -968,7 +1017,7 @@ func (s *Service) apply(ctx context.Context) error {
 				continue
 			}
 			r, err := readRecords(ctx, tx, p.ID)
-			if accord.ErrorCode(err) == accord.ENotFound {
+			if code := accord.ErrorCode(err); code == accord.ENotFound || code == accord.EConflict {
 				continue
 			} else if err != nil {
 				return err
@@ -1050,4 +1099,157 @@ func (s *Service) markApplied(id string, optOut bool) {
 		s.optOut[id] = true
 	}
 	s.mu.Unlock()
+}
+
+// PackVersions lists the versions of the rule packs at this node: those in
+// force (shipped or adopted) and every one a proposal adopted, oldest
+// adoption first, with the adoption record.
+func (s *Service) PackVersions(ctx context.Context) ([]accord.PackVersion, error) {
+	inForce := map[string]bool{}
+	for _, p := range s.reg.Packs() {
+		inForce[p.Hash] = true
+	}
+	adopted := map[string]bool{}
+	var out []accord.PackVersion
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		ps, err := tx.Proposals(ctx)
+		if err != nil {
+			return err
+		}
+		slices.Reverse(ps)
+		for _, p := range ps {
+			r, err := readRecords(ctx, tx, p.ID)
+			if code := accord.ErrorCode(err); code == accord.ENotFound || code == accord.EConflict {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if s.status(r, s.now()) != accord.StatusAdopted || p.Content.ProposedHash == "" {
+				continue
+			}
+			own := slices.IndexFunc(r.decisions, func(d accord.Decision) bool { return d.Origin == s.origin })
+			v := accord.PackVersion{Pack: p.Content.Pack, Version: p.Content.ProposedVersion, Hash: p.Content.ProposedHash,
+				InForce: inForce[p.Content.ProposedHash], Proposal: p.ID}
+			if own >= 0 {
+				v.Adopted, v.Approvers = r.decisions[own].Time, r.decisions[own].Tally.Approvers
+			}
+			s.mu.Lock()
+			v.OptedOut = s.optOut[p.ID]
+			s.mu.Unlock()
+			adopted[v.Hash] = true
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range s.reg.Packs() {
+		if !adopted[p.Hash] {
+			out = append([]accord.PackVersion{{Pack: p.ID, Version: p.Version, Hash: p.Hash, InForce: true}}, out...)
+		}
+	}
+	return out, nil
+}
+
+// metaGoverned marks a node whose log holds governance entries (set with
+// the first charter). A store moved by accord migrate-store carries its
+// log and meta but not governance's tables: at start, a node so marked
+// that holds no charter rebuilds its own records from its own log (the
+// peers' come back from the mirrored tiles, whose cursors start again).
+const metaGoverned = "governance.logged"
+
+// rebuild replays this node's own governance entries into the store when
+// it is marked governed and holds no charter.
+func (s *Service) rebuild(ctx context.Context) error {
+	var size int64
+	need := false
+	if err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		m, err := tx.Meta(ctx, metaGoverned)
+		if accord.ErrorCode(err) == accord.ENotFound || (err == nil && len(m) == 0) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		cs, err := tx.Charters(ctx)
+		if err != nil {
+			return err
+		}
+		need = len(cs) == 0
+		size, err = tx.LogSize(ctx)
+		return err
+	}); err != nil || !need {
+		return err
+	}
+	s.logger.Info("governance: rebuilding this node's records from its log", "entries", size)
+	var pending [][]byte // a proposal's pack parts, until its proposal.filed
+	for from := int64(0); from < size; from += 1024 {
+		var entries [][]byte
+		if err := s.store.View(ctx, func(tx accord.ReadTx) error {
+			var err error
+			entries, err = tx.ReadEntries(ctx, from, min(size, from+1024))
+			return err
+		}); err != nil {
+			return err
+		}
+		var writes []func(context.Context, accord.WriteTx) error
+		for i, e := range entries {
+			index := from + int64(i)
+			d, err := accord.DecodeLogEntry(e, false)
+			if err != nil {
+				continue
+			}
+			g, ok := d.Value.(*accord.GovernanceEvent)
+			if !ok {
+				continue
+			}
+			switch d.Type {
+			case accord.LogCharterInstalled:
+				c := *g.Charter
+				c.LogIndex = index
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.PutCharter(ctx, c) })
+			case accord.LogProposalPack:
+				pending = append(pending, []byte(g.Data))
+			case accord.LogProposalFiled:
+				var pack []byte
+				for _, p := range pending {
+					pack = append(pack, p...)
+				}
+				pending = nil
+				if len(pack) == 0 {
+					pack = nil
+				}
+				if w := s.foreignProposal(s.origin, index, d.Record, g.Proposal, pack); w != nil {
+					writes = append(writes, w)
+				}
+			case accord.LogProposalComment:
+				c := *g.Comment
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddComment(ctx, c) })
+			case accord.LogVoteCast:
+				b := *g.Ballot
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddBallot(ctx, b) })
+			case accord.LogProposalSealed:
+				sl := *g.Seal
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddSeal(ctx, sl) })
+			case accord.LogProposalDecided:
+				dc := *g.Decision
+				writes = append(writes, func(ctx context.Context, tx accord.WriteTx) error { return tx.AddDecision(ctx, dc) })
+			}
+		}
+		if len(writes) == 0 {
+			continue
+		}
+		if err := s.store.Update(ctx, func(tx accord.WriteTx) error {
+			for _, w := range writes {
+				err := tx.Savepoint(ctx, func() error { return w(ctx, tx) })
+				if err != nil && accord.ErrorCode(err) != accord.EConflict {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -25,10 +25,17 @@ import (
 func Count(c *accord.Charter, p *accord.Proposal, ballots []accord.Ballot, seals []accord.Seal) accord.Tally {
 	rule := p.Content.Rule
 	t := accord.Tally{Proposal: p.ID, ContentHash: p.ContentHash, Rule: rule, Members: len(c.Members), Counted: []accord.TallyVote{}, Approvers: []string{}}
-	sealAt := map[string]int64{}
+	sealAt, witnessed := map[string]int64{}, map[string]int64{}
+	var wv *witnessVerifiers
+	if c.Witnessed() {
+		wv = newWitnessVerifiers(c)
+	}
 	for _, s := range seals {
 		if m, ok := c.Member(s.Member); ok && m.Origin == s.Origin && s.Proposal == p.ID {
 			sealAt[s.Origin] = s.LogIndex
+			if c.Witnessed() {
+				witnessed[s.Origin] = witnessedSize(c, wv, m, s.Witnessed, p.Content.Closes)
+			}
 		}
 	}
 	bs := slices.Clone(ballots)
@@ -38,7 +45,7 @@ func Count(c *accord.Charter, p *accord.Proposal, ballots []accord.Ballot, seals
 	last := map[string]accord.Ballot{}
 	for _, b := range bs {
 		tv := accord.TallyVote{Member: b.Member, Choice: b.Choice, Origin: b.Origin, LogIndex: b.LogIndex, Time: b.Time}
-		if why := refuse(c, p, b, sealAt); why != "" {
+		if why := refuse(c, p, b, sealAt, witnessed); why != "" {
 			tv.Why = why
 			t.Refused = append(t.Refused, tv)
 			continue
@@ -78,7 +85,7 @@ func Count(c *accord.Charter, p *accord.Proposal, ballots []accord.Ballot, seals
 }
 
 // refuse says why a ballot does not count, or "".
-func refuse(c *accord.Charter, p *accord.Proposal, b accord.Ballot, sealAt map[string]int64) string {
+func refuse(c *accord.Charter, p *accord.Proposal, b accord.Ballot, sealAt, witnessed map[string]int64) string {
 	m, ok := c.Member(b.Member)
 	switch {
 	case !ok:
@@ -100,6 +107,8 @@ func refuse(c *accord.Charter, p *accord.Proposal, b accord.Ballot, sealAt map[s
 	}
 	if at, sealed := sealAt[b.Origin]; sealed && b.LogIndex > at {
 		return "logged after its node sealed the proposal"
+	} else if sealed && c.Witnessed() && b.LogIndex >= witnessed[b.Origin] {
+		return "not covered by a checkpoint of its log that a quorum of witnesses cosigned before the close"
 	}
 	text := accord.BallotNoteText(p.ID, p.ContentHash, b.Member, b.Choice, accord.TextHash(b.Reasons), b.OptOut)
 	if !verifyNote(b.Note, text, m.VoteKey) {

@@ -99,6 +99,7 @@ type page struct {
 	// Federated: the node has a members page.
 	Federated bool
 	Incidents bool // the node serves the incident pages (nav)
+	Governed  bool // the node runs governance: the nav links its pages
 	Data      any
 }
 
@@ -113,6 +114,7 @@ func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page
 	}
 	p.Alarms, p.Federated = h.alarms(r.Context()), h.cfg.Federation != nil && h.cfg.Mirror != nil
 	p.Incidents = h.cfg.Incidents != nil
+	p.Governed = h.cfg.Governance != nil
 	return p
 }
 

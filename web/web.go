@@ -24,6 +24,7 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/consent"
 	"github.com/accord-gov/accord/federation"
+	"github.com/accord-gov/accord/governance"
 	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/resource"
@@ -79,6 +80,8 @@ type Config struct {
 	Now        func() time.Time
 
 	// governance
+	// Governance, when set, gives the proposals and charter pages.
+	Governance *governance.Service
 
 	// consent
 	// Consent, when set, serves the consent pages (/consent, /consent/me).
@@ -159,6 +162,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /portal/systems/{id}", h.submitEdit)
 	h.mux.HandleFunc("POST /lang", h.setLanguage)
 	// governance pages
+	h.mux.HandleFunc("GET /governance", h.governance)
+	h.mux.HandleFunc("GET /governance/proposals/{id}", h.proposalPage)
 
 	// consent pages
 	h.consentRoutes()

@@ -35,6 +35,7 @@ func (p *parts) http(n *node.Node) node.HTTPOptions {
 		Mirror:        n.Mirror,
 
 		// governance
+		Governance: n.Governance,
 
 		// consent
 		Consent: n.Consent,

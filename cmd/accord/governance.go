@@ -40,6 +40,7 @@ const governanceUsage = `Usage: accord governance SUBCOMMAND …
   comment PROPOSAL --text en=… [--parent C]
   vote PROPOSAL --choice approve|disapprove|abstain --key KEYFILE [--reason en=…] [--opt-out]
                                        sign and cast the member's ballot (admin token)
+  verify PROPOSAL --charter FILE       check an adoption's signatures against the charter, offline
   tally PROPOSAL --charter FILE [--log-key VKEY …]
                                        recompute the result offline from the members' logs`
 
@@ -83,6 +84,8 @@ func runGovernance(args []string, stdout, stderr io.Writer) int {
 		return govVote(rest, stdout, stderr)
 	case "tally":
 		return govTally(rest, stdout, stderr)
+	case "verify":
+		return govVerify(rest, stdout, stderr)
 	}
 	fmt.Fprintln(stderr, governanceUsage)
 	return usageErr(stderr, "governance", fmt.Sprintf("unknown subcommand %q", sub))
@@ -647,4 +650,56 @@ func govWait(args []string, stdout, stderr io.Writer) int {
 func isNotFound(err error) bool {
 	var ce *client.Error
 	return errors.As(err, &ce) && ce.Status == 404
+}
+
+// govVerify checks every adoption a node holds for a proposal against a
+// charter the caller holds: the approving members' signatures over their
+// ballots, enough for the rule, and the proposed pack's hash.
+func govVerify(args []string, stdout, stderr io.Writer) int {
+	fs, cf := newClientFlags("governance verify", stderr)
+	charterFile := fs.String("charter", "", "the charter the proposal was filed under (YAML; required)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 || *charterFile == "" {
+		return usageErr(stderr, "governance verify", "give the proposal id and --charter FILE")
+	}
+	data, err := os.ReadFile(*charterFile)
+	if err != nil {
+		return fail(stderr, "governance verify", err)
+	}
+	ch, err := governance.ParseCharter(data)
+	if err != nil {
+		return fail(stderr, "governance verify", err)
+	}
+	c, cancel := ctx()
+	defer cancel()
+	p, err := cf.client().Proposal(c, pos[0])
+	if err != nil {
+		return fail(stderr, "governance verify", err)
+	}
+	h, _ := p.Content.Hash()
+	if h != p.ContentHash {
+		return fail(stderr, "governance verify", fmt.Errorf("the node's proposal content hashes to %s, not %s", h, p.ContentHash))
+	}
+	if ch2, _ := ch.Hash(); ch2 != p.Content.CharterHash {
+		return fail(stderr, "governance verify", fmt.Errorf("%s was filed under charter sha256 %s; this charter is %s", p.ID, p.Content.CharterHash, ch2))
+	}
+	n := 0
+	for _, d := range p.Decisions {
+		if d.Outcome != accord.OutcomeAdopted {
+			continue
+		}
+		if err := governance.VerifyAdoption(ch, &p.Proposal, d); err != nil {
+			return fail(stderr, "governance verify", fmt.Errorf("the adoption logged by %s: %w", d.Member, err))
+		}
+		n++
+		fmt.Fprintf(stdout, "OK: %s's adoption of %s (%s %s, sha256 %s) carries %d approving members' signatures that meet the rule\n",
+			d.Member, p.ID, p.Content.Pack, p.Content.ProposedVersion, p.Content.ProposedHash, len(d.Signatures))
+	}
+	if n == 0 {
+		return fail(stderr, "governance verify", fmt.Errorf("no node logged an adoption of %s", p.ID))
+	}
+	return 0
 }

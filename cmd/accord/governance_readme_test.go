@@ -64,6 +64,7 @@ func TestReadmeGovernance(t *testing.T) {
 		`(?m)^aedt +minimal +US +1$`, `loses aedt/candidate-notice: 1 systems`, // the impact
 		`\[us-nyc 2027\.1\.0, sha256 `, // re-classified under the new version
 		`recomputed from 3 members' logs`,
+		`(?m)^OK: gamma's adoption of p-\S+ \(us-nyc 2027\.1\.0, sha256 \S+\) carries 2 approving members' signatures`,
 	} {
 		if !regexp.MustCompile(want).Match(out) {
 			t.Errorf("the governance section's output lacks %s:\n%s", want, out)
