@@ -142,6 +142,13 @@ func benchStores(b *testing.B) map[string]accord.Store {
 		key := "postgres/" + strconv.Itoa(n)
 		if s, ok := filled[key]; ok {
 			out["postgres"] = s
+		} else if dsn := os.Getenv("ACCORD_BENCH_POSTGRES"); dsn != "" {
+			// A schema an earlier run filled (a DSN with its search_path).
+			db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			filled[key], out["postgres"] = db, db
 		} else {
 			db, err := postgres.Open(context.Background(), pgtest.DSN(b), postgres.Options{})
 			if err != nil {
