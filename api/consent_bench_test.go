@@ -6,7 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -20,9 +23,18 @@ import (
 )
 
 // BenchmarkConsentCheckHTTP: provider checks over HTTP on loopback (keep-
-// alive, 32 concurrent clients), against 2,000 subjects with a grant or a
-// withdrawal each; reports checks/s and the latency percentiles.
+// alive, ACCORD_CONSENT_HTTP_CLIENTS concurrent clients, default 32, in
+// this process), against 2,000 subjects with a grant or a withdrawal each;
+// reports checks/s and the latency percentiles.
 func BenchmarkConsentCheckHTTP(b *testing.B) {
+	clients := 32
+	if s := os.Getenv("ACCORD_CONSENT_HTTP_CLIENTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2 || n%2 != 0 {
+			b.Fatalf("ACCORD_CONSENT_HTTP_CLIENTS=%q: an even number of clients", s)
+		}
+		clients = n
+	}
 	n := testnode.Start(b, testnode.Options{})
 	ctx := context.Background()
 	admin := client.New(n.URL, n.AdminToken)
@@ -59,7 +71,7 @@ func BenchmarkConsentCheckHTTP(b *testing.B) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var next atomic.Int64
-	b.SetParallelism(16)
+	b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
 	var ru0 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
