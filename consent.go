@@ -389,7 +389,12 @@ func (e *ConsentEvent) Refusal() bool {
 // event without its log index (which the commitment's entry has).
 func (e ConsentEvent) Details() ([]byte, error) {
 	e.Seq = 0
-	return Canonical(e)
+	if !e.canonicalReady() {
+		return Canonical(e)
+	}
+	w := &jcsWriter{b: make([]byte, 0, 512)}
+	w.appendEvent(&e)
+	return w.b, nil
 }
 
 // ConsentCommitment is hex(SHA-256(salt ‖ details)).
@@ -612,6 +617,8 @@ type ConsentReadTx interface {
 	// ConsentNotice returns a system's notice of this version, or its
 	// latest for version 0; ENotFound if none.
 	ConsentNotice(ctx context.Context, system string, version int) (*ConsentNotice, error)
+	// ConsentNoticeVersion returns a system's latest notice version (0 if none).
+	ConsentNoticeVersion(ctx context.Context, system string) (int, error)
 	// ConsentNotices returns every system's latest notice, by system id.
 	ConsentNotices(ctx context.Context) ([]ConsentNotice, error)
 	// ConsentEvents returns events, oldest first: a subject's (q.Subject),

@@ -307,7 +307,11 @@ type Deadline struct {
 	FiledAt     *time.Time `json:"filed_at,omitempty"`    // when the meeting report was logged
 	LogIndex    *int64     `json:"log_index,omitempty"`   // its entry: the receipt proves FiledAt
 	Verified    bool       `json:"verified"`              // the duty was checked in the primary text
-	Note        string     `json:"note,omitempty"`
+	// Conditional says the duty applies only if the system has the tier
+	// it names: its classification is undetermined (facts missing), and
+	// may reach that tier.
+	Conditional bool   `json:"conditional,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 // Deadline statuses.
@@ -587,6 +591,8 @@ type IncidentReportView struct {
 	Incident   *Incident             `json:"incident,omitempty"`
 	Duplicates []DuplicateSuggestion `json:"duplicates,omitempty"`
 	Receipt    *Receipt              `json:"receipt,omitempty"`
+	// Replayed says an Idempotency-Key matched an earlier request: nothing new was filed.
+	Replayed bool `json:"replayed,omitempty"`
 }
 
 // IncidentView is an incident with its reports (the latest version of

@@ -754,6 +754,9 @@ func ResourceFacets(r Resource) []string {
 	if r.Training != nil {
 		f = append(f, Facet("lang", r.Training.Language))
 	}
+	if len(r.Languages) == 0 && r.Training == nil {
+		f = append(f, "lang:none") // matches a need in any language (MatchNeed)
+	}
 	for _, c := range r.Countries {
 		f = append(f, Facet("country", c))
 	}
@@ -802,6 +805,9 @@ func ResourceFacets(r Resource) []string {
 		for _, x := range d.Modalities {
 			f = append(f, Facet("modality", x))
 		}
+	}
+	if (r.Model == nil || len(r.Model.Modalities) == 0) && (r.Dataset == nil || len(r.Dataset.Modalities) == 0) {
+		f = append(f, "modality:none")
 	}
 	if r.Home != "" {
 		f = append(f, Facet("node", r.Home))
@@ -983,8 +989,10 @@ type ResourceSearch struct {
 	UsableBy string `json:"usable_by,omitempty"`
 	Sector   string `json:"sector,omitempty"`
 	Provider string `json:"provider,omitempty"`
-	Cursor   string `json:"cursor,omitempty"`
-	Limit    int    `json:"limit,omitempty"`
+	// Node selects the records another member holds (mirrored from its log).
+	Node   string `json:"node,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
 }
 
 // NeedView is a need with the resources the node suggests for it and its
@@ -1040,7 +1048,7 @@ type Withdrawal struct {
 	Reason string `json:"reason"`
 }
 
-// ResourceImport is the request body of POST /v1/resources/import: a card
+// ResourceImport is the request body of POST /v1/resource-imports: a card
 // or Croissant document to turn into a filing (nothing is stored).
 type ResourceImport struct {
 	// Format is hf-model-card, hf-dataset-card or croissant.

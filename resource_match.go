@@ -90,6 +90,10 @@ const (
 // languageKinds are the kinds whose languages must meet a need's.
 var languageKinds = map[string]bool{"model": true, "dataset": true, "training": true, "tool": true}
 
+// LanguageKind reports whether a resource of this kind must be in one of
+// a need's languages (when it names languages).
+func LanguageKind(kind string) bool { return languageKinds[kind] }
+
 // MatchNeed ranks the resources that can meet a need, best first, at most
 // limit. A resource is left out when it is not active, of another kind,
 // not usable by the requester (country, sector), not free when the need

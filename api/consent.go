@@ -126,7 +126,7 @@ func (a *API) recordConsent(w http.ResponseWriter, r *http.Request, c *registry.
 	return nil
 }
 
-// ConsentObjection is the body of POST /v1/consent/objections: what a
+// consentObjection is the body of POST /v1/consent/objections: what a
 // browser extension or an agent sends (GDPR Art. 21(5)).
 type consentObjection struct {
 	Subject string `json:"subject"`

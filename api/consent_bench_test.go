@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,6 +61,8 @@ func BenchmarkConsentCheckHTTP(b *testing.B) {
 	var next atomic.Int64
 	b.SetParallelism(16)
 	b.ResetTimer()
+	var ru0 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	b.RunParallel(func(pb *testing.PB) {
 		var mine []time.Duration
 		for pb.Next() {
@@ -90,5 +93,9 @@ func BenchmarkConsentCheckHTTP(b *testing.B) {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "checks/s")
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		cpu := ru.Utime.Nano() + ru.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
+		b.ReportMetric(float64(cpu)/1e3/float64(b.N), "cpu_µs/op") // client and server together
 	}
 }

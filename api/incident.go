@@ -18,18 +18,19 @@ import (
 // service they answer 503.
 func (a *API) incidentRoutes() {
 	for pattern, h := range map[string]handlerFunc{
-		"GET /v1/incident-taxonomies":                      a.incidentTaxonomies,
-		"POST /v1/incidents":                               a.fileIncidentReport,
-		"GET /v1/incidents":                                a.searchIncidents,
-		"POST /v1/incident-suggestions":                    a.suggestIncidents,
-		"POST /v1/incident-deadlines/preview":              a.previewIncidentDeadlines,
-		"GET /v1/incidents/{id}":                           a.getIncident,
-		"POST /v1/incidents/{id}/merge":                    a.mergeIncident,
-		"GET /v1/incident-deadlines":                       a.incidentDashboard,
-		"GET /v1/incident-reports/{id}":                    a.getIncidentReport,
-		"GET /v1/incident-reports/{id}/versions":           a.listIncidentReportVersions,
-		"POST /v1/incident-reports/{id}/versions":          a.addIncidentReportVersion,
-		"GET /v1/incident-reports/{id}/versions/{version}": a.getIncidentReportVersion,
+		"GET /v1/incident-taxonomies":                              a.incidentTaxonomies,
+		"POST /v1/incidents":                                       a.fileIncidentReport,
+		"GET /v1/incidents":                                        a.searchIncidents,
+		"POST /v1/incident-suggestions":                            a.suggestIncidents,
+		"POST /v1/incident-deadlines/preview":                      a.previewIncidentDeadlines,
+		"GET /v1/incidents/{id}":                                   a.getIncident,
+		"POST /v1/incidents/{id}/merge":                            a.mergeIncident,
+		"GET /v1/incident-deadlines":                               a.incidentDashboard,
+		"GET /v1/incident-reports/{id}":                            a.getIncidentReport,
+		"GET /v1/incident-reports/{id}/versions":                   a.listIncidentReportVersions,
+		"POST /v1/incident-reports/{id}/versions":                  a.addIncidentReportVersion,
+		"GET /v1/incident-reports/{id}/versions/{version}":         a.getIncidentReportVersion,
+		"GET /v1/incident-reports/{id}/versions/{version}/receipt": a.getIncidentReceipt,
 	} {
 		a.handle(pattern, func(w http.ResponseWriter, r *http.Request, c *registry.Caller) error {
 			if a.incidents == nil {
@@ -38,6 +39,7 @@ func (a *API) incidentRoutes() {
 			return h(w, r, c)
 		})
 	}
+	a.incidentFeedRoutes()
 }
 
 func (a *API) incidentTaxonomies(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
@@ -66,9 +68,12 @@ func (a *API) fileIncidentReport(w http.ResponseWriter, r *http.Request, c *regi
 	if err := decode(w, r, &body); err != nil {
 		return err
 	}
-	v, err := a.incidents.File(r.Context(), c, body)
+	v, err := a.incidents.File(r.Context(), c, body, r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
+	}
+	if v.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	w.Header().Set("Location", "/v1/incident-reports/"+v.Report.ID)
 	writeJSON(w, r, http.StatusCreated, v)
@@ -268,5 +273,21 @@ func (a *API) listIncidentReportVersions(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	writeJSON(w, r, http.StatusOK, map[string]any{"versions": vs})
+	return nil
+}
+
+func (a *API) getIncidentReceipt(w http.ResponseWriter, r *http.Request, _ *registry.Caller) error {
+	if err := knownParams(r); err != nil {
+		return err
+	}
+	n, err := pathVersion(r)
+	if err != nil {
+		return err
+	}
+	rc, err := a.incidents.Receipt(r.Context(), r.PathValue("id"), n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, http.StatusOK, rc)
 	return nil
 }

@@ -58,6 +58,14 @@ func TestIncidentsOverHTTP(t *testing.T) {
 	if len(ds) == 0 || len(ds) != len(v.Report.Deadlines) || v.Report.Deadlines[0].Duty != "cac-operator-4h" {
 		t.Errorf("preview %d deadlines, filed %d", len(ds), len(v.Report.Deadlines))
 	}
+	// A fresh receipt proves the entry at any later time.
+	rc, err := public.IncidentReceipt(ctx, v.Report.ID, 1)
+	if err != nil || rc.Index != v.Receipt.Index {
+		t.Fatalf("receipt = %+v, %v", rc, err)
+	}
+	if _, err := tlog.VerifyReceipt(*rc, e.node.VerifierKey, []byte(v.Receipt.Entry)); err != nil {
+		t.Fatal(err)
+	}
 	r := incidentReport(sys.ID, aware)
 	r.Stage = accord.StageFinal
 	if _, err := e.provider.AddIncidentReportVersion(ctx, v.Report.ID, r); err != nil {
@@ -133,5 +141,62 @@ func TestIncidentsOverHTTP(t *testing.T) {
 	}
 	if _, err := public.Get(ctx, "/v1/incidents?from=yesterday"); !errors.As(err, &ce) || ce.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a bad date: %v", err)
+	}
+}
+
+func TestIncidentFeeds(t *testing.T) {
+	e := newEnv(t)
+	sys, err := e.provider.FileSystem(ctx, "", sampleFiling(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := incidentReport(sys.ID, time.Now().Add(-time.Hour).Truncate(time.Second))
+	if _, err := e.provider.FileIncidentReport(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	public := &client.Client{Server: e.node.URL, HTTP: e.http}
+	for path, want := range map[string]string{
+		"/v1/incident-feed.atom":          "<title xml:lang=\"en\">CV Screener rejected applicants over 50</title>",
+		"/v1/incident-feed.json":          `"version":"https://jsonfeed.org/version/1.1"`,
+		"/v1/incident-export?format=aiid": `"Tangible Harm":"tangible harm definitively occurred"`,
+		"/v1/incident-export?format=aim":  `"harm_types":["human-rights"]`,
+	} {
+		b, err := public.Get(ctx, path)
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %v\n%s", path, err, b)
+		}
+		if strings.Contains(string(b), "J. Martin") || strings.Contains(string(b), "desk@acme.example") {
+			t.Errorf("%s shows the confidential part", path)
+		}
+	}
+	if _, err := public.Get(ctx, "/v1/incident-export?format=csv"); err == nil {
+		t.Error("an unknown export format was served")
+	}
+}
+
+func TestIncidentIdempotency(t *testing.T) {
+	e := newEnv(t)
+	sys, err := e.provider.FileSystem(ctx, "", sampleFiling(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aware := time.Now().Add(-time.Hour).Truncate(time.Second)
+	// A retry with the same Idempotency-Key files nothing new; another report under it is refused.
+	again, err := e.provider.FileIncidentReportOnce(ctx, incidentReport(sys.ID, aware), "k-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay, err := e.provider.FileIncidentReportOnce(ctx, incidentReport(sys.ID, aware), "k-1")
+	if err != nil || !replay.Replayed || replay.Report.ID != again.Report.ID || replay.Receipt == nil {
+		t.Fatalf("replay = %+v, %v", replay, err)
+	}
+	other := incidentReport(sys.ID, aware)
+	other.Severity = "minor"
+	if _, err := e.provider.FileIncidentReportOnce(ctx, other, "k-1"); err == nil {
+		t.Fatal("another report under a used key was filed")
+	}
+	public := &client.Client{Server: e.node.URL, HTTP: e.http}
+	if _, err := public.FileIncidentReportOnce(ctx, incidentReport(sys.ID, aware), "k-2"); err == nil {
+		t.Error("the public filed with an Idempotency-Key")
 	}
 }

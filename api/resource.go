@@ -43,7 +43,7 @@ func (a *API) resourceRoutes() {
 }
 
 // resourceSearchParams are the query parameters of GET /v1/resources.
-var resourceSearchParams = []string{"q", "kind", "licence", "language", "country", "mode", "osaid", "mof", "free_for", "usable_by", "sector", "provider", "cursor", "limit"}
+var resourceSearchParams = []string{"q", "kind", "licence", "language", "country", "mode", "osaid", "mof", "free_for", "usable_by", "sector", "provider", "node", "cursor", "limit"}
 
 // ResourceSearchOf reads a catalogue search from query parameters (the
 // web's search page reads the same).
@@ -59,7 +59,7 @@ func ResourceSearchOf(r *http.Request) (accord.ResourceSearch, error) {
 	}
 	s := accord.ResourceSearch{Text: q.Get("q"), Kind: q.Get("kind"), Licence: q.Get("licence"), Language: q.Get("language"),
 		Country: q.Get("country"), Mode: q.Get("mode"), MOF: mof, FreeFor: q.Get("free_for"), UsableBy: q.Get("usable_by"),
-		Sector: q.Get("sector"), Provider: q.Get("provider"), Cursor: q.Get("cursor"), Limit: limit}
+		Sector: q.Get("sector"), Provider: q.Get("provider"), Node: q.Get("node"), Cursor: q.Get("cursor"), Limit: limit}
 	switch q.Get("osaid") {
 	case "", "false":
 	case "true":
@@ -312,7 +312,7 @@ func (a *API) linkSystem(w http.ResponseWriter, r *http.Request, c *registry.Cal
 // filing to review, and the exports.
 func (a *API) resourceExportRoutes() {
 	for pattern, h := range map[string]handlerFunc{
-		"POST /v1/resources/import":        a.importResource,
+		"POST /v1/resource-imports":        a.importResource,
 		"GET /v1/resources/{id}/cyclonedx": a.exportCycloneDX,
 		"GET /v1/resources/{id}/spdx":      a.exportSPDX,
 		"GET /v1/catalogue/dcat":           a.exportDCAT,

@@ -18,6 +18,21 @@ func (c *Client) FileIncidentReport(ctx context.Context, r accord.NewIncidentRep
 	return &v, err
 }
 
+// FileIncidentReportOnce files a report with an Idempotency-Key: a retry
+// with the same key and report returns the report filed the first time.
+func (c *Client) FileIncidentReportOnce(ctx context.Context, r accord.NewIncidentReport, key string) (*accord.IncidentReportView, error) {
+	var v accord.IncidentReportView
+	_, err := c.do(ctx, http.MethodPost, "/v1/incidents", http.Header{"Idempotency-Key": {key}}, r, &v)
+	return &v, err
+}
+
+// IncidentReceipt proves a report version's entry against the node's latest checkpoint.
+func (c *Client) IncidentReceipt(ctx context.Context, id string, version int) (*accord.Receipt, error) {
+	var rc accord.Receipt
+	_, err := c.do(ctx, http.MethodGet, "/v1/incident-reports/"+url.PathEscape(id)+"/versions/"+strconv.Itoa(version)+"/receipt", nil, nil, &rc)
+	return &rc, err
+}
+
 // AddIncidentReportVersion files the next version (follow-up, final) of one's own report.
 func (c *Client) AddIncidentReportVersion(ctx context.Context, id string, r accord.NewIncidentReport) (*accord.IncidentReportView, error) {
 	var v accord.IncidentReportView

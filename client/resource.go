@@ -43,7 +43,7 @@ func (c *Client) Resource(ctx context.Context, id string) (*accord.ResourceView,
 func (c *Client) SearchResources(ctx context.Context, q accord.ResourceSearch) (*accord.ResourcePage, error) {
 	v := url.Values{}
 	for k, s := range map[string]string{"q": q.Text, "kind": q.Kind, "licence": q.Licence, "language": q.Language, "country": q.Country,
-		"mode": q.Mode, "free_for": q.FreeFor, "usable_by": q.UsableBy, "sector": q.Sector, "provider": q.Provider, "cursor": q.Cursor} {
+		"mode": q.Mode, "free_for": q.FreeFor, "usable_by": q.UsableBy, "sector": q.Sector, "provider": q.Provider, "node": q.Node, "cursor": q.Cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -138,6 +138,6 @@ func (c *Client) BuiltOn(ctx context.Context, system string) ([]accord.SystemRes
 // ImportResource turns a card or Croissant document into a filing (nothing is stored).
 func (c *Client) ImportResource(ctx context.Context, req accord.ResourceImport) (*accord.ResourceFiling, error) {
 	var out accord.ResourceFiling
-	_, err := c.do(ctx, http.MethodPost, "/v1/resources/import", nil, req, &out)
+	_, err := c.do(ctx, http.MethodPost, "/v1/resource-imports", nil, req, &out)
 	return &out, err
 }

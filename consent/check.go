@@ -87,12 +87,16 @@ func (s *Service) check(ctx context.Context, c *registry.Caller, chk accord.Cons
 	}
 	ns := s.ix.notice(chk.System)
 	if ns == nil {
-		if err := s.ix.sync(ctx, true); err != nil {
+		// Published at another node since the last poll, or no such
+		// notice: one read of that system's notice, not a reload.
+		n, err := s.Notice(ctx, chk.System, 0)
+		if accord.ErrorCode(err) == accord.ENotFound {
+			return nil, accord.Errorf(accord.ENotFound, "system %s declares no purposes (no consent notice)", chk.System)
+		} else if err != nil {
 			return nil, err
 		}
-		if ns = s.ix.notice(chk.System); ns == nil {
-			return nil, accord.Errorf(accord.ENotFound, "system %s declares no purposes (no consent notice)", chk.System)
-		}
+		s.ix.putNotice(n)
+		ns = s.ix.notice(chk.System)
 	}
 	if !c.Admin() && ns.notice.Provider != c.Org() {
 		return nil, accord.Errorf(accord.EForbidden, "system %s is not this provider's: a provider checks its own systems", chk.System)

@@ -36,6 +36,9 @@ func checkRequest(req *accord.ConsentRequest, now time.Time) error {
 	if scopes != 1 {
 		p.Add("system", "name exactly one of system, provider or domain")
 	}
+	if req.Domain != "" && !accord.Domains.Has(req.Domain) {
+		p.Add("domain", "%q is not an application domain code (GET /v1/vocabularies lists them)", req.Domain)
+	}
 	for f, v := range map[string]string{"system": req.System, "provider": req.Provider, "domain": req.Domain, "id": req.ID} {
 		if v != "" && !validID(v) {
 			p.Add(f, "%q is not an id (letters, digits, _ - . : up to 128)", v)
@@ -169,7 +172,7 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 			if c != nil && !c.Admin() && sys.Provider != c.Org() {
 				return nil, accord.Errorf(accord.EForbidden, "system %s is not this provider's", req.System)
 			}
-			n, err := tx.ConsentNotice(ctx, req.System, 0)
+			n, err := s.currentNotice(ctx, tx, req.System)
 			switch {
 			case accord.ErrorCode(err) == accord.ENotFound:
 				if req.Action == accord.ActionGrant || req.Action == accord.ActionNarrow {
@@ -198,6 +201,13 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 				return nil, accord.Errorf(accord.EConflict, "system %s was withdrawn from the registry: nothing can be granted to it", req.System)
 			}
 		}
+		if req.Provider != "" {
+			if _, err := tx.Organization(ctx, req.Provider); accord.ErrorCode(err) == accord.ENotFound {
+				return nil, accord.FieldErrorf("provider", "%q is not an organization of this registry", req.Provider)
+			} else if err != nil {
+				return nil, err
+			}
+		}
 		sub, err := tx.ConsentSubject(ctx, pseudonym)
 		switch {
 		case accord.ErrorCode(err) == accord.ENotFound:
@@ -210,9 +220,13 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 			sub.Salt = make([]byte, 32)
 			rand.Read(sub.Salt)
 		}
-		prev, err := tx.ConsentEvents(ctx, accord.ConsentEventQuery{Subject: pseudonym})
-		if err != nil {
-			return nil, err
+		var prev []accord.ConsentEvent
+		if req.Action == accord.ActionGrant || req.Action == accord.ActionNarrow {
+			// A grant's checks read the subject's events (a narrowing keeps
+			// within the standing grant; after refuses an out-of-order grant).
+			if prev, err = tx.ConsentEvents(ctx, accord.ConsentEventQuery{Subject: pseudonym}); err != nil {
+				return nil, err
+			}
 		}
 		ev = accord.ConsentEvent{
 			ID: id, Subject: pseudonym, Action: req.Action,
@@ -230,7 +244,7 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 			}
 			if notice != nil && p != nil {
 				ev.NoticeVersion = notice.Version
-				ev.PurposeHash = p.Hash()
+				ev.PurposeHash = s.purposeHash(notice, p)
 			}
 		}
 		if reason, field, msg := accord.ValidateEvent(&ev, notice, p, prev); reason != "" {
@@ -299,11 +313,17 @@ func (s *Service) subjectFor(c *registry.Caller, id string) (string, error) {
 	return s.Pseudonym("subject", id)
 }
 
-// Erase erases a subject's record (GDPR Art. 17): the events' details and
+// Erase erases a subject's record (GDPR Art. 17), at the person's request
+// (or the admin's): the events' details and
 // the salt of their commitments are deleted, so the log's commitments can
 // no longer be opened, and one consent.erased entry says so. Checks then
 // deny every purpose until the person grants again.
 func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*accord.ConsentErasure, error) {
+	if c != nil && !c.Admin() {
+		// Erasure deletes every event of the subject, those about other
+		// providers' systems too: only the person (or the node's admin) may.
+		return nil, accord.Errorf(accord.EForbidden, "a person erases their own record (with their key: identifier); a provider cannot")
+	}
 	pseudonym, err := s.subjectFor(c, id)
 	if err != nil {
 		return nil, err
@@ -324,16 +344,6 @@ func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*ac
 		}
 		if sub.Salt == nil {
 			return nil, accord.Errorf(accord.EConflict, "this subject's record is already erased")
-		}
-		if c != nil && !c.Admin() {
-			// A provider erases only a subject that has events with its systems.
-			es, err := tx.ConsentEvents(ctx, accord.ConsentEventQuery{Subject: pseudonym})
-			if err != nil {
-				return nil, err
-			}
-			if !slices.ContainsFunc(es, func(e accord.ConsentEvent) bool { return e.ActorOrg == c.Org() }) {
-				return nil, accord.Errorf(accord.EForbidden, "this provider recorded nothing for this subject")
-			}
 		}
 		commitment := subjectCommitment(sub.Salt, pseudonym)
 		if n, err = tx.EraseConsentEvents(ctx, pseudonym); err != nil {
@@ -458,4 +468,49 @@ func (s *Service) Export(ctx context.Context, c *registry.Caller, id string) ([]
 		out = append(out, *rc)
 	}
 	return out, nil
+}
+
+// currentNotice reads a system's current notice inside a write: the
+// version from the store (one indexed read), the notice itself from a cache
+// of the decoded versions (a version never changes once published).
+func (s *Service) currentNotice(ctx context.Context, tx accord.ReadTx, system string) (*accord.ConsentNotice, error) {
+	v, err := tx.ConsentNoticeVersion(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	if v == 0 {
+		return nil, accord.Errorf(accord.ENotFound, "system %s has no consent notice", system)
+	}
+	key := noticeKey{system, v}
+	if n, ok := s.notices.Load(key); ok {
+		return n.(*accord.ConsentNotice), nil
+	}
+	n, err := tx.ConsentNotice(ctx, system, v)
+	if err != nil {
+		return nil, err
+	}
+	s.notices.Store(key, n)
+	return n, nil
+}
+
+type noticeKey struct {
+	system  string
+	version int
+}
+
+// purposeHash is a declared purpose's hash, computed once per notice version.
+func (s *Service) purposeHash(n *accord.ConsentNotice, p *accord.ConsentPurpose) string {
+	key := purposeKey{n.System, n.Version, p.ID}
+	if h, ok := s.hashes.Load(key); ok {
+		return h.(string)
+	}
+	h := p.Hash()
+	s.hashes.Store(key, h)
+	return h
+}
+
+type purposeKey struct {
+	system  string
+	version int
+	purpose string
 }

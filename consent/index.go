@@ -107,39 +107,49 @@ func (ix *index) sync(ctx context.Context, notices bool) error {
 
 func (ix *index) syncLocked(ctx context.Context, notices bool) error {
 	var size int64
-	var events []accord.ConsentEvent
-	var ns []accord.ConsentNotice
 	from := ix.applied.Load()
 	err := ix.store.View(ctx, func(tx accord.ReadTx) error {
 		var err error
 		if size, err = tx.LogSize(ctx); err != nil {
 			return err
 		}
-		if size <= from && !notices {
-			return nil
+		// A notice is published through the log: an unchanged log has none new.
+		if notices && (size > from || from == 0) {
+			ns, err := tx.ConsentNotices(ctx)
+			if err != nil {
+				return err
+			}
+			for i := range ns {
+				ix.putNotice(&ns[i])
+			}
 		}
-		if events, err = tx.ConsentEvents(ctx, accord.ConsentEventQuery{After: from - 1}); err != nil {
-			return err
+		// Page through the new events in this one snapshot, so that loading
+		// millions at start holds one page of decoded events at a time.
+		after := from - 1
+		for size > from {
+			events, err := tx.ConsentEvents(ctx, accord.ConsentEventQuery{After: after, Limit: syncPage})
+			if err != nil {
+				return err
+			}
+			for i := range events {
+				ix.apply(events[i])
+			}
+			if len(events) < syncPage {
+				break
+			}
+			after = events[len(events)-1].Seq
 		}
-		if notices {
-			ns, err = tx.ConsentNotices(ctx)
-		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if notices {
-		for i := range ns {
-			ix.putNotice(&ns[i])
-		}
-	}
-	for i := range events {
-		ix.apply(events[i])
-	}
 	ix.advance(size)
 	return nil
 }
+
+// syncPage is how many events the index reads per query.
+const syncPage = 10000
 
 // syncTo makes the index hold at least log index seq (a write of this
 // node that has committed): concurrent writers of one batch share one read.

@@ -73,9 +73,7 @@ func (s *Service) receipt(e accord.ConsentEvent, n *accord.ConsentNotice, salt [
 // the receipt without its signature and without the log receipt (which the
 // log's own key proves, and which binds to the signed commitment).
 func signedBody(rc accord.ConsentReceipt) ([]byte, error) {
-	rc.Signature = ""
-	rc.Accord.LogReceipt = nil
-	return accord.Canonical(rc)
+	return accord.CanonicalReceiptBody(&rc)
 }
 
 // VerifyReceipt checks a consent receipt offline: its signature by the

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +43,8 @@ type Service struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	ix        *index
+	notices   sync.Map // noticeKey → *accord.ConsentNotice, decoded once
+	hashes    sync.Map // purposeKey → the purpose's hash
 
 	stop chan struct{}
 	done chan struct{}
@@ -139,7 +142,7 @@ func (s *Service) poll(every time.Duration) {
 		case <-t.C:
 			n++
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := s.ix.sync(ctx, n%4 == 0); err != nil {
+			if err := s.ix.sync(ctx, n%2 == 0); err != nil { // notices every 500 ms
 				s.logger.Warn("consent: index poll", "err", err)
 			}
 			cancel()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/registry"
+	"github.com/accord-gov/accord/resource"
 	acctlog "github.com/accord-gov/accord/tlog"
 )
 
@@ -115,6 +116,9 @@ loop:
 				writes = append(writes, w.Write)
 			}
 			i += used
+		case *accord.ResourceEvent: // resources: a peer's catalogue records
+			writes = append(writes, resource.ForeignWrite(home, d, *v))
+			i++
 		default:
 			i++ // tokens, peers, witnesses: nothing to index; a classification belongs to the filing before it
 		}

@@ -17,6 +17,8 @@ import (
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/incident"
 	"github.com/accord-gov/accord/internal/testnode"
+	"github.com/accord-gov/accord/postgres"
+	"github.com/accord-gov/accord/postgres/pgtest"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/sqlite"
 	"github.com/accord-gov/accord/tlog"
@@ -26,7 +28,9 @@ import (
 //
 //	go test ./incident -run '^$' -bench . -benchtime 2000x
 //
-// ACCORD_BENCH_INCIDENTS sets the size of the seeded store (default 1,000,000).
+// ACCORD_BENCH_INCIDENTS sets the size of the seeded store (default 1,000,000);
+// ACCORD_BENCH_POSTGRES, a PostgreSQL server's DSN, seeds a fresh schema there
+// instead of a SQLite file (the schema is dropped when the tests end).
 
 func percentiles(b *testing.B, lat []time.Duration, ps ...float64) {
 	slices.Sort(lat)
@@ -70,6 +74,19 @@ func BenchmarkFileReportHTTP(b *testing.B) {
 	percentiles(b, lat, 50, 99)
 }
 
+// dropBig drops the benchmarks' PostgreSQL schema (TestMain).
+var dropBig func() error
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dropBig != nil {
+		if err := dropBig(); err != nil {
+			fmt.Fprintln(os.Stderr, "drop the benchmark schema:", err)
+		}
+	}
+	os.Exit(code)
+}
+
 var big struct {
 	once sync.Once
 	svc  *incident.Service
@@ -90,8 +107,20 @@ func bigStore(b *testing.B) (*incident.Service, int) {
 			big.err = err
 			return
 		}
-		db, err := sqlite.Open(ctx, filepath.Join(dir, "i.db"))
-		if err != nil {
+		var db accord.Store
+		if dsn := os.Getenv("ACCORD_BENCH_POSTGRES"); dsn != "" {
+			schema, drop, err := pgtest.NewSchema(dsn)
+			dropBig = drop
+			if err != nil {
+				big.err = err
+				return
+			}
+			db, err = postgres.Open(ctx, schema, postgres.Options{})
+			if err != nil {
+				big.err = err
+				return
+			}
+		} else if db, err = sqlite.Open(ctx, filepath.Join(dir, "i.db")); err != nil {
 			big.err = err
 			return
 		}

@@ -14,6 +14,10 @@ import (
 type Subject struct {
 	Scale string
 	Tiers map[string]string
+	// Possible lists, for a framework whose tier (or applicability) is
+	// undetermined because facts are missing, the tiers the system may
+	// have: a duty of one of them applies conditionally.
+	Possible map[string][]string
 }
 
 // Filing is a report version as the marking of deadlines sees it: who
@@ -26,8 +30,40 @@ type Filing struct {
 	LogIndex int64
 }
 
-// Applies reports whether the duty applies to the report about subject.
+// Applies reports whether the duty applies to the report about subject
+// (conditionally or not: see Conditional).
 func (d *Duty) Applies(r accord.NewIncidentReport, s Subject) bool {
+	ok, _ := d.applies(r, s)
+	return ok
+}
+
+// Conditional reports whether the duty applies only if the system has a
+// tier its undetermined classification may reach.
+func (d *Duty) Conditional(r accord.NewIncidentReport, s Subject) bool {
+	ok, cond := d.applies(r, s)
+	return ok && cond
+}
+
+func (d *Duty) applies(r accord.NewIncidentReport, s Subject) (bool, bool) {
+	ok, cond := d.tierHolds(s)
+	if !ok || !d.holds(r, s) {
+		return false, false
+	}
+	return true, cond
+}
+
+func (d *Duty) tierHolds(s Subject) (ok, conditional bool) {
+	w := d.When
+	if len(w.Tiers) == 0 || slices.Contains(w.Tiers, s.Tiers[d.framework]) {
+		return true, false
+	}
+	if slices.ContainsFunc(s.Possible[d.framework], func(t string) bool { return slices.Contains(w.Tiers, t) }) {
+		return true, true
+	}
+	return false, false
+}
+
+func (d *Duty) holds(r accord.NewIncidentReport, s Subject) bool {
 	w := d.When
 	if r.Aware.UTC().Before(d.from) {
 		return false
@@ -36,9 +72,6 @@ func (d *Duty) Applies(r accord.NewIncidentReport, s Subject) bool {
 		return false
 	}
 	if w.Scale != "" && w.Scale != s.Scale {
-		return false
-	}
-	if len(w.Tiers) > 0 && !slices.Contains(w.Tiers, s.Tiers[d.framework]) {
 		return false
 	}
 	if len(d.countries) > 0 && !slices.ContainsFunc(r.Countries, func(c string) bool { return slices.Contains(d.countries, c) }) {
@@ -53,8 +86,11 @@ func (d *Duty) Applies(r accord.NewIncidentReport, s Subject) bool {
 	if len(w.AnyOf) > 0 && !slices.ContainsFunc(w.AnyOf, func(a string) bool { return holds(a, r) }) {
 		return false
 	}
-	if d.Anchor == "resolved" && r.Resolved == nil {
-		return false
+	switch d.Anchor {
+	case "resolved":
+		return r.Resolved != nil
+	case "previous_report":
+		return r.Resolved == nil // the intermediate reports stop once it is resolved
 	}
 	return true
 }
@@ -92,6 +128,9 @@ func (d *Duty) Countries(r accord.NewIncidentReport) []string {
 // Due computes when the duty's report is due for a report (nil for a duty
 // without a clock). It is a pure function of the report's times.
 func (d *Duty) Due(r accord.NewIncidentReport) *time.Time {
+	if d.Anchor == "previous_report" {
+		return nil // it runs from the filings (Mark)
+	}
 	from := r.Aware
 	if d.Anchor == "resolved" {
 		if r.Resolved == nil {
@@ -169,7 +208,7 @@ func Deadlines(duties []*Duty, r accord.NewIncidentReport, s Subject) []accord.D
 		}
 		dl := accord.Deadline{Framework: d.framework, Duty: d.ID, Citation: d.Citation, Title: d.Title, Period: d.Period,
 			Due: d.Due(r), To: d.To, Status: accord.DeadlineOpen, Verified: d.Verified, Note: d.Note}
-		if dl.Due == nil {
+		if dl.Due == nil && d.Anchor != "previous_report" {
 			dl.Status = accord.DeadlineNoClock
 		}
 		if d.ImmediatelyOnCausalLink && r.Facts.CausalLinkAt != nil {
@@ -179,6 +218,11 @@ func Deadlines(duties []*Duty, r accord.NewIncidentReport, s Subject) []accord.D
 		}
 		if d.Stage != "" {
 			dl.Note = strings.TrimSpace(dl.Note + " Met only by a " + d.Stage + " report.")
+		}
+		if d.Conditional(r, s) {
+			dl.Conditional = true
+			dl.Note = strings.TrimSpace(dl.Note + " Applies if the system is " + strings.Join(d.When.Tiers, " or ") + " under " + d.framework +
+				": its classification there is undetermined (facts are missing from its filing).")
 		}
 		out = append(out, dl)
 	}
@@ -206,10 +250,14 @@ func Mark(duties []*Duty, ds []accord.Deadline, filings []Filing, now time.Time)
 	out := slices.Clone(ds)
 	for i := range out {
 		dl := &out[i]
+		duty := findDuty(duties, dl.Framework, dl.Duty)
+		if duty != nil && duty.Anchor == "previous_report" {
+			markRecurring(duty, dl, filings, now)
+			continue
+		}
 		if dl.Due == nil {
 			continue
 		}
-		duty := findDuty(duties, dl.Framework, dl.Duty)
 		bearers := []string{accord.RoleProvider, accord.RoleDeployer}
 		stage := ""
 		if duty != nil {
@@ -234,6 +282,54 @@ func Mark(duties []*Duty, ds []accord.Deadline, filings []Filing, now time.Time)
 		}
 	}
 	return out
+}
+
+// markRecurring marks a recurring duty: each period runs from the previous
+// report by a bearer; a follow-up or the final report within it meets it,
+// and the final report ends the chain. Before any report it has no clock
+// (the initial report's own duties apply).
+func markRecurring(d *Duty, dl *accord.Deadline, filings []Filing, now time.Time) {
+	dl.Due, dl.FiledAt, dl.LogIndex, dl.Status = nil, nil, nil, accord.DeadlineOpen
+	var anchor *Filing
+	for i := range filings {
+		if slices.Contains(d.Bearers, filings[i].Role) {
+			anchor = &filings[i]
+			break
+		}
+	}
+	if anchor == nil {
+		dl.Status = accord.DeadlineNoClock
+		return
+	}
+	for {
+		due := DueEU118271(anchor.Logged, d.days)
+		dl.Due = &due
+		var next *Filing
+		for i := range filings {
+			f := &filings[i]
+			if slices.Contains(d.Bearers, f.Role) && f.Logged.After(anchor.Logged) && (f.Stage == accord.StageFollowUp || f.Stage == accord.StageFinal) {
+				next = f
+				break
+			}
+		}
+		if next == nil {
+			if now.After(due) {
+				dl.Status = accord.DeadlineOverdue
+			}
+			return
+		}
+		at, idx := next.Logged, next.LogIndex
+		dl.FiledAt, dl.LogIndex = &at, &idx
+		switch {
+		case next.Logged.After(due):
+			dl.Status = accord.DeadlineMissed
+			return
+		case next.Stage == accord.StageFinal:
+			dl.Status = accord.DeadlineMet
+			return
+		}
+		anchor = next
+	}
 }
 
 func findDuty(duties []*Duty, framework, id string) *Duty {

@@ -97,7 +97,7 @@ func TestDeadlines(t *testing.T) {
 		{"EU AI Act Art. 113: Art. 73 applies from 2 August 2026", report("2026-07-30T10:00:00+02:00", nil), highRisk, nil},
 		{"GPAI Code Measure 9.3: serious cybersecurity breach, 5 days",
 			report("2026-11-04T10:00:00+01:00", func(r *accord.NewIncidentReport) { r.Facts.CybersecurityBreach = true; r.Harms = nil }), gpaiRisk,
-			[]want{{"eu-ai-act/gpai-9-3-cybersecurity", "2026-11-09T23:59:59.999+01:00", false}, {"kr/art-32-monitoring", "", false}}},
+			[]want{{"eu-ai-act/gpai-9-3-cybersecurity", "2026-11-09T23:59:59.999+01:00", false}, {"eu-ai-act/gpai-9-3-intermediate", "", false}, {"kr/art-32-monitoring", "", false}}},
 		{"GPAI Code Measure 9.3: death 10 days, serious harm to health 15 days, final report 60 days after resolution",
 			report("2026-11-04T10:00:00+01:00", func(r *accord.NewIncidentReport) {
 				r.Facts.Death = true
@@ -216,5 +216,72 @@ func TestTaxonomies(t *testing.T) {
 	}
 	if tax.Kinds[accord.IncidentNearMiss] != "cset:near-miss" {
 		t.Errorf("near-miss maps to %s", tax.Kinds[accord.IncidentNearMiss])
+	}
+}
+
+// GPAI Code Measure 9.3: intermediate reports every 4 weeks, each period
+// running from the previous report, until the final report (or resolution).
+func TestMarkIntermediateReports(t *testing.T) {
+	duties := loadDuties(t)
+	r := report("2026-11-04T10:00:00Z", func(r *accord.NewIncidentReport) { r.Facts.CybersecurityBreach = true; r.Harms = nil })
+	ds := Deadlines(duties, r, gpaiRisk)
+	idx := -1
+	for i, d := range ds {
+		if d.Duty == "gpai-9-3-intermediate" {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		t.Fatalf("no intermediate duty: %+v", ds)
+	}
+	initial := Filing{accord.RoleProvider, accord.StageInitial, at("2026-11-05T10:00:00Z"), 1}
+	cases := []struct {
+		name    string
+		filings []Filing
+		now     string
+		status  string
+		due     string
+	}{
+		{"GPAI Code Measure 9.3: no report yet, no intermediate clock", nil, "2026-12-30T00:00:00Z", accord.DeadlineNoClock, ""},
+		{"GPAI Code Measure 9.3: 4 weeks after the initial report, the first intermediate report is due", []Filing{initial}, "2026-11-20T00:00:00Z", accord.DeadlineOpen, "2026-12-03T23:59:59.999Z"},
+		{"GPAI Code Measure 9.3: past it without one, overdue", []Filing{initial}, "2026-12-05T00:00:00Z", accord.DeadlineOverdue, "2026-12-03T23:59:59.999Z"},
+		{"GPAI Code Measure 9.3: each period runs from the previous report", []Filing{initial, {accord.RoleProvider, accord.StageFollowUp, at("2026-11-25T10:00:00Z"), 5}},
+			"2026-12-10T00:00:00Z", accord.DeadlineOpen, "2026-12-23T23:59:59.999Z"},
+		{"GPAI Code Measure 9.3: the final report within the period ends the chain", []Filing{initial, {accord.RoleProvider, accord.StageFollowUp, at("2026-11-25T10:00:00Z"), 5},
+			{accord.RoleProvider, accord.StageFinal, at("2026-12-20T10:00:00Z"), 9}}, "2027-03-01T00:00:00Z", accord.DeadlineMet, "2026-12-23T23:59:59.999Z"},
+		{"GPAI Code Measure 9.3: a follow-up after the period misses it", []Filing{initial, {accord.RoleProvider, accord.StageFollowUp, at("2026-12-10T10:00:00Z"), 5}},
+			"2027-03-01T00:00:00Z", accord.DeadlineMissed, "2026-12-03T23:59:59.999Z"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Mark(duties, ds, c.filings, at(c.now))[idx]
+			if got.Status != c.status {
+				t.Errorf("status %s, want %s", got.Status, c.status)
+			}
+			switch {
+			case c.due == "" && got.Due != nil:
+				t.Errorf("due %v, want none", got.Due)
+			case c.due != "" && (got.Due == nil || got.Due.Format(time.RFC3339Nano) != c.due):
+				t.Errorf("due %v, want %s", got.Due, c.due)
+			}
+		})
+	}
+}
+
+// EU AI Act Art. 73(1) with a classification left undetermined by missing
+// facts: the duties of the tier it may reach apply, marked conditional.
+func TestDeadlinesUndeterminedTier(t *testing.T) {
+	duties := loadDuties(t)
+	s := Subject{Scale: "system", Possible: map[string][]string{"eu-ai-act": {"limited", "high"}}}
+	ds := Deadlines(duties, report("2026-11-04T10:00:00+01:00", nil), s)
+	if len(ds) != 1 || ds[0].Duty != "art-73-2" || !ds[0].Conditional || ds[0].Note == "" {
+		t.Fatalf("deadlines of an undetermined system: %+v", ds)
+	}
+	s.Possible["eu-ai-act"] = []string{"limited"}
+	if ds := Deadlines(duties, report("2026-11-04T10:00:00+01:00", nil), s); len(ds) != 0 {
+		t.Errorf("a system that cannot be high-risk gets %+v", ds)
+	}
+	if ds := Deadlines(duties, report("2026-11-04T10:00:00+01:00", nil), highRisk); len(ds) != 1 || ds[0].Conditional {
+		t.Errorf("a high-risk system's deadline is conditional: %+v", ds)
 	}
 }

@@ -33,12 +33,16 @@ type Duty struct {
 	Period string `json:"period,omitempty"`
 	// Counting is how the period runs: eu-1182-71 (Regulation (EEC,
 	// Euratom) No 1182/71, periods in days) or elapsed (hours on the clock).
-	Counting                string   `json:"counting,omitempty"`
-	ImmediatelyOnCausalLink bool     `json:"immediately_on_causal_link,omitempty"`
-	Anchor                  string   `json:"anchor,omitempty"` // aware (default) or resolved
-	Stage                   string   `json:"stage,omitempty"`  // only a report of this stage meets it
-	Bearers                 []string `json:"bearers,omitempty"`
-	Note                    string   `json:"note,omitempty"`
+	Counting                string `json:"counting,omitempty"`
+	ImmediatelyOnCausalLink bool   `json:"immediately_on_causal_link,omitempty"`
+	// Anchor is what the period runs from: aware (default), resolved (a
+	// final report after resolution), or previous_report (a recurring
+	// duty: each period runs from the previous report by a bearer, until
+	// the incident is resolved or a final report is filed).
+	Anchor  string   `json:"anchor,omitempty"`
+	Stage   string   `json:"stage,omitempty"` // only a report of this stage meets it
+	Bearers []string `json:"bearers,omitempty"`
+	Note    string   `json:"note,omitempty"`
 
 	framework string
 	from      time.Time
@@ -166,8 +170,11 @@ func (d *Duty) check(pack *rules.Pack, tax *Taxonomies) error {
 	default:
 		return fmt.Errorf("period %q: use P<n>D or PT<n>H", d.Period)
 	}
-	if d.Anchor != "" && d.Anchor != "aware" && d.Anchor != "resolved" {
-		return fmt.Errorf("anchor %q: use aware or resolved", d.Anchor)
+	if d.Anchor != "" && d.Anchor != "aware" && d.Anchor != "resolved" && d.Anchor != "previous_report" {
+		return fmt.Errorf("anchor %q: use aware, resolved or previous_report", d.Anchor)
+	}
+	if d.Anchor == "previous_report" && (d.days == 0 || d.Stage != "") {
+		return fmt.Errorf("a recurring duty (anchor previous_report) has a period in days and no stage: a follow-up or the final report meets it")
 	}
 	if d.Stage != "" && !slices.Contains(accord.ReportStages, d.Stage) {
 		return fmt.Errorf("stage %q is not a report stage", d.Stage)

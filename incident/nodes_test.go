@@ -91,6 +91,31 @@ func TestAcrossMembers(t *testing.T) {
 	if err != nil || ar.Report.Confidential.Contact != "" {
 		t.Errorf("alpha holds the confidential part: %+v, %v", ar, err)
 	}
+	// Beta's authority merges a second report's incident into the first: alpha follows.
+	second, err := dep.FileIncidentReport(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	breg, err := b.Admin.RegisterOrganization(ctx, accord.NewOrganization{Name: accord.Text{"en": "Authority at beta"}, Kind: "authority", Country: "CN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bauth := client.New(b.URL(), breg.Token.Secret)
+	nodeproc.WaitFor(t, "the second report at alpha", 20*time.Second, func() bool {
+		_, err := a.Public.Incident(ctx, second.Report.Incident)
+		return err == nil
+	})
+	if _, err := bauth.MergeIncident(ctx, second.Report.Incident, accord.IncidentMerge{Into: v.Report.Incident}); err != nil {
+		t.Fatal(err)
+	}
+	nodeproc.WaitFor(t, "beta's merge at alpha", 20*time.Second, func() bool {
+		got, err := a.Public.Incident(ctx, second.Report.Incident) // follows the redirect
+		return err == nil && got.Incident.ID == v.Report.Incident && len(got.Reports) == 2
+	})
+	// Alpha's authority cannot merge beta's incidents: they are merged at their home.
+	if _, err := auth.MergeIncident(ctx, v.Report.Incident, accord.IncidentMerge{Into: second.Report.Incident}); err == nil {
+		t.Error("alpha merged beta's incidents")
+	}
 	// A foreign incident is read-only here.
 	more := r
 	more.System.Node, more.Incident = "", v.Report.Incident

@@ -483,3 +483,22 @@ func mergeText(a, b accord.Text) accord.Text {
 	}
 	return out
 }
+
+// Feed lists the newest public incidents matching q (at most 50), for the
+// Atom and JSON feeds and the exports.
+func (s *Service) Feed(ctx context.Context, q accord.IncidentQuery) ([]accord.IncidentView, error) {
+	q.Cursor, q.Limit = "", 50
+	p, err := s.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []accord.IncidentView
+	for _, in := range p.Incidents {
+		v, err := s.Incident(ctx, nil, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, nil
+}

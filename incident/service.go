@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/frameworks"
@@ -176,8 +177,21 @@ func (s *Service) subject(sv *accord.SystemVersion, aware time.Time) Subject {
 	}
 	r := rules.Classify(f, s.packs, aware)
 	for _, fw := range r.Frameworks {
-		if fw.Applicable == rules.Applicable {
+		switch {
+		case fw.Applicable == rules.Applicable && fw.Tier != rules.Undetermined:
 			sub.Tiers[fw.Pack] = fw.Tier
+		case fw.Applicable == rules.Applicable || fw.Applicable == rules.Undetermined:
+			// Missing facts: the duties of every tier it may have apply, conditionally.
+			if sub.Possible == nil {
+				sub.Possible = map[string][]string{}
+			}
+			var tiers []string
+			for _, t := range append([]string{fw.Tier, fw.AtLeast}, fw.Possible...) {
+				if t != "" && t != rules.Undetermined && t != "not_applicable" {
+					tiers = append(tiers, t)
+				}
+			}
+			sub.Possible[fw.Pack] = tiers
 		}
 	}
 	return sub
@@ -234,7 +248,12 @@ type ReportView = accord.IncidentReportView
 
 // File files a new report: the first report of a new incident, or a
 // further report on an existing one (req.Incident). One log entry.
-func (s *Service) File(ctx context.Context, c *registry.Caller, req accord.NewIncidentReport) (*ReportView, error) {
+//
+// With an idempotency key (the Idempotency-Key header), a retry of the same
+// request by the same organization returns the report it filed, with a
+// fresh receipt, instead of filing it twice; the same key with another
+// request is refused. The public files without one.
+func (s *Service) File(ctx context.Context, c *registry.Caller, req accord.NewIncidentReport, idempotencyKey string) (*ReportView, error) {
 	now := s.now()
 	req, err := req.Normalize(now, s.tax.Has)
 	if err != nil {
@@ -243,10 +262,43 @@ func (s *Service) File(ctx context.Context, c *registry.Caller, req accord.NewIn
 	if c == nil && req.Confidential.Contact == "" {
 		return nil, accord.FieldErrorf("confidential.contact", "is required in a complaint from the public, so that the authority can reach you (it is never published)")
 	}
+	key := idempotencyKey
+	switch {
+	case key != "" && c == nil:
+		return nil, accord.FieldErrorf("Idempotency-Key", "needs an organization's token (a complaint from the public files without one)")
+	case utf8.RuneCountInString(key) > registry.MaxIdempotencyKeyLen || !utf8.ValidString(key):
+		return nil, accord.FieldErrorf("Idempotency-Key", "must be at most %d characters", registry.MaxIdempotencyKeyLen)
+	case accord.CheckText(key, accord.Line) != "":
+		return nil, accord.FieldErrorf("Idempotency-Key", "%s", accord.CheckText(key, accord.Line))
+	}
+	var reqHash [sha256.Size]byte
+	idemOrg := ""
+	if key != "" {
+		canon, err := accord.Canonical(req)
+		if err != nil {
+			return nil, err
+		}
+		reqHash = sha256.Sum256(canon)
+		// Its own namespace: a key used for a system filing is not a report's.
+		idemOrg = "incident:" + actor(c)
+	}
 	var view *ReportView
+	var replay *accord.Idempotency
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
 		if err := authorized(ctx, tx, c); err != nil {
 			return nil, err
+		}
+		if key != "" {
+			prev, err := tx.Idempotency(ctx, idemOrg, key)
+			switch {
+			case err == nil && string(prev.RequestHash) == string(reqHash[:]):
+				replay = prev
+				return nil, nil
+			case err == nil:
+				return nil, accord.FieldErrorf("Idempotency-Key", "was already used for a different report: use a new key for a new report")
+			case accord.ErrorCode(err) != accord.ENotFound:
+				return nil, err
+			}
 		}
 		sys, sv, err := s.system(ctx, tx, req.System)
 		if err != nil {
@@ -275,14 +327,52 @@ func (s *Service) File(ctx context.Context, c *registry.Caller, req accord.NewIn
 		if err != nil {
 			return nil, err
 		}
+		if key != "" {
+			if err := tx.PutIdempotency(ctx, accord.Idempotency{Org: idemOrg, Key: key, RequestHash: reqHash[:], Resource: rep.ID, Version: 1, Created: now.UTC()}); err != nil {
+				return nil, err
+			}
+		}
 		view = &ReportView{Report: rep}
 		return [][]byte{entry}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if replay != nil {
+		v, err := s.Report(ctx, c, replay.Resource, replay.Version)
+		if err != nil {
+			return nil, err
+		}
+		if v.Receipt, err = s.Receipt(ctx, replay.Resource, replay.Version); err != nil {
+			return nil, err
+		}
+		v.Replayed = true
+		return v, nil
+	}
 	view.Receipt = &rs[0]
 	return s.finish(ctx, view)
+}
+
+// Receipt proves a report version's entry in this node's log against its
+// latest checkpoint: the proof of when it was filed, at any later time.
+// A foreign report's entry is in its home member's log.
+func (s *Service) Receipt(ctx context.Context, id string, version int) (*accord.Receipt, error) {
+	var r accord.Receipt
+	err := s.store.View(ctx, func(tx accord.ReadTx) error {
+		rep, err := tx.IncidentReport(ctx, id, version)
+		if err != nil {
+			return err
+		}
+		if rep.Home != "" {
+			return accord.Errorf(accord.ENotFound, "report %s is held by member %s: its receipt comes from that member's log", id, rep.Home)
+		}
+		r, err = tlog.ProveIn(ctx, tx, rep.LogIndex)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // AddVersion files the next version of one's own report (a follow-up or

@@ -12,6 +12,8 @@ import (
 	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/frameworks"
 	"github.com/accord-gov/accord/incident"
+	"github.com/accord-gov/accord/postgres"
+	"github.com/accord-gov/accord/postgres/pgtest"
 	"github.com/accord-gov/accord/registry"
 	"github.com/accord-gov/accord/sqlite"
 	"github.com/accord-gov/accord/tlog"
@@ -69,11 +71,30 @@ func (e *env) caller(t testing.TB, kind, country string) *registry.Caller {
 	return c
 }
 
-func newEnv(t testing.TB) *env {
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "i.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+// stores open a fresh store of each kind: the service's tests run on both.
+var stores = []struct {
+	name string
+	open func(t testing.TB) accord.Store
+}{
+	{"sqlite", func(t testing.TB) accord.Store {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "i.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+	{"postgres", func(t testing.TB) accord.Store {
+		db, err := postgres.Open(ctx, pgtest.DSN(t), postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+}
+
+func newEnv(t testing.TB) *env { return newEnvOn(t, stores[0].open(t)) }
+
+func newEnvOn(t testing.TB, db accord.Store) *env {
 	skey, vkey, _ := tlog.GenerateKey("incident.test/log")
 	l, err := tlog.New(tlog.Config{Store: db, SignerKey: skey})
 	if err != nil {
@@ -150,13 +171,18 @@ func logText(t testing.TB, s accord.Store) string {
 // another language is suggested as a duplicate and merged, and the public
 // sees the public summary only.
 func TestDoneWhen(t *testing.T) {
-	e := newEnv(t)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) { testDoneWhen(t, newEnvOn(t, st.open(t))) })
+	}
+}
+
+func testDoneWhen(t *testing.T, e *env) {
 	sys := e.file(t, e.provider, highRisk("Talentis Screener"))
 	aware := time.Date(2028, 3, 13, 9, 0, 0, 0, time.FixedZone("CET", 3600)) // a Monday
 
 	initial := e.report(sys, aware)
 	initial.Stage = accord.StageInitial
-	v, err := e.svc.File(ctx, e.provider, initial)
+	v, err := e.svc.File(ctx, e.provider, initial, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +241,7 @@ func TestDoneWhen(t *testing.T) {
 	fr.Title = accord.Text{"fr": "Talentis : le logiciel de recrutement a écarté les candidats de plus de 50 ans à Lyon"}
 	fr.Summary = accord.Text{"fr": "Le logiciel Talentis a rejeté 40 candidats de plus de 50 ans pour des postes d'entrepôt à Lyon, du 1er au 3 mars."}
 	fr.Confidential = accord.IncidentConfidential{Contact: "rh@entrepot.example"}
-	dv, err := e.svc.File(ctx, e.deployer, fr)
+	dv, err := e.svc.File(ctx, e.deployer, fr, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,6 +300,12 @@ func TestDoneWhen(t *testing.T) {
 	if rv, _ := e.svc.Report(ctx, e.deployer, v.Report.ID, 0); !rv.Report.Confidential.IsZero() {
 		t.Error("another organization (the deployer) reads the provider's confidential part")
 	}
+	// Every entry decodes as the audit decodes it (canonical form checked).
+	for _, entry := range strings.Split(logText(t, e.store), "\n") {
+		if _, err := accord.DecodeLogEntry([]byte(entry), true); err != nil {
+			t.Errorf("the audit would refuse an entry: %v\n%s", err, entry)
+		}
+	}
 	logged := logText(t, e.store)
 	for _, secret := range []string{"J. Martin", "incident-desk@talentis.example", "Graduation year", "rh@entrepot.example", "Age feature"} {
 		if strings.Contains(logged, secret) {
@@ -291,7 +323,12 @@ func TestDoneWhen(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	e := newEnv(t)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) { testBadInput(t, newEnvOn(t, st.open(t))) })
+	}
+}
+
+func testBadInput(t *testing.T, e *env) {
 	sys := e.file(t, e.provider, highRisk("Screener"))
 	gone := e.file(t, e.provider, highRisk("Old screener"))
 	if _, err := e.reg.WithdrawSystem(ctx, e.provider, gone, `"`+gone+`.v1"`, "discontinued"); err != nil {
@@ -299,7 +336,7 @@ func TestBadInput(t *testing.T) {
 	}
 	aware := e.now.Add(-24 * time.Hour)
 	good := e.report(sys, aware)
-	v, err := e.svc.File(ctx, e.provider, good)
+	v, err := e.svc.File(ctx, e.provider, good, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,28 +349,33 @@ func TestBadInput(t *testing.T) {
 		{"an unknown system", func() error {
 			r := good
 			r.System.ID = "sys_nothere"
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "system.id"},
-		{"a withdrawn system", func() error { r := good; r.System.ID = gone; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "system.id"},
-		{"an unknown version", func() error { r := good; r.System.Version = 9; _, err := e.svc.File(ctx, e.provider, r); return err }, accord.EInvalid, "system.version"},
+		{"a withdrawn system", func() error { r := good; r.System.ID = gone; _, err := e.svc.File(ctx, e.provider, r, ""); return err }, accord.EInvalid, "system.id"},
+		{"an unknown version", func() error {
+			r := good
+			r.System.Version = 9
+			_, err := e.svc.File(ctx, e.provider, r, "")
+			return err
+		}, accord.EInvalid, "system.version"},
 		{"awareness before occurrence", func() error {
 			r := good
 			r.Aware = r.Occurred.Add(-time.Hour)
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "aware"},
 		{"a date in the future", func() error {
 			r := good
 			r.Occurred = e.now.Add(48 * time.Hour)
 			r.Aware = r.Occurred
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "occurred"},
 		{"an unknown harm", func() error {
 			r := good
 			r.Harms = []string{"eu-3-49:z"}
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "harms[0]"},
 		{"a follow-up to another reporter's report", func() error {
@@ -351,7 +393,7 @@ func TestBadInput(t *testing.T) {
 		{"a complaint without a contact", func() error {
 			r := good
 			r.Confidential = accord.IncidentConfidential{}
-			_, err := e.svc.File(ctx, nil, r)
+			_, err := e.svc.File(ctx, nil, r, "")
 			return err
 		}, accord.EInvalid, "confidential.contact"},
 		{"a merge by a non-authority", func() error {
@@ -365,7 +407,7 @@ func TestBadInput(t *testing.T) {
 		{"a report on an unknown incident", func() error {
 			r := good
 			r.Incident = "inc_nothere"
-			_, err := e.svc.File(ctx, e.provider, r)
+			_, err := e.svc.File(ctx, e.provider, r, "")
 			return err
 		}, accord.EInvalid, "incident"},
 		{"the dashboard of another country", func() error { _, err := e.svc.Dashboard(ctx, e.other, "DE", "FR", "", "", 10); return err }, accord.EForbidden, ""},
@@ -399,7 +441,7 @@ func TestOverdue(t *testing.T) {
 	sys := e.file(t, e.provider, highRisk("Screener"))
 	r := e.report(sys, e.now.Add(-20*24*time.Hour))
 	r.Confidential = accord.IncidentConfidential{Contact: "citizen@example.org"}
-	v, err := e.svc.File(ctx, nil, r)
+	v, err := e.svc.File(ctx, nil, r, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +455,7 @@ func TestOverdue(t *testing.T) {
 	// The provider reports late: the deadline is missed, with the proof of when.
 	pr := e.report(sys, e.now.Add(-20*24*time.Hour))
 	pr.Incident = v.Report.Incident
-	pv, err := e.svc.File(ctx, e.provider, pr)
+	pv, err := e.svc.File(ctx, e.provider, pr, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,10 @@ func (t *Tx) ConsentNotice(ctx context.Context, system string, version int) (*ac
 	return consentsql.Notice(ctx, consentDB{t}, system, version)
 }
 
+func (t *Tx) ConsentNoticeVersion(ctx context.Context, system string) (int, error) {
+	return consentsql.NoticeVersion(ctx, consentDB{t}, system)
+}
+
 func (t *Tx) ConsentNotices(ctx context.Context) ([]accord.ConsentNotice, error) {
 	return consentsql.Notices(ctx, consentDB{t})
 }

@@ -113,3 +113,8 @@ func (d dumper) incidents(ctx context.Context, w accord.DumpWriter) error {
 func (l *loader) Incident(ctx context.Context, r accord.IncidentRow) error {
 	return incidentsql.Load(ctx, l.t.ic(), r)
 }
+
+// SeedIncidents writes n synthetic incidents (benchmarks; see incidentsql.Seed).
+func (t *Tx) SeedIncidents(ctx context.Context, n, systems int, startMS int64) error {
+	return incidentsql.Seed(ctx, t.ic(), n, systems, startMS)
+}

@@ -30,7 +30,7 @@ const (
 // MaxImport bounds an imported document.
 const MaxImport = 1 << 20
 
-// ImportRequest is the request body of POST /v1/resources/import.
+// ImportRequest is the request body of POST /v1/resource-imports.
 type ImportRequest = accord.ResourceImport
 
 // Import turns a card or a Croissant document into a filing.

@@ -45,8 +45,10 @@ func New(c Config) *Service {
 }
 
 // Candidates is how many resources the store's facets select for a need
-// before MatchNeed scores them.
-const Candidates = 200
+// before MatchNeed scores them: the newest that meet every hard term the
+// facets express (kind, eligibility, free when asked, language,
+// modality); MatchNeed then checks GPU-hours and ranks them.
+const Candidates = 50
 
 // requireOrg refuses the public and callers without an organization.
 func requireOrg(c *registry.Caller, what string) error {
@@ -287,6 +289,7 @@ func Query(q accord.ResourceSearch) (accord.ResourceQuery, error) {
 	}
 	add("country", "country", q.Country, accord.ValidCountry(q.Country))
 	add("provider", "provider", q.Provider, len(q.Provider) < 129)
+	add("node", "node", q.Node, accord.ValidMemberName(q.Node))
 	add("kind", "kind", q.Kind, accord.ResourceKinds.Has(q.Kind))
 	add("mode", "mode", q.Mode, accord.AccessModes.Has(q.Mode))
 	if q.Sector != "" && !accord.Sectors.Has(q.Sector) {
@@ -379,12 +382,30 @@ func (s *Service) PostNeed(ctx context.Context, c *registry.Caller, f accord.Nee
 // suggest selects candidates by the need's hard terms (kind, usable by its
 // country and sector, free if asked, a language) and ranks them.
 func suggest(ctx context.Context, tx accord.ReadTx, n accord.NeedFiling, limit int) ([]accord.Suggestion, error) {
-	q := accord.ResourceQuery{All: []string{accord.Facet("kind", n.Kind), "status:active"}, Limit: 100}
+	q := accord.ResourceQuery{All: []string{accord.Facet("kind", n.Kind), "status:active"}, Limit: Candidates}
 	var anyOf [][]string
 	if n.FreeOnly {
 		anyOf, q.None = accord.FreeForFacets(n.Country, n.Sector)
 	} else {
 		anyOf, q.None = accord.UsableByFacets(n.Country, n.Sector)
+	}
+	// The language and modality terms of MatchNeed, as facets: a resource
+	// in one of the need's languages (a base language meets its regional
+	// tags) or in none; of one of its modalities or of none.
+	if accord.LanguageKind(n.Kind) && len(n.Languages) > 0 {
+		g := []string{"lang:none"}
+		for _, l := range n.Languages {
+			base, _, _ := strings.Cut(l, "-")
+			g = append(g, accord.Facet("lang", l), accord.Facet("lang", base))
+		}
+		anyOf = append(anyOf, g)
+	}
+	if (n.Kind == "model" || n.Kind == "dataset") && len(n.Modalities) > 0 {
+		g := []string{"modality:none"}
+		for _, m := range n.Modalities {
+			g = append(g, accord.Facet("modality", m))
+		}
+		anyOf = append(anyOf, g)
 	}
 	q.Any = anyOf
 	var cands []accord.Resource
@@ -404,6 +425,21 @@ func suggest(ctx context.Context, tx accord.ReadTx, n accord.NeedFiling, limit i
 		out = []accord.Suggestion{}
 	}
 	return out, nil
+}
+
+// Suggest ranks the resources that meet a need (without posting it).
+func (s *Service) Suggest(ctx context.Context, n accord.NeedFiling, limit int) ([]accord.Suggestion, error) {
+	n, err := n.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	var out []accord.Suggestion
+	err = s.store.View(ctx, func(tx accord.ReadTx) error {
+		var err error
+		out, err = suggest(ctx, tx, n, limit)
+		return err
+	})
+	return out, err
 }
 
 // Need reads a need with its suggestions and matches.

@@ -70,6 +70,12 @@ func testConsentRecords(t *testing.T, newStore NewStore) {
 		return nil
 	})
 	view(t, s, func(tx accord.ReadTx) error {
+		if v, err := tx.ConsentNoticeVersion(ctx, "sys_a"); err != nil || v != 2 {
+			t.Errorf("ConsentNoticeVersion = %d, %v; want 2", v, err)
+		}
+		if v, err := tx.ConsentNoticeVersion(ctx, "sys_none"); err != nil || v != 0 {
+			t.Errorf("ConsentNoticeVersion of a system without notice = %d, %v; want 0", v, err)
+		}
 		n, err := tx.ConsentNotice(ctx, "sys_a", 0)
 		if err != nil || n.Version != 2 {
 			t.Errorf("latest notice = %+v, %v; want version 2", n, err)

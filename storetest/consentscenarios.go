@@ -288,6 +288,10 @@ func testConsentScenarios(t *testing.T, newStore NewStore) {
 			a := subjectKey("g")
 			g := c.record(t, grantReq(a, c.sys, "training"))
 			c.record(t, refuseReq(accord.ActionWithdraw, a, accord.ConsentScope{System: c.sys}, "training"))
+			// Only the person erases: it deletes their events about every provider.
+			if _, err := c.cs.Erase(ctx, c.provider, a); accord.ErrorCode(err) != accord.EForbidden {
+				t.Errorf("a provider's erasure: %v, want forbidden", err)
+			}
 			er, err := c.cs.Erase(ctx, nil, a)
 			if err != nil || er.Events != 2 {
 				t.Fatalf("erase = %+v, %v", er, err)
@@ -340,6 +344,22 @@ func testConsentScenarios(t *testing.T, newStore NewStore) {
 			req.NoticeVersion = 2
 			c.record(t, req)
 			c.want(t, a, "training", true, accord.ReasonGranted)
+		}},
+		{"an expired notice takes no grants", func(t *testing.T, c *cenv) {
+			n := scenarioNotice("EU")
+			exp := c.now().Add(time.Hour)
+			n.Expires = &exp
+			if _, err := c.cs.PublishNotice(ctx, c.provider, c.sys, n); err != nil {
+				t.Fatal(err)
+			}
+			a := subjectKey("exp")
+			req := grantReq(a, c.sys, "training")
+			req.NoticeVersion = 2
+			c.record(t, req)
+			c.advance(2 * time.Hour)
+			c.refused(t, req, accord.EInvalid, accord.ReasonNoticeExpired)
+			// A withdrawal is never refused.
+			c.record(t, refuseReq(accord.ActionWithdraw, a, accord.ConsentScope{System: c.sys}, "training"))
 		}},
 		{"narrowing keeps within the grant", func(t *testing.T, c *cenv) {
 			a := subjectKey("n")
@@ -406,6 +426,8 @@ func testConsentScenarios(t *testing.T, newStore NewStore) {
 			c.refused(t, grantReq(a, c.sys, "nosuch"), accord.EInvalid, "not a purpose")
 			c.refused(t, grantReq(a, "sys_nosuch", "training"), accord.ENotFound, "")
 			c.refused(t, accord.ConsentRequest{Subject: a, Action: accord.ActionGrant, ConsentScope: accord.ConsentScope{Provider: c.orgID}, Purpose: "dpv:Marketing", NoticeVersion: 1, Language: "en"}, accord.EInvalid, accord.ReasonBroadGrant)
+			c.refused(t, refuseReq(accord.ActionObject, a, accord.ConsentScope{Provider: "org_nosuch"}, "*"), accord.EInvalid, "not an organization")
+			c.refused(t, refuseReq(accord.ActionObject, a, accord.ConsentScope{Domain: "nosuch.domain"}, "*"), accord.EInvalid, "not an application domain")
 			c.refused(t, accord.ConsentRequest{Subject: "email:someone@example.org", Action: accord.ActionWithdraw, ConsentScope: accord.ConsentScope{System: c.sys}, Purpose: "training"}, accord.EUnauthorized, "")
 			req := grantReq(a, c.sys, "training")
 			req.ID = "ce_client_1"

@@ -153,8 +153,17 @@ func setLanguage(t *testing.T, ctx context.Context, code string) {
 func searchFor(t *testing.T, ctx context.Context, input, query string) {
 	t.Helper()
 	run(t, ctx, chromedp.SendKeys(chromedp.CSS(input), query+kb.Enter))
-	q, _ := json.Marshal(query)
-	expr := `document.readyState === "complete" && new URLSearchParams(location.search).get("q") === ` + string(q)
+	waitForQuery(t, ctx, "q", query)
+}
+
+// waitForQuery waits until the page that has loaded is one whose URL has
+// the query parameter key set to value: after a form is sent, what was on
+// the page before may match any selector the new page will show.
+func waitForQuery(t *testing.T, ctx context.Context, key, value string) {
+	t.Helper()
+	k, _ := json.Marshal(key)
+	v, _ := json.Marshal(value)
+	expr := `document.readyState === "complete" && new URLSearchParams(location.search).get(` + string(k) + `) === ` + string(v)
 	var err error
 	for range 10 {
 		_, err = chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second)))
@@ -166,7 +175,7 @@ func searchFor(t *testing.T, ctx context.Context, input, query string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if err != nil {
-		t.Fatalf("results page of %q: %v", query, err)
+		t.Fatalf("the page of %s=%q: %v", key, value, err)
 	}
 }
 

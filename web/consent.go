@@ -60,6 +60,9 @@ type consentMeData struct {
 	System    string // the one system the page is about, if chosen
 	Systems   []consentSystem
 	History   []consentHistoryRow
+	// AgeCountries are the countries whose age of digital consent the node
+	// knows, for a guardian's grant.
+	AgeCountries []string
 }
 
 type consentHistoryRow struct {
@@ -203,6 +206,10 @@ func (h *Handler) renderMe(w http.ResponseWriter, r *http.Request, key, newKey, 
 	p.Description = p.L.T("consent.meta")
 	p.Private = true
 	d := &consentMeData{System: system, NewKey: newKey}
+	for c := range accord.ConsentAges {
+		d.AgeCountries = append(d.AgeCountries, c)
+	}
+	slices.Sort(d.AgeCountries)
 	if key != "" {
 		ctx := r.Context()
 		pseudonym, events, err := h.cfg.Consent.History(ctx, nil, key)
@@ -281,13 +288,27 @@ func (h *Handler) consentEvent(w http.ResponseWriter, r *http.Request) {
 	} else {
 		req.System = f("system")
 	}
-	if req.Action == accord.ActionGrant {
+	if req.Action == accord.ActionNarrow {
+		req.DataCategories = r.PostForm["data"]
+		if len(req.DataCategories) == 0 {
+			h.errorPage(w, r, http.StatusBadRequest, "consent.refused", fieldProblem{Field: "data", Message: negotiate(r).T("consent.narrow_none")})
+			return
+		}
+	}
+	if req.Action == accord.ActionGrant || req.Action == accord.ActionNarrow {
 		v, err := strconv.Atoi(f("notice_version"))
 		if err != nil {
 			h.errorPage(w, r, http.StatusBadRequest, "error.bad_request", fieldProblem{Field: "notice_version", Message: negotiate(r).T("error.bad_param", "name", "notice_version")})
 			return
 		}
 		req.NoticeVersion, req.Language = v, f("language")
+		if f("role") == accord.RoleGuardian {
+			req.Role, req.Country = accord.RoleGuardian, f("country")
+			if req.Age, err = strconv.Atoi(f("age")); err != nil {
+				h.errorPage(w, r, http.StatusBadRequest, "consent.refused", fieldProblem{Field: "age", Message: negotiate(r).T("consent.guardian_age")})
+				return
+			}
+		}
 		if f("explicit") == "1" {
 			req.ConsentType = accord.ConsentExplicit
 		}
@@ -319,7 +340,7 @@ func (h *Handler) consentFail(w http.ResponseWriter, r *http.Request, err error)
 		probs = append(probs, fieldProblem{Field: fe.Field, Message: fe.Message})
 	}
 	msg := accord.ErrorMessage(err)
-	for _, reason := range []string{accord.ReasonMinorNoGuardian, accord.ReasonNotExplicit, accord.ReasonSeparateMissing, accord.ReasonNoticeExpired} {
+	for _, reason := range []string{accord.ReasonMinorNoGuardian, accord.ReasonGuardianForAdult, accord.ReasonNotExplicit, accord.ReasonSeparateMissing, accord.ReasonNoticeExpired} {
 		if strings.Contains(msg, "["+reason+"]") && l.Has("consent.refused."+reason) {
 			probs = []fieldProblem{{Field: reason, Message: l.T("consent.refused." + reason)}}
 		}

@@ -57,7 +57,7 @@ func consentNode(t *testing.T) (*testNode, string) {
 		Text: accord.Text{"en": "We train our model on applications.", "fr": "Nous entraînons notre modèle sur les candidatures.", "es": "Entrenamos nuestro modelo con las solicitudes.",
 			"zh-Hans": "我们使用申请材料训练模型。", "ar": "ندرّب نموذجنا على الطلبات.", "ru": "Мы обучаем модель на заявках."},
 		Purposes: []accord.ConsentPurpose{
-			{ID: "training", DPV: "accord:TrainingOfAISystem", LegalBasis: accord.BasisConsent, DataCategories: []string{"pd:EmploymentHistory"}, Title: title},
+			{ID: "training", DPV: "accord:TrainingOfAISystem", LegalBasis: accord.BasisConsent, DataCategories: []string{"pd:EmploymentHistory", "pd:Education"}, Title: title},
 			{ID: "improvement", DPV: "dpv:ServiceOptimisation", LegalBasis: accord.BasisLegitimateInterest, DataCategories: []string{"pd:UsageData"},
 				Title: accord.Text{"en": "Improving the service", "fr": "Amélioration du service", "es": "Mejora del servicio", "zh-Hans": "改进服务", "ar": "تحسين الخدمة", "ru": "Улучшение сервиса"}},
 		},
@@ -143,8 +143,20 @@ func TestConsentPages(t *testing.T) {
 		t.Fatalf("after the grant: %+v", d)
 	}
 	_, body = tn.get(t, c, "/consent/me", "fr")
-	if !strings.Contains(body, htmlEscape(locales["fr"].T("consent.withdraw"))) {
-		t.Errorf("after the grant the page offers no withdrawal")
+	if !strings.Contains(body, htmlEscape(locales["fr"].T("consent.withdraw"))) || !strings.Contains(body, htmlEscape(locales["fr"].T("consent.narrow"))) {
+		t.Errorf("after the grant the page offers no withdrawal or narrowing")
+	}
+	narrow := form("narrow", "training")
+	narrow["data"] = []string{"pd:Education"}
+	if resp, _ := tn.post(t, c, "/consent/me/events", "fr", narrow); resp.StatusCode != 303 {
+		t.Fatalf("narrow: %d", resp.StatusCode)
+	}
+	if d, err := tn.Consent.Check(context.Background(), tn.provider(t), accord.ConsentCheck{System: sys, Purpose: "training", Subject: "key:" + key, Data: "pd:EmploymentHistory"}, ""); err != nil || d.Allow || d.Reason != accord.ReasonOutsideGrant {
+		t.Fatalf("a category the narrowing left out: %+v, %v", d, err)
+	}
+	delete(narrow, "data")
+	if resp, _ := tn.post(t, c, "/consent/me/events", "fr", narrow); resp.StatusCode != 400 {
+		t.Errorf("a narrowing to nothing: %d", resp.StatusCode)
 	}
 	if resp, _ := tn.post(t, c, "/consent/me/events", "fr", form("withdraw", "training")); resp.StatusCode != 303 {
 		t.Fatalf("withdraw: %d", resp.StatusCode)
@@ -166,7 +178,7 @@ func TestConsentPages(t *testing.T) {
 	req, _ := http.NewRequest("GET", tn.URL+"/consent/me/receipts", nil)
 	resp, body = do(t, c, req)
 	rs, err := consent.ParseReceipts([]byte(body))
-	if resp.StatusCode != 200 || err != nil || len(rs) != 3 {
+	if resp.StatusCode != 200 || err != nil || len(rs) != 4 {
 		t.Fatalf("receipts: %d %v %d", resp.StatusCode, err, len(rs))
 	}
 	for _, rc := range rs {
@@ -182,6 +194,27 @@ func TestConsentPages(t *testing.T) {
 	}
 	if d := check("improvement"); d.Allow || d.Reason != accord.ReasonErased {
 		t.Errorf("after the erasure: %+v", d)
+	}
+	// A parent decides for a child: under France's age a guardian's grant
+	// counts; for a sixteen-year-old it is refused, in the reader's language.
+	child := tn.client(t)
+	_, body = tn.post(t, child, "/consent/me/new", "es", url.Values{})
+	childKey := between(body, `id="new-key">`, "<")
+	if !strings.Contains(body, htmlEscape(locales["es"].T("consent.guardian"))) {
+		t.Errorf("the page offers no guardian's grant")
+	}
+	g := form("grant", "training")
+	g["role"], g["age"], g["country"] = []string{"guardian"}, []string{"16"}, []string{"FR"}
+	resp, body = tn.post(t, child, "/consent/me/events", "es", g)
+	if resp.StatusCode != 400 || !strings.Contains(body, htmlEscape(locales["es"].T("consent.refused.guardian-for-adult"))) {
+		t.Errorf("a guardian for a sixteen-year-old in France: %d", resp.StatusCode)
+	}
+	g["age"] = []string{"12"}
+	if resp, _ := tn.post(t, child, "/consent/me/events", "es", g); resp.StatusCode != 303 {
+		t.Fatalf("a guardian's grant: %d", resp.StatusCode)
+	}
+	if d, err := tn.Consent.Check(context.Background(), tn.provider(t), accord.ConsentCheck{System: sys, Purpose: "training", Subject: "key:" + childKey}, ""); err != nil || !d.Allow {
+		t.Errorf("after the guardian's grant: %+v, %v", d, err)
 	}
 	// Cross-origin posts are refused.
 	req, _ = http.NewRequest("POST", tn.URL+"/consent/me/events", strings.NewReader(form("grant", "training").Encode()))

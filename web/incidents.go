@@ -160,6 +160,7 @@ type deadlineView struct {
 	FiledAt     time.Time
 	LogIndex    int64
 	Verified    bool
+	Conditional bool
 	To          string
 	Earliest    bool
 }
@@ -182,6 +183,7 @@ type reportView struct {
 	Title, Summary  Shown
 	Commitment      string
 	Confidential    *confidentialView
+	Mine            bool // the reader filed it and may file its next version
 }
 
 type incidentPageData struct {
@@ -258,6 +260,7 @@ func (h *Handler) incidentPage(w http.ResponseWriter, r *http.Request) {
 			}
 			rv.Confidential = cv
 		}
+		rv.Mine = c != nil && rep.Reporter != "" && rep.Reporter == c.Org() && rep.Stage != accord.StageFinal && rep.Home == ""
 		d.Reports = append(d.Reports, rv)
 	}
 	if c != nil && (c.Admin() || c.OrgKind == "authority") {
@@ -281,7 +284,7 @@ func deadlineViews(l *Locale, ds []accord.Deadline, earliest int) []deadlineView
 	var out []deadlineView
 	for i, dl := range ds {
 		dv := deadlineView{Title: l.Pick(dl.Title), Citation: dl.Citation, Framework: dl.Framework, Due: dl.Due, Immediately: dl.Immediately,
-			Status: dl.Status, Verified: dl.Verified, To: dl.To, Earliest: i == earliest}
+			Status: dl.Status, Verified: dl.Verified, Conditional: dl.Conditional, To: dl.To, Earliest: i == earliest}
 		if dl.FiledAt != nil && dl.LogIndex != nil {
 			dv.Logged, dv.FiledAt, dv.LogIndex = true, *dl.FiledAt, *dl.LogIndex
 		}
@@ -327,6 +330,9 @@ type incOption struct {
 }
 
 type reportFormData struct {
+	Action     string // where the form posts
+	Version    string // the report a new version is filed for ("" for a new report)
+	Stages     []incOption
 	Errors     []formField // the fields at fault, for the summary
 	Global     []string
 	Public     bool // the reader is not signed in: a complaint
@@ -351,7 +357,7 @@ type harmGroup struct {
 
 var reportFormFields = []string{"system", "system_version", "kind", "occurred", "aware", "offset", "countries", "affected", "severity",
 	"lang", "title", "summary", "links", "cn_grade", "cn_operator", "causal_link", "description", "chain_of_events", "containment",
-	"root_cause", "corrective_measures", "personal_data", "security_details", "contact", "action"}
+	"root_cause", "corrective_measures", "personal_data", "security_details", "contact", "action", "stage"}
 
 func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
 	vals := r.URL.Query()
@@ -371,7 +377,7 @@ func (h *Handler) newReportForm(l *Locale, c *registry.Caller, values map[string
 	if checked == nil {
 		checked = map[string]bool{}
 	}
-	d := &reportFormData{Public: c == nil, Values: values, Checked: checked, FieldErr: map[string]string{}}
+	d := &reportFormData{Action: "/incidents/new", Public: c == nil, Values: values, Checked: checked, FieldErr: map[string]string{}}
 	opts := func(values []string, prefix, selected string) []incOption {
 		var out []incOption
 		for _, v := range values {
@@ -380,6 +386,7 @@ func (h *Handler) newReportForm(l *Locale, c *registry.Caller, values map[string
 		return out
 	}
 	d.Kinds = opts(accord.IncidentKinds, "incidents.kind.", values["kind"])
+	d.Stages = opts([]string{accord.StageFollowUp, accord.StageFinal}, "incidents.stage.", values["stage"])
 	d.Severities = opts(accord.Severities, "incidents.severity.", values["severity"])
 	d.CNGrades = append([]incOption{{Value: "", Label: l.T("incidents.form.none")}}, opts(accord.CNGrades, "incidents.cn_grade.", values["cn_grade"])...)
 	d.CNOps = append([]incOption{{Value: "", Label: l.T("incidents.form.none")}}, opts(accord.CNOperators, "incidents.cn_operator.", values["cn_operator"])...)
@@ -538,7 +545,7 @@ func (h *Handler) submitReport(w http.ResponseWriter, r *http.Request) {
 		var err error
 		if v.Get("action") == "submit" {
 			var view *accord.IncidentReportView
-			view, err = h.cfg.Incidents.File(ctx, c, rep)
+			view, err = h.cfg.Incidents.File(ctx, c, rep, "")
 			if err == nil {
 				http.Redirect(w, r, "/incidents/"+view.Report.Incident+"#report-"+view.Report.ID, http.StatusSeeOther)
 				return
@@ -671,4 +678,135 @@ func duplicateViews(l *Locale, ds []accord.DuplicateSuggestion) []duplicateView 
 		out = append(out, duplicateView{Incident: d.Incident, Title: l.Pick(d.Title), Percent: int(d.Score*100 + 0.5), Reasons: d.Reasons})
 	}
 	return out
+}
+
+// The next version of one's own report (a follow-up or the final report),
+// on the report form filled with the latest version.
+
+func (h *Handler) versionForm(w http.ResponseWriter, r *http.Request) {
+	if bad := checkParams(r.URL.Query(), nil); len(bad) > 0 {
+		h.badRequest(w, r, bad)
+		return
+	}
+	id := r.PathValue("id")
+	ctx := r.Context()
+	c, _, err := h.caller(ctx, r)
+	if err != nil || !validID(id) {
+		h.errorPage(w, r, http.StatusForbidden, "portal.err.signed_out")
+		return
+	}
+	v, err := h.cfg.Incidents.Report(ctx, c, id, 0)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rep := v.Report
+	if rep.Reporter == "" || rep.Reporter != c.Org() {
+		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
+		return
+	}
+	p := h.newPage(r, "incidents", "incidents.version.title", nil)
+	p.Private, p.Script = true, "incident.js"
+	l := p.L
+	lang := l.Code
+	if _, ok := rep.Title[lang]; !ok {
+		for _, tag := range rep.Title.Tags() {
+			lang = tag
+			break
+		}
+	}
+	text := func(t accord.Text) string { return t[lang] }
+	off := rep.Aware.Format("-07:00")
+	local := func(t time.Time) string { return t.In(rep.Aware.Location()).Format("2006-01-02T15:04") }
+	values := map[string]string{"system": rep.System.ID, "system_version": strconv.Itoa(rep.System.Version), "kind": rep.Kind, "severity": rep.Severity,
+		"occurred": local(rep.Occurred), "aware": local(rep.Aware), "offset": off, "countries": strings.Join(rep.Countries, ", "),
+		"affected": strconv.Itoa(rep.Affected), "lang": lang, "title": text(rep.Title), "summary": text(rep.Summary), "links": strings.Join(rep.Links, "\n"),
+		"cn_grade": rep.Facts.CNGrade, "cn_operator": rep.Facts.CNOperator, "stage": accord.StageFinal,
+		"description": text(rep.Confidential.Description), "chain_of_events": text(rep.Confidential.ChainOfEvents), "containment": text(rep.Confidential.Containment),
+		"root_cause": text(rep.Confidential.RootCause), "corrective_measures": text(rep.Confidential.CorrectiveMeasures),
+		"personal_data": text(rep.Confidential.PersonalData), "security_details": text(rep.Confidential.SecurityDetails), "contact": rep.Confidential.Contact}
+	if rep.Facts.CausalLinkAt != nil {
+		values["causal_link"] = local(*rep.Facts.CausalLinkAt)
+	}
+	checked := map[string]bool{"death": rep.Facts.Death, "widespread_infringement": rep.Facts.WidespreadInfringement, "cybersecurity_breach": rep.Facts.CybersecurityBreach}
+	for _, hm := range rep.Harms {
+		checked["harm:"+hm] = true
+	}
+	d := h.newReportForm(l, c, values, checked)
+	d.Action, d.Version = "/incidents/reports/"+id+"/version", id
+	p.Data = d
+	h.render(w, r, http.StatusOK, "incident_form", p)
+}
+
+func (h *Handler) submitVersion(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
+		return
+	}
+	id := r.PathValue("id")
+	c, _, err := h.caller(ctx, r)
+	if err != nil || !validID(id) {
+		h.errorPage(w, r, http.StatusForbidden, "portal.err.signed_out")
+		return
+	}
+	p := h.newPage(r, "incidents", "incidents.version.title", nil)
+	p.Private, p.Script = true, "incident.js"
+	l := p.L
+	v := r.PostForm
+	values := map[string]string{}
+	for _, k := range reportFormFields {
+		values[k] = v.Get(k)
+	}
+	checked := map[string]bool{}
+	for _, f := range []string{"death", "widespread_infringement", "cybersecurity_breach"} {
+		checked[f] = v.Get(f) != ""
+	}
+	for _, hm := range v["harm"] {
+		checked["harm:"+hm] = true
+	}
+	d := h.newReportForm(l, c, values, checked)
+	d.Action, d.Version = "/incidents/reports/"+id+"/version", id
+	own := map[string]string{}
+	rep := parseReport(v, own)
+	rep.Stage = v.Get("stage")
+	for f, kind := range own {
+		d.FieldErr[f] = l.T("incidents.form.bad_" + kind)
+		d.Errors = append(d.Errors, formField{ID: "f-" + f, Name: f, Label: l.T("incidents.field." + f), Error: d.FieldErr[f]})
+	}
+	if len(d.Errors) == 0 && v.Get("action") == "submit" {
+		view, err := h.cfg.Incidents.AddVersion(ctx, c, id, rep)
+		if err == nil {
+			http.Redirect(w, r, "/incidents/"+view.Report.Incident+"#report-"+id, http.StatusSeeOther)
+			return
+		}
+		if fe := fieldErrors(err); len(fe) > 0 {
+			for _, e := range fe {
+				name := formFieldOf(e.Field)
+				if name == "" {
+					d.Global = append(d.Global, e.Field+": "+e.Message)
+					continue
+				}
+				d.FieldErr[name] = e.Message
+				d.Errors = append(d.Errors, formField{ID: "f-" + name, Name: name, Label: l.T("incidents.field." + name), Error: e.Message})
+			}
+		} else if code := accord.ErrorCode(err); code == accord.EForbidden || code == accord.EUnauthorized {
+			d.Global = append(d.Global, accord.ErrorMessage(err))
+		} else {
+			h.fail(w, r, err)
+			return
+		}
+	} else if len(d.Errors) == 0 {
+		ds, err := h.cfg.Incidents.Preview(ctx, rep)
+		if err == nil {
+			d.Previewed, d.Deadlines = true, deadlineViews(l, ds, earliestIndex(ds))
+		}
+	}
+	status := http.StatusOK
+	if len(d.Errors) > 0 || len(d.Global) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	p.Data = d
+	h.render(w, r, status, "incident_form", p)
 }

@@ -73,7 +73,7 @@ func (in *incidentNode) file(t *testing.T, token string, r accord.NewIncidentRep
 			t.Fatal(err)
 		}
 	}
-	v, err := in.Incidents.File(ctx, c, r)
+	v, err := in.Incidents.File(ctx, c, r, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +113,10 @@ func TestIncidentPages(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the incident page lacks %q", want)
 		}
+	}
+	_, body = in.get(t, nil, "/systems/"+in.system, "en")
+	if !strings.Contains(body, `href="/incidents?system=`+in.system+`"`) {
+		t.Error("the system page does not link to its incidents")
 	}
 	_, body = in.get(t, nil, "/incidents?country=CN&q=applicant", "en")
 	if !strings.Contains(body, "/incidents/"+id) {
@@ -184,5 +188,43 @@ func TestIncidentForm(t *testing.T) {
 	resp, _ = in.get(t, nil, "/incidents/"+second.Report.Incident, "en")
 	if resp.StatusCode != http.StatusMovedPermanently || !strings.HasPrefix(resp.Header.Get("Location"), "/incidents/"+first) {
 		t.Errorf("the merged page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestIncidentVersionForm(t *testing.T) {
+	in := startIncidentNode(t)
+	v := in.file(t, in.Token, in.report(time.Now().Add(-time.Hour).Truncate(time.Second)))
+	c := in.client(t)
+	in.signIn(t, c, in.Token)
+	_, body := in.get(t, c, "/incidents/"+v.Report.Incident, "en")
+	link := `href="/incidents/reports/` + v.Report.ID + `/version"`
+	if !strings.Contains(body, link) {
+		t.Fatal("the reporter is not offered the next version")
+	}
+	resp, body := in.get(t, c, "/incidents/reports/"+v.Report.ID+"/version", "en")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "secret-applicants") || !strings.Contains(body, `value="final" selected`) {
+		t.Fatalf("the version form: %d", resp.StatusCode)
+	}
+	// Another organization is not offered it, and may not post it.
+	d := in.client(t)
+	in.signIn(t, d, in.deployer)
+	if _, body := in.get(t, d, "/incidents/"+v.Report.Incident, "en"); strings.Contains(body, link) {
+		t.Error("another organization is offered the reporter's next version")
+	}
+	if resp, _ := in.get(t, d, "/incidents/reports/"+v.Report.ID+"/version", "en"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("another organization's version form: %d", resp.StatusCode)
+	}
+	aware := v.Report.Aware.UTC()
+	form := url.Values{"system": {in.system}, "kind": {"incident"}, "severity": {"serious"}, "offset": {"+00:00"}, "stage": {"final"},
+		"occurred": {v.Report.Occurred.UTC().Format("2006-01-02T15:04")}, "aware": {aware.Format("2006-01-02T15:04")}, "countries": {"CN"},
+		"cn_grade": {"major"}, "cn_operator": {"other"}, "lang": {"en"}, "title": {"Screener leaked applicant files"},
+		"summary": {"Applicant files were exposed for two hours; the bucket is closed."}, "root_cause": {"A public bucket."}, "action": {"submit"}}
+	resp, _ = in.post(t, c, "/incidents/reports/"+v.Report.ID+"/version", "en", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("file the final version: %d", resp.StatusCode)
+	}
+	_, body = in.get(t, nil, "/incidents/"+v.Report.Incident, "en")
+	if !strings.Contains(body, "Final report") || !strings.Contains(body, "the bucket is closed") {
+		t.Error("the incident page does not show the final version")
 	}
 }

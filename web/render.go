@@ -98,8 +98,8 @@ type page struct {
 	Alarms int
 	// Federated: the node has a members page.
 	Federated bool
-	Governed  bool // the node runs governance: the nav links its pages
 	Incidents bool // the node serves the incident pages (nav)
+	Governed  bool // the node runs governance: the nav links its pages
 	Data      any
 }
 
@@ -113,8 +113,8 @@ func (h *Handler) newPage(r *http.Request, nav, titleKey string, data any) *page
 		p.Org = s.org
 	}
 	p.Alarms, p.Federated = h.alarms(r.Context()), h.cfg.Federation != nil && h.cfg.Mirror != nil
-	p.Governed = h.cfg.Governance != nil
 	p.Incidents = h.cfg.Incidents != nil
+	p.Governed = h.cfg.Governance != nil
 	return p
 }
 

@@ -228,8 +228,10 @@ func TestBrowserResources(t *testing.T) {
 			run(t, ctx,
 				chromedp.SendKeys(chromedp.CSS("#free_for"), "MW"),
 				chromedp.SetValue(chromedp.CSS("#sector"), "academia"),
-				chromedp.Click(chromedp.CSS(".facet-form button[type=submit]")),
-				chromedp.WaitVisible(chromedp.CSS(`a[href="/resources/`+rn.Offer+`"]`)))
+				chromedp.Click(chromedp.CSS(".facet-form button[type=submit]")))
+			// The unfiltered list shows the offer too: wait for the filtered page.
+			waitForQuery(t, ctx, "free_for", "MW")
+			run(t, ctx, chromedp.WaitVisible(chromedp.CSS(`a[href="/resources/`+rn.Offer+`"]`)))
 			check(t, ctx, lang+" /resources?free_for=MW")
 			if got := text(t, ctx, ".hits .eligibility"); !strings.Contains(got, locales[lang].T("res.elig.free")) {
 				t.Errorf("eligibility shown: %q", got)

@@ -176,6 +176,8 @@ func (h *Handler) routes() {
 		h.mux.HandleFunc("GET /incidents/deadlines", h.incidentDashboard)
 		h.mux.HandleFunc("GET /incidents/{id}", h.incidentPage)
 		h.mux.HandleFunc("POST /incidents/{id}/merge", h.mergeIncident)
+		h.mux.HandleFunc("GET /incidents/reports/{id}/version", h.versionForm)
+		h.mux.HandleFunc("POST /incidents/reports/{id}/version", h.submitVersion)
 	}
 
 	// resources pages

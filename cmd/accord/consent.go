@@ -17,7 +17,7 @@ func init() {
 	commands["consent"] = command{"data-subject consent: notices, grants, withdrawals, checks, receipts", runConsent}
 }
 
-const consentSubs = "notice, notices, grant, narrow, withdraw, object, check, history, export, erase, verify-receipt, records or stats"
+const consentSubs = "notice, notices, grant, narrow, withdraw, object, check, history, export, erase, keys, verify-receipt, records or stats"
 
 func runConsent(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -39,6 +39,8 @@ func runConsent(args []string, stdout, stderr io.Writer) int {
 		return consentExport(rest, stdout, stderr)
 	case "erase":
 		return consentErase(rest, stdout, stderr)
+	case "keys":
+		return consentKeys(rest, stdout, stderr)
 	case "verify-receipt":
 		return consentVerify(rest, stdout, stderr)
 	case "records":
@@ -395,5 +397,26 @@ func consentStats(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "consent stats", err)
 	}
 	printJSON(stdout, st)
+	return 0
+}
+
+// consentKeys prints the keys receipts verify against (pin them: a
+// receipt checked against keys fetched with it proves less).
+func consentKeys(args []string, stdout, stderr io.Writer) int {
+	fs, cf := newClientFlags("consent keys", stderr)
+	if _, err := parseArgs(fs, args); err != nil {
+		return 2
+	}
+	c, cancel := ctx()
+	defer cancel()
+	k, err := cf.client().ConsentKeys(c)
+	if err != nil {
+		return fail(stderr, "consent keys", err)
+	}
+	if cf.json {
+		printJSON(stdout, k)
+		return 0
+	}
+	fmt.Fprintf(stdout, "consent key\t%s\nlog key\t%s\nmax staleness\t%d ms\n", k.ConsentKey, k.LogKey, k.MaxStalenessMS)
 	return 0
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/accord-gov/accord"
-	"github.com/accord-gov/accord/client"
 	"github.com/accord-gov/accord/internal/testnode"
 )
 
@@ -71,11 +70,10 @@ func TestConsentCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(kout, sys) {
 		t.Errorf("notices: %s", kout)
 	}
-	resp, err := client.New(n.URL, "").ConsentKeys(t.Context())
-	if err != nil {
-		t.Fatal(err)
+	code, kout, _ = cli(t, append([]string{"consent", "keys", "--json"}, srv...)...)
+	if code != 0 || json.Unmarshal([]byte(kout), &keys) != nil || keys.ConsentKey == "" {
+		t.Fatalf("consent keys: %d %s", code, kout)
 	}
-	keys = *resp
 	code, vout, verrs := cli(t, "consent", "verify-receipt", file, "--key", keys.ConsentKey, "--log-key", keys.LogKey)
 	if code != 0 || strings.Count(vout, "ok ") != 2 {
 		t.Errorf("verify-receipt: %d %s%s", code, vout, verrs)

@@ -23,11 +23,11 @@ func (d *digest) Incident(_ context.Context, r accord.IncidentRow) error {
 }
 
 func init() {
-	commands["incident"] = command{"incident reports: file, version, get, report, search, merge, deadlines, preview", runIncident}
+	commands["incident"] = command{"incident reports: file, version, get, report, receipt, search, merge, deadlines, preview", runIncident}
 }
 
 func runIncident(args []string, stdout, stderr io.Writer) int {
-	const subs = "file, version, get, report, search, suggest, merge, deadlines or preview"
+	const subs = "file, version, get, report, receipt, search, suggest, merge, deadlines or preview"
 	if len(args) == 0 {
 		return usageErr(stderr, "incident", "give a subcommand: "+subs)
 	}
@@ -48,6 +48,8 @@ func runIncident(args []string, stdout, stderr io.Writer) int {
 		return incidentMerge(args[1:], stdout, stderr)
 	case "deadlines":
 		return incidentDeadlines(args[1:], stdout, stderr)
+	case "receipt":
+		return incidentReceipt(args[1:], stdout, stderr)
 	}
 	return usageErr(stderr, "incident", fmt.Sprintf("unknown subcommand %q: use %s", args[0], subs))
 }
@@ -382,5 +384,29 @@ func incidentDeadlines(args []string, stdout, stderr io.Writer) int {
 	if d.Next != "" {
 		fmt.Fprintf(stdout, "next page: --cursor %s\n", d.Next)
 	}
+	return 0
+}
+
+func incidentReceipt(args []string, stdout, stderr io.Writer) int {
+	fs, cf := newClientFlags("incident receipt", stderr)
+	version := fs.Int("version", 1, "the report's version")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: accord incident receipt REPORT_ID [--version N] > receipt.json\n\nPrints a fresh receipt of a report version: the proof of when it was filed,\nwhich accord verify receipt.json --key KEY checks offline.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		return usageErr(stderr, "incident receipt", "give a report id")
+	}
+	c, cancel := ctx()
+	defer cancel()
+	rc, err := cf.client().IncidentReceipt(c, pos[0], *version)
+	if err != nil {
+		return fail(stderr, "incident receipt", err)
+	}
+	printJSON(stdout, rc)
 	return 0
 }

@@ -1,11 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/accord-gov/accord"
 	"github.com/accord-gov/accord/internal/testnode"
+	"github.com/accord-gov/accord/node"
+	"github.com/accord-gov/accord/postgres/pgtest"
+	"github.com/accord-gov/accord/registry"
 )
 
 func TestCLIIncident(t *testing.T) {
@@ -48,6 +57,18 @@ func TestCLIIncident(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "incident-desk@provider.example") {
 		t.Errorf("an authority does not read the contact:\n%s", out)
 	}
+	code, out, errs = cli(t, append([]string{"incident", "receipt", rep}, srv...)...)
+	if code != 0 || !strings.Contains(out, `"proof"`) {
+		t.Errorf("incident receipt: exit %d\n%s%s", code, out, errs)
+	}
+	rf := filepath.Join(t.TempDir(), "receipt.json")
+	if err := os.WriteFile(rf, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = cli(t, "verify", rf, "--key", n.VerifierKey)
+	if code != 0 {
+		t.Errorf("verify the report's receipt: exit %d\n%s%s", code, out, errs)
+	}
 	code, out, errs = cli(t, append([]string{"incident", "search", "--country", "CN", "warehouse"}, srv...)...)
 	if code != 0 || !strings.Contains(out, inc) {
 		t.Errorf("incident search: exit %d\n%s%s", code, out, errs)
@@ -69,4 +90,78 @@ func TestCLIIncident(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "unknown subcommand") {
 		t.Errorf("unknown subcommand: %d %s", code, errs)
 	}
+}
+
+// TestMigrateStoreIncidents: accord migrate-store moves the incident tables
+// SQLite → PostgreSQL → SQLite: the digest of both stores agrees, and the
+// moved node reads the incident, its merge, the confidential part and the
+// mirror cursor as they were.
+func TestMigrateStoreIncidents(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	a, err := node.Open(ctx, node.Config{DataDir: data, Origin: "migrate-incidents.test/log"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := registry.Operator()
+	org, err := a.Registry.RegisterOrganization(ctx, admin, accord.NewOrganization{Name: accord.Text{"en": "P"}, Kind: "provider", Country: "FR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, _ := a.Registry.Authenticate(ctx, org.Token.Secret)
+	sys, err := a.Registry.FileSystem(ctx, prov, registry.FileRequest{Filing: accord.Filing{TradeName: accord.Text{"en": "S"}, SystemVersion: "1", Status: "active",
+		IntendedPurpose: accord.Text{"en": "Ranks applicants"}, Domains: []string{"employment.recruitment"}, DeploymentCountries: []string{"CN"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aware := time.Now().Add(-30 * time.Minute).Truncate(time.Second)
+	r := accord.NewIncidentReport{Kind: accord.IncidentIncident, System: accord.SystemRef{ID: sys.ID}, Occurred: aware.Add(-time.Hour), Aware: aware,
+		Countries: []string{"CN"}, Severity: "serious", Facts: accord.IncidentFacts{CNGrade: "major", CNOperator: "cii"},
+		Title: accord.Text{"en": "T"}, Summary: accord.Text{"en": "S"}, Confidential: accord.IncidentConfidential{Contact: "c@example.org"}}
+	first, err := a.Incidents.File(ctx, prov, r, "key-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := a.Incidents.File(ctx, prov, r, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Incidents.Merge(ctx, admin, second.Report.Incident, accord.IncidentMerge{Into: first.Report.Incident}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.Update(ctx, func(tx accord.WriteTx) error { return tx.SetIncidentCursor(ctx, "peer.example/log", 0, 7) }); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	pg := pgtest.DSN(t)
+	back := filepath.Join(t.TempDir(), "back.db")
+	for _, m := range [][2]string{{"sqlite:" + filepath.Join(data, node.DBFile), pg}, {pg, "sqlite:" + back}} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"migrate-store", "--from", m[0], "--to", m[1]}, &out, &errb); code != 0 || !strings.Contains(out.String(), "verified: both stores hold the same") {
+			t.Fatalf("migrate-store %s → %s: exit %d: %s%s", m[0], m[1], code, out.String(), errb.String())
+		}
+	}
+	n, err := node.Open(ctx, node.Config{DataDir: data, DB: "sqlite:" + back})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	v, err := n.Incidents.Incident(ctx, admin, first.Report.Incident)
+	if err != nil || len(v.Reports) != 2 || v.Reports[0].Confidential.Contact != "c@example.org" || v.Deadlines[0].Status != accord.DeadlineMet {
+		t.Fatalf("the moved incident: %+v, %v", v, err)
+	}
+	if _, err := n.Incidents.Incident(ctx, nil, second.Report.Incident); err == nil {
+		t.Error("the merged incident no longer redirects")
+	}
+	// The idempotency key moved too: a retry files nothing.
+	again, err := n.Incidents.File(ctx, prov, r, "key-1")
+	if err != nil || !again.Replayed || again.Report.ID != first.Report.ID {
+		t.Errorf("a retry after the move: %+v, %v", again, err)
+	}
+	n.Store.View(ctx, func(tx accord.ReadTx) error {
+		if c, err := tx.IncidentCursor(ctx, "peer.example/log"); err != nil || c != 7 {
+			t.Errorf("the moved cursor: %d, %v", c, err)
+		}
+		return nil
+	})
 }

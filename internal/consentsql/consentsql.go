@@ -86,6 +86,15 @@ func Notice(ctx context.Context, db DB, system string, version int) (*accord.Con
 	return one[accord.ConsentNotice](ctx, db, what+fmt.Sprintf(" version %d", version), `SELECT data FROM consent_notices WHERE system = ? AND version = ?`, system, version)
 }
 
+// NoticeVersion reads a system's latest notice version (0 if none).
+func NoticeVersion(ctx context.Context, db DB, system string) (int, error) {
+	v := 0
+	err := db.Each(ctx, `SELECT COALESCE(MAX(version), 0) FROM consent_notices WHERE system = ?`, func(scan func(...any) error) error {
+		return scan(&v)
+	}, system)
+	return v, err
+}
+
 // Notices reads every system's latest notice.
 func Notices(ctx context.Context, db DB) ([]accord.ConsentNotice, error) {
 	return all[accord.ConsentNotice](ctx, db, "consent notice", `SELECT n.data FROM consent_notices n

@@ -310,9 +310,11 @@ func IncidentFacetCounts(ctx context.Context, c Conn, q accord.IncidentQuery, na
 	w, args := where(q)
 	out := map[string]int{}
 	for _, n := range names {
-		a := append(slices.Clone(args), n+":", n+";")
+		// LIKE, not a range: a PostgreSQL collation may order ':' and ';' as
+		// it likes. Facet names hold no LIKE metacharacter.
+		a := append(slices.Clone(args), n+":%")
 		rows, err := c.Query(ctx, `SELECT g.facet, count(*) FROM incident_facets g JOIN incidents i ON i.rid = g.rid
-			WHERE `+w+` AND g.facet >= ? AND g.facet < ? GROUP BY g.facet`, a...)
+			WHERE `+w+` AND g.facet LIKE ? GROUP BY g.facet`, a...)
 		if err != nil {
 			return nil, c.Unavailable(err)
 		}

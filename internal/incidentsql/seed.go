@@ -14,7 +14,7 @@ func Seed(ctx context.Context, c Conn, n, systems int, startMS int64) error {
 	stmts := []string{
 		fmt.Sprintf(`INSERT INTO incidents(id, merged_into, system, occurred, data, search_text)
 			WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %d)
-			SELECT 'inc_seed_' || i, '', 'sys_seed_' || (i %% %d), %d + i * 60000,
+			SELECT 'inc_seed_' || i, '', 'sys_seed_' || (i %% %d), %d + i * CAST(60000 AS BIGINT),
 				'{"id":"inc_seed_' || i || '","kind":"incident","system":{"id":"sys_seed_' || (i %% %d) || '"},"provider":"org_seed","countries":["FR"],"severity":"serious","title":{"en":"Seeded incident ' || i || '"},"summary":{"en":"A synthetic incident."},"occurred":"2026-01-01T00:00:00Z","aware":"2026-01-01T00:00:00Z","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","reports":1}',
 				'seeded incident ' || i || ' screener depot applicants word' || (i %% 1000)
 			FROM s`, n, systems, startMS, systems),
