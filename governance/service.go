@@ -622,11 +622,20 @@ func (s *Service) status(r *records, now time.Time) string {
 	case t <= r.prop.Content.Closes:
 		return accord.StatusVoting
 	}
+	// A member's node decides first; a node of no member (an observer)
+	// only reads the members' decisions.
+	_, member := r.charter.MemberByOrigin(s.origin)
 	own := slices.IndexFunc(r.decisions, func(d accord.Decision) bool { return d.Origin == s.origin })
-	if own < 0 {
+	if member && own < 0 {
 		return accord.StatusClosed
 	}
-	return agreed(r.charter, r.decisions)
+	if st := agreed(r.charter, r.decisions); st != accord.StatusDecided || member {
+		return st
+	}
+	if len(r.decisions) == 0 {
+		return accord.StatusClosed
+	}
+	return accord.StatusDecided
 }
 
 // agreed says what the members' nodes' decisions come to: adopted or
@@ -1042,6 +1051,9 @@ func (s *Service) apply(ctx context.Context) error {
 	for _, t := range list {
 		p := t.r.prop
 		own := slices.IndexFunc(t.r.decisions, func(d accord.Decision) bool { return d.Origin == s.origin })
+		if own < 0 {
+			own = 0 // a node of no member: the members' decisions agree, any will do
+		}
 		if err := VerifyAdoption(t.r.charter, p, t.r.decisions[own]); err != nil {
 			s.logger.Warn("governance: adoption does not verify; the pack is not loaded", "proposal", p.ID, "err", err)
 			s.markApplied(p.ID, false)
