@@ -52,6 +52,15 @@ func newContract(t *testing.T) *contract {
 		re := regexp.MustCompile("^" + regexp.MustCompile(`\\\{[^}]+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$")
 		ct.paths = append(ct.paths, pathTemplate{p, re})
 	}
+	// A literal path beats a template with a parameter where both match
+	// (/v1/resources/import and /v1/resources/{id}), as in the server's
+	// mux; without the order, the map's random order picked either.
+	slices.SortFunc(ct.paths, func(a, b pathTemplate) int {
+		if d := strings.Count(a.template, "{") - strings.Count(b.template, "{"); d != 0 {
+			return d
+		}
+		return strings.Compare(a.template, b.template)
+	})
 	return ct
 }
 
