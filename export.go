@@ -53,10 +53,6 @@ type DumpWriter interface {
 	Incident(ctx context.Context, r IncidentRow) error
 	// Consent receives consent's rows (notices, subjects, events; see DumpConsent).
 	Consent(ctx context.Context, r ConsentRow) error
-
-	// governance
-
-	// resources
 }
 
 // FederationRow is one row of the federation's tables: exactly one field is set.

@@ -36,10 +36,6 @@ func (db *DB) Dump(ctx context.Context, w accord.DumpWriter) error {
 		{"federation", func(ctx context.Context, w accord.DumpWriter) error { return accord.DumpFederation(ctx, d.each, w) }},
 		{"incidents", d.incidents},
 		{"consent", func(ctx context.Context, w accord.DumpWriter) error { return accord.DumpConsent(ctx, d.each, w) }},
-
-		// governance
-
-		// resources
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, w); err != nil {

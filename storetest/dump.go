@@ -116,10 +116,6 @@ func (r *Recorder) Replay(ctx context.Context, w accord.DumpWriter) error {
 			err = w.Incident(ctx, v)
 		case accord.ConsentRow:
 			err = w.Consent(ctx, v)
-
-			// governance
-
-			// resources
 		}
 		if err != nil {
 			return err
