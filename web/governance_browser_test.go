@@ -1,8 +1,6 @@
 package web
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,14 +12,7 @@ import (
 // axe-core (no serious or critical violation) in English and Arabic, and
 // fit a 360 px screen in all six languages.
 func TestBrowserGovernance(t *testing.T) {
-	axe, err := os.ReadFile(filepath.Join("testdata", "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		msg := "axe-core not installed: run `npm ci` in web/testdata"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	needAxe(t)
 	b := browser(t)
 	tn, id := governanceNode(t)
 	for i := 0; i < 200; i++ { // the impact preview, computed in the background
@@ -31,10 +22,6 @@ func TestBrowserGovernance(t *testing.T) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	pages := []string{"/governance", "/governance/proposals/" + id}
-	type violation struct {
-		ID, Impact, Help string
-		Nodes            int
-	}
 	type fit struct{ ScrollWidth, InnerWidth float64 }
 	for _, lang := range uiLocales {
 		t.Run(lang, func(t *testing.T) {
@@ -53,18 +40,7 @@ func TestBrowserGovernance(t *testing.T) {
 				if lang != "en" && lang != "ar" {
 					continue
 				}
-				if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
-					t.Fatalf("inject axe-core: %v", err)
-				}
-				vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({ID: v.id, Impact: v.impact || '', Help: v.help, Nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
-				if err != nil {
-					t.Fatalf("axe.run: %v", err)
-				}
-				for _, v := range vs {
-					if v.Impact == "serious" || v.Impact == "critical" {
-						t.Errorf("%s %s: %s violation %s (%s) on %d nodes", lang, p, v.Impact, v.ID, v.Help, v.Nodes)
-					}
-				}
+				axeCheck(t, ctx, lang+" "+p)
 				shot(t, ctx, "governance-"+sanitize(lang+p))
 			}
 		})

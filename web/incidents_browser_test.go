@@ -1,9 +1,6 @@
 package web
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +14,7 @@ import (
 // (static/incident.js), and every incident page passes axe-core with no
 // serious or critical violation, in English and Arabic.
 func TestBrowserIncidents(t *testing.T) {
-	axe, err := os.ReadFile(filepath.Join("testdata", "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		msg := "axe-core not installed: run `npm ci` in web/testdata"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	needAxe(t)
 	b := browser(t)
 	in := startIncidentNode(t)
 	v := in.file(t, in.Token, in.report(time.Now().Add(-time.Hour).Truncate(time.Second)))
@@ -52,24 +42,7 @@ func TestBrowserIncidents(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	type violation struct {
-		ID, Impact, Help string
-		Nodes            int
-	}
-	check := func(t *testing.T, ctx context.Context, name string) {
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
-			t.Fatalf("inject axe-core: %v", err)
-		}
-		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({ID: v.id, Impact: v.impact || '', Help: v.help, Nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("axe.run: %v", err)
-		}
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("%s: %s violation %s (%s) on %d nodes", name, v.Impact, v.ID, v.Help, v.Nodes)
-			}
-		}
-	}
+	check := axeCheck
 	for _, lang := range []string{"en", "ar"} {
 		t.Run(lang, func(t *testing.T) {
 			ctx := tab(t, b)

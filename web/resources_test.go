@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -192,31 +190,8 @@ func TestNeedForm(t *testing.T) {
 func TestBrowserResources(t *testing.T) {
 	rn := resourcesNode(t)
 	b := browser(t)
-	axe, axeErr := os.ReadFile(filepath.Join("testdata", "node_modules", "axe-core", "axe.min.js"))
-	if axeErr != nil && os.Getenv("CI") == "true" {
-		t.Fatal("axe-core not installed: run `npm ci` in web/testdata")
-	}
-	check := func(t *testing.T, ctx context.Context, name string) {
-		if axeErr != nil {
-			return
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
-			t.Fatalf("inject axe-core: %v", err)
-		}
-		type violation struct {
-			ID, Impact, Help string
-			Nodes            int
-		}
-		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({ID: v.id, Impact: v.impact || '', Help: v.help, Nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("axe.run: %v", err)
-		}
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("%s: %s violation %s (%s) on %d nodes", name, v.Impact, v.ID, v.Help, v.Nodes)
-			}
-		}
-	}
+	needAxe(t)
+	check := axeCheck
 	for _, lang := range []string{"en", "ar"} {
 		t.Run(lang, func(t *testing.T) {
 			ctx := tab(t, b)
