@@ -66,7 +66,7 @@ func (m *Mirror) decodeBatch(ctx context.Context, f *follower) (int, error) {
 		}
 		// One entry more than the batch, to pair a filing with the
 		// classification logged right after it.
-		entries, err = readMirrorEntries(ctx, tx, origin, st.Indexed, min(st.Indexed+int64(m.cfg.IndexBatch)+1, st.Size))
+		entries, err = ReadMirrorEntries(ctx, tx, origin, st.Indexed, min(st.Indexed+int64(m.cfg.IndexBatch)+1, st.Size))
 		return err
 	})
 	if err != nil || len(entries) == 0 {
@@ -148,9 +148,10 @@ loop:
 	return int(i - st.Indexed), nil
 }
 
-// readMirrorEntries reads a mirrored log's entries [from, to) from its
-// stored bundles.
-func readMirrorEntries(ctx context.Context, tx accord.ReadTx, origin string, from, to int64) ([][]byte, error) {
+// ReadMirrorEntries reads a mirrored log's entries [from, to) from its
+// stored bundles. The capabilities that derive records from peers' logs
+// (governance, incidents) read them with it too.
+func ReadMirrorEntries(ctx context.Context, tx accord.ReadTx, origin string, from, to int64) ([][]byte, error) {
 	bundles, err := tx.MirrorTiles(ctx, origin, -1, from/256, (to+255)/256)
 	if err != nil {
 		return nil, err

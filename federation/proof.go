@@ -35,7 +35,7 @@ func (s *Service) ProveForeign(ctx context.Context, tx accord.ReadTx, home strin
 	if err != nil {
 		return nil, nil, err
 	}
-	es, err := readMirrorEntries(ctx, tx, peer.Origin, index, index+1)
+	es, err := ReadMirrorEntries(ctx, tx, peer.Origin, index, index+1)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/accord-gov/accord"
-	acctlog "github.com/accord-gov/accord/tlog"
+	"github.com/accord-gov/accord/federation"
 )
 
 // Reading the peers' governance entries. The federation's mirror stores
@@ -60,7 +60,7 @@ func (s *Service) ingestLog(ctx context.Context, origin string, batch int) (int,
 		if from >= size {
 			return nil
 		}
-		entries, err = readMirrored(ctx, tx, origin, from, min(size, from+int64(batch)))
+		entries, err = federation.ReadMirrorEntries(ctx, tx, origin, from, min(size, from+int64(batch)))
 		return err
 	})
 	if err != nil || len(entries) == 0 {
@@ -214,32 +214,4 @@ func (s *Service) foreignProposal(origin string, index int64, record string, c *
 		}
 		return tx.CreateProposal(ctx, prop)
 	}
-}
-
-// readMirrored reads a mirrored log's entries [from, to) from its stored
-// entry bundles.
-func readMirrored(ctx context.Context, tx accord.ReadTx, origin string, from, to int64) ([][]byte, error) {
-	bundles, err := tx.MirrorTiles(ctx, origin, -1, from/256, (to+255)/256)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, 0, to-from)
-	next := from
-	for _, b := range bundles {
-		if b.N != next/256 {
-			return nil, fmt.Errorf("mirror of %s: entry bundle %d missing", origin, next/256)
-		}
-		es, err := acctlog.ParseBundle(b.Data)
-		if err != nil || len(es) != b.Width {
-			return nil, fmt.Errorf("mirror of %s: stored entry bundle %d is damaged", origin, b.N)
-		}
-		for k := next - b.N*256; k < int64(len(es)) && next < to; k++ {
-			out = append(out, es[k])
-			next++
-		}
-	}
-	if next != to {
-		return nil, fmt.Errorf("mirror of %s: entries [%d, %d) missing", origin, next, to)
-	}
-	return out, nil
 }

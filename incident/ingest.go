@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/accord-gov/accord"
-	acctlog "github.com/accord-gov/accord/tlog"
+	"github.com/accord-gov/accord/federation"
 )
 
 // Reading the peers' incident entries. The federation's mirror keeps every
@@ -116,7 +116,7 @@ func (s *Service) ingestLog(ctx context.Context, origin string) (int, error) {
 		if from >= st.Size {
 			return nil
 		}
-		entries, err = readMirrored(ctx, tx, origin, from, min(st.Size, from+ingestBatch))
+		entries, err = federation.ReadMirrorEntries(ctx, tx, origin, from, min(st.Size, from+ingestBatch))
 		return err
 	})
 	if err != nil || len(entries) == 0 {
@@ -266,33 +266,4 @@ func (s *Service) foreignMerge(ctx context.Context, tx accord.WriteTx, home stri
 		sub = s.subject(sv, Aggregate(reports).Aware)
 	}
 	return s.putIncident(ctx, tx, b.ID, home, b.Created, reports, sub, b.Updated)
-}
-
-// readMirrored reads a mirrored log's entries [from, to) from its stored
-// entry bundles (the governance service and the federation's decoder read
-// them the same way; a shared reader belongs in package federation).
-func readMirrored(ctx context.Context, tx accord.ReadTx, origin string, from, to int64) ([][]byte, error) {
-	bundles, err := tx.MirrorTiles(ctx, origin, -1, from/256, (to+255)/256)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, 0, to-from)
-	next := from
-	for _, b := range bundles {
-		if b.N != next/256 {
-			return nil, fmt.Errorf("mirror of %s: entry bundle %d missing", origin, next/256)
-		}
-		es, err := acctlog.ParseBundle(b.Data)
-		if err != nil || len(es) != b.Width {
-			return nil, fmt.Errorf("mirror of %s: stored entry bundle %d is damaged", origin, b.N)
-		}
-		for k := next - b.N*256; k < int64(len(es)) && next < to; k++ {
-			out = append(out, es[k])
-			next++
-		}
-	}
-	if next != to {
-		return nil, fmt.Errorf("mirror of %s: entries [%d, %d) missing", origin, next, to)
-	}
-	return out, nil
 }
