@@ -1,12 +1,7 @@
 package main
 
 import (
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -19,42 +14,7 @@ func TestReadmeGovernance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three nodes")
 	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "<!-- governance tour -->\n```sh\n")
-	if !ok {
-		t.Fatal("README has no governance tour block")
-	}
-	script, _, ok := strings.Cut(rest, "```\n<!-- /governance tour -->")
-	if !ok {
-		t.Fatal("README's governance tour block is not closed")
-	}
-	work := t.TempDir()
-	bin := filepath.Join(work, "bin")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "accord"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if err := os.CopyFS(filepath.Join(work, "examples"), os.DirFS("../../examples")); err != nil {
-		t.Fatal(err)
-	}
-	for _, port := range []string{"8091", "8092", "8093"} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, free, _ := net.SplitHostPort(ln.Addr().String())
-		ln.Close()
-		script = strings.ReplaceAll(script, port, free)
-	}
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
-	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "ACCORD_TOKEN=", "ACCORD_SERVER=", "ACCORD_DATA=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the README's governance section fails: %v\n%s", err, out)
-	}
+	out := runNodesWalkthrough(t, "governance tour", []string{"-euo", "pipefail"}, "8091", "8092", "8093")
 	tally := regexp.MustCompile(`(?m)^  tally: 2 approve, 0 disapprove, 1 abstain; 3 cast; quorum true, approved true, objected false → passed true$`)
 	if n := len(tally.FindAll(out, -1)); n != 4 { // three nodes and the offline tally
 		t.Errorf("the same passing tally is printed %d times, want 4 (three nodes, offline):\n%s", n, out)

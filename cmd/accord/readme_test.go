@@ -19,30 +19,12 @@ import (
 // TestReadmeTour runs the README's five-minute tour, as written, against a
 // real node process, so the README stays true.
 func TestReadmeTour(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "<!-- tour -->\n```sh\n")
-	if !ok {
-		t.Fatal("README has no tour block")
-	}
-	script, _, ok := strings.Cut(rest, "```\n<!-- /tour -->")
-	if !ok {
-		t.Fatal("README's tour block is not closed")
-	}
+	script := readmeBlock(t, "tour")
 	if !strings.HasPrefix(script, "go build -o bin/accord ./cmd/accord && export PATH=\"$PWD/bin:$PATH\"\n") {
 		t.Fatal("the tour no longer starts by building the CLI; update this test")
 	}
 
-	work := t.TempDir()
-	bin := filepath.Join(work, "bin")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "accord"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if err := os.CopyFS(filepath.Join(work, "examples"), os.DirFS("../../examples")); err != nil {
-		t.Fatal(err)
-	}
+	work, bin := readmeWorkdir(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
