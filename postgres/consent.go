@@ -12,7 +12,7 @@ import (
 type consentDB struct{ t *Tx }
 
 func (d consentDB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := d.t.exec(ctx, consentsql.Rebind(query), args...)
+	tag, err := d.t.exec(ctx, dollar(query), args...)
 	if err != nil {
 		return 0, unavailable(err)
 	}
@@ -20,7 +20,7 @@ func (d consentDB) Exec(ctx context.Context, query string, args ...any) (int64, 
 }
 
 func (d consentDB) Each(ctx context.Context, query string, fn func(scan func(...any) error) error, args ...any) error {
-	rows, err := d.t.query(ctx, consentsql.Rebind(query), args...)
+	rows, err := d.t.query(ctx, dollar(query), args...)
 	if err != nil {
 		return unavailable(err)
 	}

@@ -16,7 +16,7 @@ func (d govDB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	if !validArgs(args) {
 		return 0, invalidText("a governance record's key")
 	}
-	tag, err := d.t.exec(ctx, govsql.Rebind(q), args...)
+	tag, err := d.t.exec(ctx, dollar(q), args...)
 	if err != nil {
 		return 0, unavailable(err)
 	}
@@ -27,7 +27,7 @@ func (d govDB) Blobs(ctx context.Context, q string, args ...any) ([][]byte, erro
 	if !validArgs(args) {
 		return nil, nil // no key with a NUL byte or bad UTF-8 is stored
 	}
-	rows, err := d.t.query(ctx, govsql.Rebind(q), args...)
+	rows, err := d.t.query(ctx, dollar(q), args...)
 	if err != nil {
 		return nil, unavailable(err)
 	}

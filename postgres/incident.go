@@ -23,11 +23,11 @@ type rows struct{ pgx.Rows }
 func (r rows) Close() { r.Rows.Close() }
 
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return c.exec(ctx, incidentsql.Rebind(q), args...)
+	return c.exec(ctx, dollar(q), args...)
 }
 
 func (c conn) Query(ctx context.Context, q string, args ...any) (incidentsql.Rows, error) {
-	r, err := c.query(ctx, incidentsql.Rebind(q), args...)
+	r, err := c.query(ctx, dollar(q), args...)
 	if err != nil {
 		return nil, err
 	}

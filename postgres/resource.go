@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -18,22 +16,6 @@ import (
 func (t *Tx) res() resourcesql.Tx { return resourcesql.Tx{Q: pgQuerier{t}} }
 
 type pgQuerier struct{ t *Tx }
-
-// dollar rewrites ? placeholders to $1, $2, … (the shared SQL has no ? in
-// literals).
-func dollar(query string) string {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
 
 func (q pgQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	tag, err := q.t.exec(ctx, dollar(query), args...)

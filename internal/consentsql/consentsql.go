@@ -1,15 +1,13 @@
 // Package consentsql is the SQL of consent's tables that the SQLite and
 // PostgreSQL stores share (migrations sqlite/010_consent.sql and
 // postgres/006_consent.sql define the same columns). Queries are written
-// with ? placeholders; a PostgreSQL store runs them through Rebind.
+// with ? placeholders; the PostgreSQL store rewrites them as $1, $2, … (postgres.dollar).
 package consentsql
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/accord-gov/accord"
 )
@@ -20,21 +18,6 @@ type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	// Each runs a query and calls fn with every row's scanner.
 	Each(ctx context.Context, query string, fn func(scan func(...any) error) error, args ...any) error
-}
-
-// Rebind turns ? placeholders into PostgreSQL's $1, $2, …
-func Rebind(q string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func one[T any](ctx context.Context, db DB, what, query string, args ...any) (*T, error) {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/accord-gov/accord"
 )
@@ -19,21 +18,6 @@ type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	// Blobs runs a query of one column and returns its values.
 	Blobs(ctx context.Context, query string, args ...any) ([][]byte, error)
-}
-
-// Rebind turns ? placeholders into $1, $2, … (PostgreSQL).
-func Rebind(q string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func rows[T any](ctx context.Context, db DB, what, q string, args ...any) ([]T, error) {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,22 +29,6 @@ type Rows interface {
 	Scan(dest ...any) error
 	Close()
 	Err() error
-}
-
-// Rebind turns ? placeholders into $1, $2, … (no query here holds a ? in a literal).
-func Rebind(q string) string {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
