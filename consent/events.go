@@ -160,7 +160,7 @@ func (s *Service) Record(ctx context.Context, c *registry.Caller, req accord.Con
 	var salt []byte
 	var notice *accord.ConsentNotice
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
-		if err := authorized(ctx, tx, c); err != nil {
+		if err := registry.RecheckToken(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		var p *accord.ConsentPurpose
@@ -332,7 +332,7 @@ func (s *Service) Erase(ctx context.Context, c *registry.Caller, id string) (*ac
 	var n int
 	eid := newID("ce_")
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
-		if err := authorized(ctx, tx, c); err != nil {
+		if err := registry.RecheckToken(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		sub, err := tx.ConsentSubject(ctx, pseudonym)

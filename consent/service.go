@@ -209,25 +209,6 @@ func eventSalt(subjectSalt []byte, id string) []byte {
 	return m.Sum(nil)
 }
 
-// authorized re-reads an organization caller's token inside the write's
-// transaction (a token revoked an instant earlier authorises nothing), as
-// the registry does.
-func authorized(ctx context.Context, tx accord.ReadTx, c *registry.Caller) error {
-	if c == nil || c.Token.ID == "" {
-		return nil // the public (the subject acting), or the node's own operator
-	}
-	tok, err := tx.Token(ctx, c.Token.ID)
-	switch {
-	case accord.ErrorCode(err) == accord.ENotFound:
-		return accord.Errorf(accord.EUnauthorized, "the token is unknown to this node")
-	case err != nil:
-		return err
-	case tok.Revoked != nil:
-		return accord.Errorf(accord.EUnauthorized, "the token was revoked")
-	}
-	return nil
-}
-
 func actor(c *registry.Caller) string {
 	switch {
 	case c == nil:
@@ -263,7 +244,7 @@ func (s *Service) PublishNotice(ctx context.Context, c *registry.Caller, system 
 	}
 	var n accord.ConsentNotice
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
-		if err := authorized(ctx, tx, c); err != nil {
+		if err := registry.RecheckToken(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		sys, err := tx.System(ctx, system)

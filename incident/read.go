@@ -302,7 +302,7 @@ func (s *Service) Merge(ctx context.Context, c *registry.Caller, from string, re
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var into accord.Incident
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
-		if err := authorized(ctx, tx, c); err != nil {
+		if err := registry.RecheckToken(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		a, err := tx.Incident(ctx, from)

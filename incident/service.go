@@ -109,27 +109,6 @@ func actor(c *registry.Caller) string {
 	return c.Org()
 }
 
-// authorized re-reads the caller's token inside the write's transaction,
-// as the registry does: a token revoked an instant earlier authorises
-// nothing more. The node's own operator holds no token row.
-func authorized(ctx context.Context, tx accord.ReadTx, c *registry.Caller) error {
-	if c == nil || c.Token.ID == "" {
-		return nil
-	}
-	tok, err := tx.Token(ctx, c.Token.ID)
-	switch {
-	case accord.ErrorCode(err) == accord.ENotFound:
-		return accord.Errorf(accord.EUnauthorized, "the token is unknown to this node")
-	case err != nil:
-		return err
-	case tok.Revoked != nil:
-		return accord.Errorf(accord.EUnauthorized, "the token was revoked")
-	case tok.Org != c.Token.Org || tok.Admin != c.Token.Admin:
-		return accord.Errorf(accord.EUnauthorized, "the token does not match the caller")
-	}
-	return nil
-}
-
 // sees reports whether the caller may read a report's confidential part:
 // its reporter, the system's provider, authorities and the admin.
 func sees(c *registry.Caller, r *accord.IncidentReport) bool {
@@ -285,7 +264,7 @@ func (s *Service) File(ctx context.Context, c *registry.Caller, req accord.NewIn
 	var view *ReportView
 	var replay *accord.Idempotency
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
-		if err := authorized(ctx, tx, c); err != nil {
+		if err := registry.RecheckToken(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		if key != "" {
@@ -391,7 +370,7 @@ func (s *Service) AddVersion(ctx context.Context, c *registry.Caller, id string,
 	}
 	var view *ReportView
 	rs, err := s.log.Append(ctx, func(ctx context.Context, tx accord.WriteTx, next int64) ([][]byte, error) {
-		if err := authorized(ctx, tx, c); err != nil {
+		if err := registry.RecheckToken(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		prev, err := tx.IncidentReport(ctx, id, 0)

@@ -169,14 +169,25 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Caller, err
 	return c, nil
 }
 
-// authorized re-reads the caller's token inside a write's transaction, the
-// log's batch: Authenticate read it before the request queued, and a
+// authorized requires a caller and re-reads its token inside the write's
+// transaction (RecheckToken).
+func authorized(ctx context.Context, tx accord.ReadTx, c *Caller) error {
+	if err := requireAuth(c); err != nil {
+		return err
+	}
+	return RecheckToken(ctx, tx, c)
+}
+
+// RecheckToken re-reads the caller's token inside a write's transaction,
+// the log's batch: Authenticate read it before the request queued, and a
 // revocation may have committed since. Revoking is itself a write in a
 // batch, so no entry a token authorised follows its token.revoked entry in
-// the log. It is one read by primary key per write.
-func authorized(ctx context.Context, tx accord.ReadTx, c *Caller) error {
-	if err := requireAuth(c); err != nil || c.operator {
-		return err
+// the log. It is one read by primary key per write. Every capability's
+// writes call it. A nil caller (the public, where an action allows it) and
+// the node's own operator hold no token row and pass.
+func RecheckToken(ctx context.Context, tx accord.ReadTx, c *Caller) error {
+	if c == nil || c.operator {
+		return nil
 	}
 	tok, err := tx.Token(ctx, c.Token.ID)
 	switch {

@@ -68,21 +68,7 @@ func authorized(ctx context.Context, tx accord.ReadTx, c *registry.Caller) error
 	if c == nil {
 		return accord.Errorf(accord.EUnauthorized, "this action needs an API token")
 	}
-	if c.Token.ID == "" && c.Admin() {
-		return nil // the node itself (registry.Operator)
-	}
-	tok, err := tx.Token(ctx, c.Token.ID)
-	switch {
-	case accord.ErrorCode(err) == accord.ENotFound:
-		return accord.Errorf(accord.EUnauthorized, "the token is unknown to this node")
-	case err != nil:
-		return err
-	case tok.Revoked != nil:
-		return accord.Errorf(accord.EUnauthorized, "the token was revoked")
-	case tok.Org != c.Token.Org || tok.Admin != c.Token.Admin:
-		return accord.Errorf(accord.EUnauthorized, "the token does not match the caller")
-	}
-	return nil
+	return registry.RecheckToken(ctx, tx, c)
 }
 
 func actor(c *registry.Caller) string {
