@@ -35,7 +35,10 @@ func TestBrowserGovernance(t *testing.T) {
 				f := eval[fit](t, ctx, `({ScrollWidth: document.documentElement.scrollWidth, InnerWidth: innerWidth})`)
 				if f.ScrollWidth > narrowWidth || f.InnerWidth > narrowWidth {
 					shot(t, ctx, "narrow-"+sanitize(lang+p))
-					t.Errorf("%s %s: %v px wide on a %d px screen", lang, p, f.ScrollWidth, narrowWidth)
+					// Name the widest innermost elements, so the failure says where
+					// to look.
+					wide := eval[[]string](t, ctx, `[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().width > 340 && ![...e.children].some(c => c.getBoundingClientRect().width > 340)).slice(0, 8).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().width) + ' ' + JSON.stringify(e.textContent.trim().slice(0, 60)))`)
+					t.Errorf("%s %s: %v px wide on a %d px screen; outside it: %v", lang, p, f.ScrollWidth, narrowWidth, wide)
 				}
 				if lang != "en" && lang != "ar" {
 					continue
